@@ -1,0 +1,51 @@
+# Public Innovation Atlas: the two commands a new developer needs are `make run` and `make test`.
+PYTHON ?= python3.12
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format check lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall whenever the lock file changes.
+$(VENV)/.installed: requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: set up, load the demo content and serve the site on http://127.0.0.1:8000 (SQLite)
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_content
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+test: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## lock: recompile the pinned requirements after editing requirements/*.in
+lock: install
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile --quiet --python-version 3.12 requirements/base.in -o requirements/base.txt
+	$(BIN)/uv pip compile --quiet --python-version 3.12 requirements/dev.in -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage

@@ -1,0 +1,495 @@
+"""The capacity of a city government to innovate: its teams, labs, strategies and funds."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+YEAR_VALIDATORS = [MinValueValidator(1800), MaxValueValidator(2100)]
+
+
+class CityQuerySet(models.QuerySet["City"]):
+    def with_capacity(self) -> CityQuerySet:
+        """Annotate the derived capacity flags, so lists don't pay a query per city.
+
+        `City.has_dedicated_team` and `City.has_formal_strategy` read these annotations
+        when present; the rule for each flag is written once, here.
+        """
+        return self.annotate(
+            _has_dedicated_team=Exists(
+                InnovationTeam.objects.filter(city=OuterRef("pk"))
+            ),
+            _has_formal_strategy=Exists(
+                Strategy.objects.adopted().filter(city=OuterRef("pk"))
+            ),
+        )
+
+    def with_dedicated_team(self) -> CityQuerySet:
+        return self.with_capacity().filter(_has_dedicated_team=True)
+
+    def with_formal_strategy(self) -> CityQuerySet:
+        return self.with_capacity().filter(_has_formal_strategy=True)
+
+
+class City(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    country = CountryField(_("country"), db_index=True)
+    region = models.CharField(
+        _("region"), max_length=120, blank=True, help_text=_("Region or province.")
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    website = models.URLField(_("website"), blank=True)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("A short description of the city government."),
+    )
+    sources = GenericRelation("innovation_cases.Source")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "country"], name="city_unique_name_country"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90),
+                name="city_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True)
+                | Q(longitude__gte=-180, longitude__lte=180),
+                name="city_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="city_coordinates_both_or_neither",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cities:city_detail", kwargs={"slug": self.slug})
+
+    @property
+    def has_dedicated_team(self) -> bool:
+        """Whether the city has at least one innovation team on record."""
+        if hasattr(self, "_has_dedicated_team"):
+            return bool(self._has_dedicated_team)
+        return type(self).objects.with_capacity().get(pk=self.pk)._has_dedicated_team
+
+    @property
+    def has_formal_strategy(self) -> bool:
+        """Whether the city has an adopted (not draft, not superseded) strategy."""
+        if hasattr(self, "_has_formal_strategy"):
+            return bool(self._has_formal_strategy)
+        return type(self).objects.with_capacity().get(pk=self.pk)._has_formal_strategy
+
+
+class District(models.Model):
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="districts", verbose_name=_("city")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140)
+
+    class Meta:
+        ordering = ["city__name", "name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "slug"], name="district_unique_slug_per_city"
+            ),
+            models.UniqueConstraint(
+                fields=["city", "name"], name="district_unique_name_per_city"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city.name}"
+
+
+class InnovationTeam(models.Model):
+    class Kind(models.TextChoices):
+        IN_HOUSE_UNIT = "in_house_unit", _("In-house unit")
+        COORDINATION_OFFICE = "coordination_office", _("Coordination office")
+        INDEPENDENT_FOUNDATION = "independent_foundation", _("Independent foundation")
+        LAB_NETWORK = "lab_network", _("Lab network")
+        PARTNERSHIP = "partnership", _("Partnership")
+        OTHER = "other", _("Other")
+
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="teams", verbose_name=_("city")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    year_established = models.PositiveSmallIntegerField(
+        _("year established"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    mandate = models.TextField(
+        _("mandate"),
+        blank=True,
+        help_text=_("What the team is there to do, and its remit."),
+    )
+    staff_size = models.PositiveSmallIntegerField(
+        _("staff size"), null=True, blank=True
+    )
+    website = models.URLField(_("website"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent team"),
+    )
+    sources = GenericRelation("innovation_cases.Source")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["city__name", "name"]
+        verbose_name = _("innovation team")
+        verbose_name_plural = _("innovation teams")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "name"], name="team_unique_name_per_city"
+            ),
+            models.CheckConstraint(
+                condition=Q(year_established__isnull=True)
+                | Q(year_established__gte=1800, year_established__lte=2100),
+                name="team_year_established_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="team_not_its_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cities:team_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.parent_id is not None:
+            if self.pk is not None and self.parent_id == self.pk:
+                raise ValidationError({"parent": _("A team cannot be its own parent.")})
+            if self.city_id is not None and self.parent.city_id != self.city_id:
+                raise ValidationError(
+                    {"parent": _("The parent team must belong to the same city.")}
+                )
+
+
+class Lab(models.Model):
+    """A team's local unit, such as one of the IU foundation's district labs in Bologna.
+
+    Staffing is stored as a range because sources report it that way ("two to three
+    staff from the municipality"); an exact figure is a range of one.
+    """
+
+    team = models.ForeignKey(
+        InnovationTeam,
+        on_delete=models.CASCADE,
+        related_name="labs",
+        verbose_name=_("team"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="labs",
+        verbose_name=_("district"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    municipal_staff_min = models.PositiveSmallIntegerField(
+        _("municipal staff (at least)"), null=True, blank=True
+    )
+    municipal_staff_max = models.PositiveSmallIntegerField(
+        _("municipal staff (at most)"), null=True, blank=True
+    )
+    partner_staff_min = models.PositiveSmallIntegerField(
+        _("partner staff (at least)"), null=True, blank=True
+    )
+    partner_staff_max = models.PositiveSmallIntegerField(
+        _("partner staff (at most)"), null=True, blank=True
+    )
+    sources = GenericRelation("innovation_cases.Source")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["team__name", "name"]
+        verbose_name = _("lab")
+        verbose_name_plural = _("labs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "name"], name="lab_unique_name_per_team"
+            ),
+            models.CheckConstraint(
+                condition=Q(municipal_staff_min__isnull=True)
+                | Q(municipal_staff_max__isnull=True)
+                | Q(municipal_staff_max__gte=models.F("municipal_staff_min")),
+                name="lab_municipal_staff_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(partner_staff_min__isnull=True)
+                | Q(partner_staff_max__isnull=True)
+                | Q(partner_staff_max__gte=models.F("partner_staff_min")),
+                name="lab_partner_staff_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.district_id is not None
+            and self.team_id is not None
+            and self.district.city_id != self.team.city_id
+        ):
+            errors["district"] = _("The district must be in the team's city.")
+        for kind in ("municipal", "partner"):
+            low = getattr(self, f"{kind}_staff_min")
+            high = getattr(self, f"{kind}_staff_max")
+            if low is not None and high is not None and high < low:
+                errors[f"{kind}_staff_max"] = _("The most cannot be below the least.")
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _format_range(low: int | None, high: int | None) -> str:
+        if low is None and high is None:
+            return ""
+        if low is None or high is None or low == high:
+            return str(low if high is None else high)
+        return f"{low}–{high}"
+
+    @property
+    def municipal_staff(self) -> str:
+        return self._format_range(self.municipal_staff_min, self.municipal_staff_max)
+
+    @property
+    def partner_staff(self) -> str:
+        return self._format_range(self.partner_staff_min, self.partner_staff_max)
+
+
+class StrategyQuerySet(models.QuerySet["Strategy"]):
+    def adopted(self) -> StrategyQuerySet:
+        return self.filter(status=Strategy.Status.ADOPTED)
+
+
+class Strategy(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ADOPTED = "adopted", _("Adopted")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    city = models.ForeignKey(
+        City,
+        on_delete=models.CASCADE,
+        related_name="strategies",
+        verbose_name=_("city"),
+    )
+    team = models.ForeignKey(
+        InnovationTeam,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="strategies",
+        verbose_name=_("owning team"),
+    )
+    title = models.CharField(_("title"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=250, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    period_start = models.PositiveSmallIntegerField(
+        _("period start (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    period_end = models.PositiveSmallIntegerField(
+        _("period end (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    document_url = models.URLField(_("document link"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    innovation_types = models.ManyToManyField(
+        "innovation_cases.InnovationType",
+        blank=True,
+        related_name="strategies",
+        verbose_name=_("innovation types emphasised"),
+    )
+    sources = GenericRelation("innovation_cases.Source")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = StrategyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["city__name", "-period_start", "title"]
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
+        indexes = [models.Index(fields=["city", "status"], name="strategy_city_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "title"], name="strategy_unique_title_per_city"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="strategy_period_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.city.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cities:strategy_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.period_start is not None
+            and self.period_end is not None
+            and self.period_end < self.period_start
+        ):
+            errors["period_end"] = _("The period cannot end before it starts.")
+        if self.team_id is not None and self.city_id is not None:
+            if self.team.city_id != self.city_id:
+                errors["team"] = _("The owning team must belong to the same city.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class FundingProgramme(models.Model):
+    class Allocation(models.TextChoices):
+        PITCH_COMPETITION = "pitch_competition", _("Pitch competition")
+        GRANT_CALL = "grant_call", _("Grant call")
+        CHALLENGE_PRIZE = "challenge_prize", _("Challenge prize")
+        INNOVATION_PROCUREMENT = "innovation_procurement", _("Innovation procurement")
+        PARTICIPATORY_BUDGET = "participatory_budget", _("Participatory budget")
+        DIRECT_ALLOCATION = "direct_allocation", _("Direct allocation")
+        OTHER = "other", _("Other")
+
+    city = models.ForeignKey(
+        City,
+        on_delete=models.CASCADE,
+        related_name="funding_programmes",
+        verbose_name=_("city"),
+    )
+    team = models.ForeignKey(
+        InnovationTeam,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="funding_programmes",
+        verbose_name=_("team"),
+        help_text=_("The team that runs the programme, if any."),
+    )
+    name = models.CharField(_("name"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=250, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="EUR",
+        help_text=_("ISO 4217 code, e.g. EUR."),
+    )
+    allocation = models.CharField(
+        _("how it is allocated"), max_length=32, choices=Allocation.choices
+    )
+    training_offered = models.BooleanField(
+        _("training offered"),
+        default=False,
+        help_text=_("Whether applicants get training, e.g. in innovation or pitching."),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    sources = GenericRelation("innovation_cases.Source")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["city__name", "name"]
+        verbose_name = _("funding programme")
+        verbose_name_plural = _("funding programmes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "name"], name="funding_unique_name_per_city"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="funding_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"),
+                name="funding_currency_iso4217",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city.name})"
+
+    def clean(self) -> None:
+        if self.currency:
+            self.currency = self.currency.upper()
+            if len(self.currency) != 3 or not self.currency.isalpha():
+                raise ValidationError(
+                    {"currency": _("Use a three-letter ISO 4217 code, such as EUR.")}
+                )
+        if self.team_id is not None and self.city_id is not None:
+            if self.team.city_id != self.city_id:
+                raise ValidationError(
+                    {"team": _("The team must belong to the same city.")}
+                )

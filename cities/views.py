@@ -1,0 +1,76 @@
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.views.generic import DetailView, ListView
+
+from innovation_cases.models import CaseStudy
+
+from .models import City, InnovationTeam, Lab, Strategy
+
+
+class CityListView(ListView):
+    template_name = "cities/city_list.html"
+    context_object_name = "cities"
+
+    def get_queryset(self) -> QuerySet[City]:
+        published = Q(cases__status=CaseStudy.Status.PUBLISHED)
+        return City.objects.with_capacity().annotate(
+            published_case_count=Count("cases", filter=published)
+        )
+
+
+class CityDetailView(DetailView):
+    template_name = "cities/city_detail.html"
+    context_object_name = "city"
+
+    def get_queryset(self) -> QuerySet[City]:
+        labs = Lab.objects.select_related("district")
+        return City.objects.with_capacity().prefetch_related(
+            "districts",
+            Prefetch(
+                "teams",
+                queryset=InnovationTeam.objects.prefetch_related(
+                    Prefetch("labs", queryset=labs)
+                ),
+            ),
+            Prefetch("strategies", queryset=Strategy.objects.select_related("team")),
+            "funding_programmes__team",
+            "sources",
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["cases"] = (
+            CaseStudy.objects.published().for_city(self.object).with_facets()
+        )
+        return context
+
+
+class TeamDetailView(DetailView):
+    template_name = "cities/innovationteam_detail.html"
+    context_object_name = "team"
+
+    def get_queryset(self) -> QuerySet[InnovationTeam]:
+        return InnovationTeam.objects.select_related("city", "parent").prefetch_related(
+            Prefetch("labs", queryset=Lab.objects.select_related("district")),
+            "funding_programmes",
+            "strategies",
+            "sources",
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["cases"] = (
+            CaseStudy.objects.published().filter(teams=self.object).with_facets()
+        )
+        return context
+
+
+class StrategyDetailView(DetailView):
+    template_name = "cities/strategy_detail.html"
+    context_object_name = "strategy"
+
+    def get_queryset(self) -> QuerySet[Strategy]:
+        return Strategy.objects.select_related("city", "team").prefetch_related(
+            "innovation_types", "sources"
+        )

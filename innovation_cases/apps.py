@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InnovationCasesConfig(AppConfig):
+    name = "innovation_cases"
+    verbose_name = _("Innovation cases")

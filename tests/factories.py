@@ -1,0 +1,118 @@
+"""Test data. Every factory makes a valid record with the fewest fields set."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from cities.models import (
+    City,
+    District,
+    FundingProgramme,
+    InnovationTeam,
+    Lab,
+    Strategy,
+)
+from innovation_cases.models import CaseStudy, Organisation, Source
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = City
+
+    name = factory.Sequence(lambda n: f"Testville {n}")
+    slug = factory.Sequence(lambda n: f"testville-{n}")
+    country = "NL"
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+
+    city = factory.SubFactory(CityFactory)
+    name = factory.Sequence(lambda n: f"District {n}")
+    slug = factory.Sequence(lambda n: f"district-{n}")
+
+
+class InnovationTeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InnovationTeam
+
+    city = factory.SubFactory(CityFactory)
+    name = factory.Sequence(lambda n: f"Innovation team {n}")
+    slug = factory.Sequence(lambda n: f"innovation-team-{n}")
+    kind = InnovationTeam.Kind.IN_HOUSE_UNIT
+
+
+class LabFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lab
+
+    team = factory.SubFactory(InnovationTeamFactory)
+    name = factory.Sequence(lambda n: f"Lab {n}")
+    slug = factory.Sequence(lambda n: f"lab-{n}")
+
+
+class StrategyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Strategy
+
+    city = factory.SubFactory(CityFactory)
+    title = factory.Sequence(lambda n: f"Innovation strategy {n}")
+    slug = factory.Sequence(lambda n: f"innovation-strategy-{n}")
+    status = Strategy.Status.ADOPTED
+
+
+class FundingProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingProgramme
+
+    city = factory.SubFactory(CityFactory)
+    name = factory.Sequence(lambda n: f"Innovation fund {n}")
+    slug = factory.Sequence(lambda n: f"innovation-fund-{n}")
+    allocation = FundingProgramme.Allocation.GRANT_CALL
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    kind = Organisation.Kind.RESEARCH
+
+
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseStudy
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Test case {n}")
+    slug = factory.Sequence(lambda n: f"test-case-{n}")
+    city = factory.SubFactory(CityFactory)
+    summary = "A test case, made by the test suite."
+    status = CaseStudy.Status.DRAFT
+
+    class Params:
+        published = factory.Trait(
+            status=CaseStudy.Status.PUBLISHED,
+            published_at=factory.Faker("date_time_this_decade", tzinfo=datetime.UTC),
+        )
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    content_object = factory.SubFactory(CaseStudyFactory)
+    title = factory.Sequence(lambda n: f"Source {n}")
