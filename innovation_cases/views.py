@@ -87,3 +87,13 @@ class ThemeDetailView(TermDetailView):
 
 class DriverDetailView(TermDetailView):
     model = Driver
+
+
+class InsightsView(TemplateView):
+    """Charts and tables of the live figures (owned by the insights work)."""
+
+    template_name = "innovation_cases/insights.html"
+
+
+class AboutView(TemplateView):
+    template_name = "innovation_cases/about.html"
