@@ -27,6 +27,7 @@ run: install
 ## test: the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests in tests/e2e will be skipped (apt-get install chromium)"
 	$(BIN)/python -m pytest
 
 lint: install

@@ -14,9 +14,32 @@ class CityListView(ListView):
 
     def get_queryset(self) -> QuerySet[City]:
         published = Q(cases__status=CaseStudy.Status.PUBLISHED)
-        return City.objects.with_capacity().annotate(
-            published_case_count=Count("cases", filter=published)
+        # Django leaves Meta.ordering out of GROUP BY queries: order explicitly.
+        return (
+            City.objects.with_capacity()
+            .annotate(published_case_count=Count("cases", filter=published))
+            .order_by("name", "country")
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Built from the rows the table shows, so the map costs no query of its own.
+        context["cities_geo"] = [
+            city_geo(city) for city in context["cities"] if city.latitude is not None
+        ]
+        return context
+
+
+def city_geo(city: City) -> dict[str, Any]:
+    """What the map's JSON data island says about a city (it must have coordinates)."""
+    return {
+        "name": city.name,
+        "url": city.get_absolute_url(),
+        "country": str(city.country.name),
+        "lat": float(city.latitude),
+        "lng": float(city.longitude),
+        "cases": city.published_case_count,
+    }
 
 
 class CityDetailView(DetailView):

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class InnovationCasesConfig(AppConfig):
     name = "innovation_cases"
     verbose_name = _("Innovation cases")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

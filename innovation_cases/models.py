@@ -5,14 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import YEAR_VALIDATORS, City
+
+from . import search as full_text
 
 # --- Taxonomies ----------------------------------------------------------------------------
 
@@ -224,6 +228,105 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
             "city", "district", "lifecycle_stage"
         ).prefetch_related("innovation_types", "drivers", "approaches", "themes")
 
+    def search(self, text: str) -> CaseStudyQuerySet:
+        """The cases that match `text`, annotated with `rank` and `headline`.
+
+        `rank` is a float, higher is better; `headline` is a short excerpt of the
+        summary as safe HTML, every match in <mark>. No ordering is applied: callers
+        order by "-rank". Blank text leaves the cases as they are, with rank 0 and the
+        start of the summary as headline. On PostgreSQL the text takes websearch syntax
+        ("quoted phrase", OR, -word), each word also matches as a prefix, and accents
+        are ignored; on SQLite every word must appear somewhere, and -word must not.
+        """
+        text = full_text.clean_text(text)
+        if not text:
+            return self.annotate(
+                rank=models.Value(0.0, output_field=models.FloatField()),
+                headline=full_text.highlighted_summary([]),
+            )
+        if full_text.uses_postgres(self.db):
+            query = full_text.search_query(text)
+            return self.filter(search_vector=query).annotate(
+                rank=SearchRank(
+                    models.F("search_vector"), query, weights=full_text.RANK_WEIGHTS
+                ),
+                headline=full_text.headline(query),
+            )
+        terms = full_text.parse_terms(text)
+        if not terms:  # Only punctuation: nothing can match it.
+            return self.none().annotate(
+                rank=models.Value(0.0, output_field=models.FloatField()),
+                headline=full_text.highlighted_summary([]),
+            )
+        wanted = [t.text for t in terms if not t.exclude]
+        matches = Q()
+        for term in terms:
+            found = full_text.contains(term.text)
+            matches &= ~found if term.exclude else found
+        # 2 when the title holds every wanted word, else 1.
+        rank: models.Expression = models.Value(1.0, output_field=models.FloatField())
+        if wanted:
+            in_title = Q()
+            for word in wanted:
+                in_title &= Q(title__icontains=word)
+            rank = models.Case(
+                models.When(in_title, then=models.Value(2.0)),
+                default=rank,
+                output_field=models.FloatField(),
+            )
+        return self.filter(matches).annotate(
+            rank=rank, headline=full_text.highlighted_summary(wanted)
+        )
+
+    def update_search_vector(self) -> int:
+        """Recompute the search vector of these cases, in one UPDATE; PostgreSQL only.
+
+        The signals in `signals.py` call this whenever a case, its city's or district's
+        name, or its teams change. Code that writes around the signals (bulk_create,
+        QuerySet.update(), raw SQL) should call it once at the end.
+        """
+        if not full_text.uses_postgres(self.db):
+            return 0
+        return self.update(search_vector=full_text.search_vector())
+
+    def related_to(self, case: CaseStudy) -> CaseStudyQuerySet:
+        """Other cases ranked by what they share with `case`: city, types and themes.
+
+        Each shared innovation type or theme scores 1 and the same city scores 2; cases
+        sharing nothing are left out. Two correlated COUNT subqueries, one query in all.
+        """
+        through_types = CaseStudy.innovation_types.through
+        through_themes = CaseStudy.themes.through
+
+        def shared(
+            through: type[models.Model], column: str, ids: list[int]
+        ) -> Subquery:
+            return Subquery(
+                through.objects.filter(
+                    casestudy_id=OuterRef("pk"), **{f"{column}__in": ids}
+                )
+                .values("casestudy_id")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=models.IntegerField(),
+            )
+
+        type_ids = list(case.innovation_types.values_list("pk", flat=True))
+        theme_ids = list(case.themes.values_list("pk", flat=True))
+        return (
+            self.exclude(pk=case.pk)
+            .annotate(
+                relatedness=Coalesce(
+                    shared(through_types, "innovationtype_id", type_ids), 0
+                )
+                + Coalesce(shared(through_themes, "theme_id", theme_ids), 0)
+                + Case(When(city_id=case.city_id, then=2), default=0)
+            )
+            .filter(relatedness__gt=0)
+            .select_related("city")
+            .order_by("-relatedness", "-published_at")
+        )
+
 
 class CaseStudy(models.Model):
     class Status(models.TextChoices):
@@ -328,6 +431,10 @@ class CaseStudy(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("updated by"),
+    )
+    # Maintained by CaseStudyQuerySet.update_search_vector(); NULL on SQLite.
+    search_vector = full_text.SearchVectorField(
+        _("search vector"), null=True, editable=False
     )
 
     objects = CaseStudyQuerySet.as_manager()

@@ -1,12 +1,24 @@
 from django.urls import path
 
 from . import views
+from .feeds import CaseFeed
 
 app_name = "innovation_cases"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("cases/", views.CaseListView.as_view(), name="case_list"),
+    path(
+        "cases/export.csv",
+        views.CaseExportView.as_view(format="csv"),
+        name="case_export_csv",
+    ),
+    path(
+        "cases/export.json",
+        views.CaseExportView.as_view(format="json"),
+        name="case_export_json",
+    ),
+    path("cases/feed.atom", CaseFeed(), name="case_feed"),
     path("cases/<slug:slug>/", views.CaseDetailView.as_view(), name="case_detail"),
     path(
         "types/<slug:slug>/",
@@ -17,4 +29,6 @@ urlpatterns = [
     path(
         "drivers/<slug:slug>/", views.DriverDetailView.as_view(), name="driver_detail"
     ),
+    path("insights/", views.InsightsView.as_view(), name="insights"),
+    path("about/", views.AboutView.as_view(), name="about"),
 ]

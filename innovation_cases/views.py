@@ -1,13 +1,32 @@
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.views.generic import DetailView, ListView, TemplateView
+from django.db.models import QuerySet
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView, TemplateView, View
 
-from cities.models import City
-
-from .models import CaseStudy, Driver, InnovationType, Term, Theme
-
-PUBLISHED_CASES = Q(cases__status=CaseStudy.Status.PUBLISHED)
+from . import demo_content, exports
+from .filters import CaseStudyFilter, FacetValue
+from .models import (
+    Approach,
+    CaseStudy,
+    Driver,
+    Finding,
+    InnovationType,
+    LifecycleStage,
+    Term,
+    Theme,
+)
+from .stats import Share, site_statistics
 
 
 class HomeView(TemplateView):
@@ -15,40 +34,119 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        cities = City.objects.with_capacity()
-        city_count = cities.count()
+        stats = site_statistics()
         context.update(
-            city_count=city_count,
-            case_count=CaseStudy.objects.published().count(),
-            team_share=_share(
-                cities.filter(_has_dedicated_team=True).count(), city_count
-            ),
-            strategy_share=_share(
-                cities.filter(_has_formal_strategy=True).count(), city_count
-            ),
+            city_count=stats.city_count,
+            case_count=stats.case_count,
+            team_share=stats.team_share.percent,
+            strategy_share=stats.strategy_share.percent,
             recent_cases=CaseStudy.objects.published().with_facets()[:6],
-            innovation_types=InnovationType.objects.annotate(
-                case_count=Count("cases", filter=PUBLISHED_CASES)
-            ),
-            themes=Theme.objects.annotate(
-                case_count=Count("cases", filter=PUBLISHED_CASES)
-            ),
+            innovation_types=stats.by_innovation_type,
+            themes=stats.by_theme,
         )
         return context
 
 
-def _share(part: int, whole: int) -> int | None:
-    """A whole-number percentage, or None when there is nothing to divide by."""
-    return round(100 * part / whole) if whole else None
+class FilteredCasesMixin:
+    """The published cases, filtered by the query string through `CaseStudyFilter`."""
+
+    request: HttpRequest
+
+    def get_filterset(self) -> CaseStudyFilter:
+        if not hasattr(self, "_filterset"):
+            self._filterset = CaseStudyFilter(
+                self.request.GET, queryset=CaseStudy.objects.published()
+            )
+        return self._filterset
 
 
-class CaseListView(ListView):
+class CaseListView(FilteredCasesMixin, ListView):
     template_name = "innovation_cases/casestudy_list.html"
     context_object_name = "cases"
     paginate_by = 20
 
     def get_queryset(self) -> QuerySet[CaseStudy]:
-        return CaseStudy.objects.published().with_facets()
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return CaseStudy.objects.none()
+        return filterset.qs.with_facets()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        facets = filterset.facet_counts()
+        context.update(
+            filter=filterset,
+            facets=facets,
+            search_text=filterset.search_text,
+            ordering=filterset.ordering_key if filterset.is_valid() else "newest",
+            query_string=params.urlencode(),
+            active_filters=active_filters(filterset, facets),
+        )
+        return context
+
+    def render_to_response(
+        self, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        if not self.get_filterset().is_valid():
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
+
+
+def active_filters(
+    filterset: CaseStudyFilter, facets: dict[str, list[FacetValue]]
+) -> list[dict[str, str]]:
+    """Each chosen filter value, with the query string that removes just that value."""
+    if not filterset.is_valid():
+        return []
+    params = filterset.data
+    names = {
+        (facet, v.value): v.name for facet, values in facets.items() for v in values
+    }
+    chosen = []
+    for name in (*CaseStudyFilter.FACETS, "year_min", "year_max", "q", "search"):
+        for value in _values(params, name):
+            remaining = params.copy()
+            remaining.pop("page", None)
+            rest = [v for v in _values(params, name) if v != value]
+            remaining.setlist(name, rest)
+            label = filterset.filters[name].label
+            shown = names.get(
+                (name, value.upper() if name == "country" else value), value
+            )
+            chosen.append(
+                {"label": f"{label}: {shown}", "remove": remaining.urlencode()}
+            )
+    return chosen
+
+
+def _values(params: QueryDict, name: str) -> list[str]:
+    return [
+        v.strip() for item in params.getlist(name) for v in item.split(",") if v.strip()
+    ]
+
+
+class CaseExportView(FilteredCasesMixin, View):
+    """The filtered case list as CSV or JSON, streamed so memory stays flat."""
+
+    format: str = "csv"
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return JsonResponse(
+                {"errors": filterset.errors.get_json_data()}, status=400
+            )
+        cases = filterset.qs.with_facets()
+        filename = f"atlas-cases.{self.format}"
+        writer = exports.write_csv if self.format == "csv" else exports.write_json
+        response = StreamingHttpResponse(
+            writer(cases, request), content_type=exports.CONTENT_TYPES[self.format]
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class CaseDetailView(DetailView):
@@ -62,6 +160,13 @@ class CaseDetailView(DetailView):
             .with_facets()
             .prefetch_related("teams", "partners", "sources")
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["related_cases"] = CaseStudy.objects.published().related_to(
+            self.object
+        )[:4]
+        return context
 
 
 class TermDetailView(DetailView):
@@ -90,10 +195,90 @@ class DriverDetailView(TermDetailView):
 
 
 class InsightsView(TemplateView):
-    """Charts and tables of the live figures (owned by the insights work)."""
+    """Charts and tables of the live figures; apart from them, the study's findings."""
 
     template_name = "innovation_cases/insights.html"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        stats = site_statistics()
+        context.update(
+            stats=stats,
+            capacity=[
+                _capacity_row(_("Dedicated innovation team"), stats.team_share),
+                _capacity_row(_("Formal innovation strategy"), stats.strategy_share),
+            ],
+            findings=_by_topic(Finding.objects.prefetch_related("sources")),
+        )
+        return context
+
+
+def _capacity_row(name: str, share: Share) -> dict[str, Any]:
+    """A bar of the capacity chart: its length is the cities, out of all cities."""
+    label = _("%(percent)s%%") % {"percent": share.percent}
+    return {"name": name, "share": share, "count": share.part, "label": label}
+
+
+def _by_topic(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in the order of their topics' choices (capacity first, "other" last)."""
+    order = {topic: index for index, topic in enumerate(Finding.Topic.values)}
+    return sorted(findings, key=lambda finding: order.get(finding.topic, len(order)))
+
 
 class AboutView(TemplateView):
+    """What public sector innovation is, the vocabularies, the licence, the sources."""
+
     template_name = "innovation_cases/about.html"
+    demo_sources = [
+        {
+            **demo_content.ARTICLE,
+            "note": _(
+                "The survey's findings, and the Bologna, Vienna and Bratislava records."
+            ),
+        },
+        {
+            **demo_content.REPORT,
+            "note": _("The survey's report: its scope and its framework of capacity."),
+        },
+        {
+            **demo_content.EUROCITIES_SUMMARY,
+            "note": _(
+                "A summary of the same survey, whose figure for innovation teams "
+                "differs from the article's."
+            ),
+        },
+        {
+            **demo_content.TU_DELFT,
+            "note": _(
+                "The definition of public sector innovation, and the innovation types, "
+                "drivers and approaches of the vocabularies."
+            ),
+        },
+    ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        drivers = list(Driver.objects.all())
+        context.update(
+            innovation_types=InnovationType.objects.all(),
+            driver_groups=[
+                (label, [d for d in drivers if d.group == group])
+                for group, label in Driver.Group.choices
+            ],
+            approaches=Approach.objects.all(),
+            themes=Theme.objects.all(),
+            lifecycle_stages=LifecycleStage.objects.all(),
+            demo_sources=self.demo_sources,
+        )
+        return context
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /cases/export.",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,0 +1,57 @@
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from cities.models import City, InnovationTeam, Strategy
+
+from .models import CaseStudy, Driver, InnovationType, Theme
+
+
+class CaseSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.8
+
+    def items(self) -> QuerySet[CaseStudy]:
+        return CaseStudy.objects.published().order_by("pk")
+
+    def lastmod(self, case: CaseStudy):  # noqa: ANN201
+        return case.updated_at
+
+
+class ModelSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def __init__(self, model: type) -> None:
+        self.model = model
+
+    def items(self) -> QuerySet:
+        return self.model._default_manager.order_by("pk")
+
+
+class PageSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self) -> list[str]:
+        return [
+            "innovation_cases:home",
+            "innovation_cases:case_list",
+            "cities:city_list",
+            "innovation_cases:insights",
+            "innovation_cases:about",
+        ]
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "cases": CaseSitemap,
+    "cities": ModelSitemap(City),
+    "teams": ModelSitemap(InnovationTeam),
+    "strategies": ModelSitemap(Strategy),
+    "types": ModelSitemap(InnovationType),
+    "themes": ModelSitemap(Theme),
+    "drivers": ModelSitemap(Driver),
+}

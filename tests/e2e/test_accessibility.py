@@ -1,0 +1,76 @@
+"""axe-core's WCAG 2.2 A/AA rules on every page type, on a desktop and a phone width."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from .axe import axe_violations, describe_violations
+
+# The live server's thread sees only committed data.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CASE = "/cases/vienna-innovation-pitch-fund/"
+PHONE = {"width": 360, "height": 740}
+
+PAGES = [
+    "/",
+    "/cases/",
+    "/cases/?q=pitch",
+    "/cases/?city=atlantis",
+    CASE,
+    "/cases/bologna-neighbourhood-labs/",
+    "/cities/",
+    "/cities/bologna/",
+    "/teams/imco-vienna/",
+    "/types/adaptive/",
+    "/themes/government-capacity/",
+    "/drivers/management/",
+    "/insights/",
+    "/about/",
+]
+# The error state answers 400 on purpose (an unknown city); every other page is a 200.
+STATUS = {"/cases/?city=atlantis": 400}
+
+
+def assert_no_violations(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, (
+        f"axe found {len(violations)} WCAG A/AA violation(s) on {page.url}:\n"
+        + describe_violations(violations)
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_page_type_passes_axe(page: Page, site: str, path: str) -> None:
+    response = page.goto(f"{site}{path}")
+    assert response is not None
+    assert response.status == STATUS.get(path, 200)
+    assert page.locator("h1").count() == 1, "each page has one main heading"
+    assert_no_violations(page)
+
+
+@pytest.mark.parametrize("path", ["/cases/", CASE])
+def test_a_360px_wide_phone_gets_no_horizontal_scrolling_and_passes_axe(
+    page: Page, site: str, path: str
+) -> None:
+    page.set_viewport_size(PHONE)
+    response = page.goto(f"{site}{path}")
+    assert response is not None and response.ok
+
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], (
+        f"{path} is {scroll_width}px wide at a {PHONE['width']}px viewport: "
+        "it scrolls sideways"
+    )
+    assert_no_violations(page)
+
+
+def test_the_stylesheet_is_served_to_the_browser(page: Page, site: str) -> None:
+    # axe's colour-contrast checks mean little on an unstyled page.
+    page.goto(f"{site}/")
+    href = page.locator("link[rel=stylesheet]").first.get_attribute("href")
+    assert href is not None
+    response = page.request.get(f"{site}{href}" if href.startswith("/") else href)
+    assert response.ok, f"{href} answered {response.status}"
+    assert "text/css" in response.headers["content-type"]

@@ -1,0 +1,313 @@
+"""/cases/: faceted filters, sorting, paging, exports and the feed."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from innovation_cases.filters import CaseStudyFilter
+from innovation_cases.models import CaseStudy, InnovationType, Theme
+from tests.factories import CaseStudyFactory, CityFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/cases/"
+
+
+@pytest.fixture
+def cases():
+    """Four published cases and a draft, spread over two cities, types and themes."""
+    adaptive = InnovationType.objects.get(slug="adaptive")
+    mission = InnovationType.objects.get(slug="mission-oriented")
+    mobility = Theme.objects.get(slug="mobility")
+    housing = Theme.objects.get(slug="affordable-housing")
+    ghent = CityFactory(name="Ghent", slug="ghent", country="BE")
+    lyon = CityFactory(name="Lyon", slug="lyon", country="FR")
+    made = {}
+    for slug, city, types, themes, year in [
+        ("bus-lanes", ghent, [adaptive], [mobility], 2019),
+        ("co-housing", ghent, [mission], [housing], 2021),
+        ("cycle-streets", lyon, [adaptive, mission], [mobility], 2022),
+        ("tenant-panels", lyon, [adaptive], [housing], 2015),
+    ]:
+        case = CaseStudyFactory(
+            published=True,
+            slug=slug,
+            title=slug.replace("-", " ").title(),
+            city=city,
+            year_started=year,
+        )
+        case.innovation_types.set(types)
+        case.themes.set(themes)
+        made[slug] = case
+    draft = CaseStudyFactory(slug="secret-draft", city=ghent, year_started=2020)
+    draft.innovation_types.set([adaptive])
+    draft.themes.set([mobility])
+    made["draft"] = draft
+    return made
+
+
+def slugs(response) -> list[str]:
+    return [case.slug for case in response.context["cases"]]
+
+
+def test_list_shows_only_published_cases(client, cases):
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert sorted(slugs(response)) == [
+        "bus-lanes",
+        "co-housing",
+        "cycle-streets",
+        "tenant-panels",
+    ]
+    assert "secret-draft" not in response.content.decode()
+
+
+def test_a_drafts_url_is_not_found(client, cases):
+    assert client.get("/cases/secret-draft/").status_code == 404
+
+
+def test_values_within_a_facet_are_alternatives(client, cases):
+    both = client.get(LIST, {"city": ["ghent", "lyon"]})
+    assert len(slugs(both)) == 4
+    comma = client.get(LIST + "?theme=mobility,affordable-housing")
+    assert len(slugs(comma)) == 4
+
+
+def test_two_facets_combine(client, cases):
+    response = client.get(LIST, {"city": "lyon", "theme": "mobility"})
+    assert slugs(response) == ["cycle-streets"]
+
+
+def test_country_and_year_range_filter(client, cases):
+    assert sorted(slugs(client.get(LIST, {"country": "be"}))) == [
+        "bus-lanes",
+        "co-housing",
+    ]
+    response = client.get(LIST, {"year_min": "2019", "year_max": "2021"})
+    assert sorted(slugs(response)) == ["bus-lanes", "co-housing"]
+
+
+def test_facet_counts_show_what_each_value_would_give(client, cases):
+    response = client.get(LIST, {"city": "ghent"})
+    facets = response.context["facets"]
+    types = {f.value: f.count for f in facets["innovation_type"]}
+    assert types == {"adaptive": 1, "mission-oriented": 1}
+    # The city facet ignores its own selection, so Lyon still shows its 2 cases.
+    cities = {f.value: (f.count, f.selected) for f in facets["city"]}
+    assert cities == {"ghent": (2, True), "lyon": (2, False)}
+    assert {f.value: f.count for f in facets["country"]} == {"BE": 2}
+
+
+def test_facet_counts_take_a_fixed_number_of_queries(
+    client, cases, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(16):
+        client.get(LIST, {"theme": "mobility"})
+    for _ in range(30):
+        CaseStudyFactory(published=True, city=cases["bus-lanes"].city).themes.set(
+            [Theme.objects.get(slug="mobility")]
+        )
+    with django_assert_max_num_queries(16):
+        response = client.get(LIST, {"theme": "mobility"})
+    assert response.context["paginator"].count == 32
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("title", ["bus-lanes", "co-housing", "cycle-streets", "tenant-panels"]),
+        ("-title", ["tenant-panels", "cycle-streets", "co-housing", "bus-lanes"]),
+        ("year", ["tenant-panels", "bus-lanes", "co-housing", "cycle-streets"]),
+        ("-year", ["cycle-streets", "co-housing", "bus-lanes", "tenant-panels"]),
+    ],
+)
+def test_list_sorts(client, cases, ordering, expected):
+    assert slugs(client.get(LIST, {"ordering": ordering})) == expected
+
+
+def test_newest_is_the_default_order(client, cases):
+    expected = list(
+        CaseStudy.objects.published()
+        .order_by("-published_at")
+        .values_list("slug", flat=True)
+    )
+    assert slugs(client.get(LIST)) == expected
+
+
+def test_list_is_paginated_and_keeps_the_filters_in_page_links(client, cases):
+    city = cases["bus-lanes"].city
+    for _ in range(25):
+        CaseStudyFactory(published=True, city=city)
+    response = client.get(LIST, {"city": "ghent"})
+    assert len(response.context["cases"]) == 20
+    assert "city=ghent&amp;page=2" in response.content.decode()
+    assert len(client.get(LIST, {"city": "ghent", "page": 2}).context["cases"]) == 7
+
+
+@pytest.mark.parametrize(
+    ("params", "bad"),
+    [
+        ({"theme": "no-such-theme"}, "theme"),
+        ({"city": "atlantis"}, "city"),
+        ({"country": "XX"}, "country"),
+        ({"year_min": "twenty"}, "year_min"),
+        ({"year_max": "99999"}, "year_max"),
+        ({"ordering": "price"}, "ordering"),
+        ({"theme": "mob\x00ility"}, "theme"),
+        ({"q": "pitch\x00"}, "q"),
+        ({"q": "x" * 201}, "q"),
+        ({"city": "a" * 101}, "city"),
+    ],
+)
+def test_bad_parameters_give_400_naming_the_parameter(client, cases, params, bad):
+    response = client.get(LIST, params)
+    assert response.status_code == 400
+    assert bad in response.context["filter"].errors
+    assert f"<strong>{bad}</strong>" in response.content.decode()
+
+
+def test_a_nul_byte_in_any_parameter_never_reaches_the_database():
+    for name in (
+        "q",
+        "search",
+        "city",
+        "country",
+        "innovation_type",
+        "driver",
+        "approach",
+        "theme",
+        "stage",
+        "year_min",
+        "year_max",
+        "ordering",
+    ):
+        filterset = CaseStudyFilter({name: "a\x00b"}, queryset=CaseStudy.objects.all())
+        assert not filterset.is_valid(), name
+        assert name in filterset.errors
+
+
+def test_no_results_page_suggests_how_to_widen(client, cases):
+    response = client.get(LIST, {"city": "ghent", "year_min": "2030"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "No case matches" in body
+    assert "Remove" in body
+    assert "See all published cases" in body
+
+
+def test_active_filter_can_be_removed_one_value_at_a_time(client, cases):
+    response = client.get(
+        LIST, {"theme": ["mobility", "affordable-housing"], "city": "ghent"}
+    )
+    removals = {f["label"]: f["remove"] for f in response.context["active_filters"]}
+    assert removals["Theme: Mobility"] == "theme=affordable-housing&city=ghent"
+    assert removals["City: Ghent"] == "theme=mobility&theme=affordable-housing"
+
+
+def test_csv_export_uses_the_same_filters_and_streams(client, cases):
+    response = client.get("/cases/export.csv", {"theme": "mobility"})
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(
+        csv.DictReader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
+        )
+    )
+    assert sorted(row["slug"] for row in rows) == ["bus-lanes", "cycle-streets"]
+    cycle = next(row for row in rows if row["slug"] == "cycle-streets")
+    assert cycle["city"] == "Lyon"
+    assert cycle["country"] == "FR"
+    assert (
+        cycle["innovation_types"] == "mission-oriented;adaptive"
+        or cycle["innovation_types"] == "adaptive;mission-oriented"
+    )
+    assert cycle["url"] == "http://testserver/cases/cycle-streets/"
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(client, cases):
+    CaseStudyFactory(published=True, slug="formula", title='=HYPERLINK("http://evil")')
+    response = client.get("/cases/export.csv")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
+        )
+    )
+    assert next(r for r in rows if r["slug"] == "formula")["title"].startswith("'=")
+
+
+def test_json_export_has_every_filtered_case(client, cases):
+    response = client.get("/cases/export.json", {"city": "lyon"})
+    data = json.loads(b"".join(response.streaming_content))
+    assert data["licence"] == "CC-BY-4.0"
+    assert sorted(c["slug"] for c in data["cases"]) == [
+        "cycle-streets",
+        "tenant-panels",
+    ]
+    assert data["cases"][0]["themes"] in (["mobility"], ["affordable-housing"])
+
+
+def test_export_with_a_bad_parameter_is_a_400_with_the_reason(client, cases):
+    response = client.get("/cases/export.csv", {"theme": "nope"})
+    assert response.status_code == 400
+    assert "theme" in response.json()["errors"]
+
+
+def test_export_never_contains_drafts(client, cases):
+    body = b"".join(client.get("/cases/export.json").streaming_content).decode()
+    assert "secret-draft" not in body
+
+
+def test_atom_feed_lists_newly_published_cases_and_follows_filters(client, cases):
+    response = client.get(reverse("innovation_cases:case_feed"), {"city": "lyon"})
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "Cycle Streets (Lyon)" in body
+    assert "Bus Lanes" not in body
+    assert "Secret" not in body
+
+
+def test_sitemap_lists_published_cases_and_cities_only(client, cases):
+    body = client.get("/sitemap.xml").content.decode()
+    assert "/cases/bus-lanes/" in body
+    assert "/cities/ghent/" in body
+    assert "secret-draft" not in body
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    body = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_case_page_has_open_graph_and_canonical_tags(client, cases):
+    body = client.get("/cases/bus-lanes/").content.decode()
+    assert '<meta property="og:title" content="Bus Lanes">' in body
+    assert '<link rel="canonical" href="http://testserver/cases/bus-lanes/">' in body
+
+
+def test_related_cases_rank_shared_city_types_and_themes(client, cases):
+    response = client.get("/cases/bus-lanes/")
+    related = [c.slug for c in response.context["related_cases"]]
+    # cycle-streets shares type and theme (2); co-housing shares the city (2);
+    # tenant-panels shares the type (1); the draft never appears.
+    assert set(related[:2]) == {"cycle-streets", "co-housing"}
+    assert related[2:] == ["tenant-panels"]
+
+
+def test_the_sort_form_defaults_to_best_match_so_a_new_search_ranks_by_relevance(
+    client, cases
+):
+    body = client.get(LIST, {"q": "lanes"}).content.decode()
+    assert '<option value="" selected>' in body
+    assert '<option value="newest">' in body
+
+
+def test_an_empty_ordering_means_relevance_when_searching():
+    filterset = CaseStudyFilter(
+        {"q": "lanes", "ordering": ""}, queryset=CaseStudy.objects.all()
+    )
+    assert filterset.is_valid()
+    assert filterset.ordering_key == "relevance"

@@ -1,0 +1,337 @@
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+from pytest_django.asserts import assertContains, assertNotContains
+
+from cities.models import City
+from innovation_cases.models import (
+    Approach,
+    CaseStudy,
+    Driver,
+    Finding,
+    InnovationType,
+    LifecycleStage,
+    Theme,
+)
+from tests.factories import (
+    CaseStudyFactory,
+    CityFactory,
+    FundingProgrammeFactory,
+    InnovationTeamFactory,
+    LabFactory,
+    SourceFactory,
+    StrategyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+INSIGHTS = reverse("innovation_cases:insights")
+ABOUT = reverse("innovation_cases:about")
+HOME = reverse("innovation_cases:home")
+
+ARTICLE_TITLE = "How cities are redefining the future of public innovation"
+EUROCITIES_TITLE = (
+    "Eurocities&#x27; summary of the LSE Cities survey of European mayors and "
+    "innovation officers"
+)
+
+
+def _computed(html: str) -> str:
+    """The part of the insights page that shows the figures computed by the Atlas."""
+    return html[html.index('id="live-heading"') : html.index('id="findings-heading"')]
+
+
+def _findings(html: str) -> dict[str, str]:
+    """Each finding's statement, mapped to the HTML of its list item."""
+    return dict(
+        re.findall(r'<li>\s*<p class="statement">(.*?)</p>(.*?)</li>', html, flags=re.S)
+    )
+
+
+def _more_data(n: int) -> None:
+    """Cities with every kind of record, and published, classified cases."""
+    for i in range(n):
+        city = CityFactory(country=["FR", "DE", "ES", "PL"][i % 4])
+        team = InnovationTeamFactory(city=city)
+        LabFactory(team=team)
+        StrategyFactory(city=city, team=team)
+        FundingProgrammeFactory(city=city, team=team)
+        case = CaseStudyFactory(city=city, published=True, year_started=2010 + i)
+        case.innovation_types.set(InnovationType.objects.all()[:2])
+        case.drivers.set(Driver.objects.all()[:3])
+        case.themes.set(Theme.objects.all()[:2])
+        case.approaches.set(Approach.objects.all()[:1])
+        SourceFactory(content_object=case)
+
+
+# --- Insights ---------------------------------------------------------------------------
+
+
+def test_insights_shows_the_capacity_shares_in_a_table(client, demo):
+    response = client.get(INSIGHTS)
+    assertContains(
+        response,
+        '<tr><th scope="row">Dedicated innovation team</th>'
+        '<td class="num">2 of 3</td><td class="num">67%</td></tr>',
+        html=True,
+    )
+    assertContains(
+        response,
+        '<tr><th scope="row">Formal innovation strategy</th>'
+        '<td class="num">0 of 3</td><td class="num">0%</td></tr>',
+        html=True,
+    )
+
+
+def test_insights_tables_give_each_terms_count_and_link_to_its_filtered_cases(
+    client, demo
+):
+    response = client.get(INSIGHTS)
+    for query, name, count in [
+        ("innovation_type=adaptive", "Adaptive", 1),
+        ("innovation_type=mission-oriented", "Mission-oriented", 0),
+        ("theme=neighbourhoods", "Neighbourhoods and new towns", 1),
+        ("theme=mobility", "Mobility", 0),
+        ("country=IT", "Italy", 1),
+        ("country=SK", "Slovakia", 0),
+    ]:
+        assertContains(
+            response,
+            f'<tr><th scope="row"><a href="/cases/?{query}">{name}</a></th>'
+            f'<td class="num">{count}</td></tr>',
+            html=True,
+        )
+    assertContains(
+        response,
+        '<tr><th scope="row"><a href="/cases/?driver=management">Management</a></th>'
+        '<td>Internal</td><td class="num">1</td></tr>',
+        html=True,
+    )
+
+
+def test_insights_years_link_to_a_one_year_range(client):
+    CaseStudyFactory(published=True, year_started=2019)
+    response = client.get(INSIGHTS)
+    assertContains(
+        response,
+        '<tr><th scope="row"><a href="/cases/?year_min=2019&amp;year_max=2019">2019'
+        '</a></th><td class="num">1</td></tr>',
+        html=True,
+    )
+
+
+def test_insights_says_when_no_case_has_a_start_year(client, demo):
+    response = client.get(INSIGHTS)
+    assertContains(response, "No published case has a start year on record yet.")
+    assertContains(
+        response,
+        "2 published cases have no start year on record, so they are not counted by "
+        "year.",
+    )
+
+
+def test_every_insights_chart_is_hidden_from_assistive_technology_beside_its_table(
+    client, demo
+):
+    html = client.get(INSIGHTS).content.decode()
+    charts = re.findall(r"<svg [^>]*>", html)
+    assert len(charts) == 7  # capacity, type, driver, approach, theme, stage, country
+    assert all('aria-hidden="true"' in svg for svg in charts)
+    assert html.count("<caption>") == 7
+    # Bar links are for the pointer only: the table's links are the keyboard's.
+    bar_links = re.findall(r'<a href="/cases/\?[^"]*" tabindex="-1">', html)
+    assert len(bar_links) == 4 + 8 + 4 + 14 + 6 + 3
+
+
+def test_a_draft_case_changes_no_figure_on_insights(client, demo):
+    before = _computed(client.get(INSIGHTS).content.decode())
+    draft = CaseStudyFactory(
+        city=City.objects.get(slug="bratislava"),
+        year_started=2020,
+        lifecycle_stage=LifecycleStage.objects.get(slug="evaluating"),
+    )
+    draft.themes.set([Theme.objects.get(slug="mobility")])
+    draft.innovation_types.set([InnovationType.objects.get(slug="anticipatory")])
+    draft.drivers.set([Driver.objects.get(slug="legal")])
+    response = client.get(INSIGHTS)
+    assert _computed(response.content.decode()) == before
+    assertContains(
+        response,
+        '<tr><th scope="row"><a href="/cases/?theme=mobility">Mobility</a></th>'
+        '<td class="num">0</td></tr>',
+        html=True,
+    )
+    assertNotContains(response, "year_min=2020")
+
+
+def test_insights_shows_both_team_findings_each_with_its_own_citation(client, demo):
+    html = client.get(INSIGHTS).content.decode()
+    findings = _findings(html[html.index('id="findings-heading"') :])
+    article = findings[
+        "61 of the 65 cities surveyed reported having dedicated innovation teams."
+    ]
+    eurocities = findings["More than a third of cities have specific innovation teams."]
+    assert ARTICLE_TITLE in article
+    assert EUROCITIES_TITLE not in article
+    assert EUROCITIES_TITLE in eurocities
+    assert ARTICLE_TITLE not in eurocities
+
+
+def test_insights_shows_every_finding_apart_from_the_computed_figures(client, demo):
+    html = client.get(INSIGHTS).content.decode()
+    computed = _computed(html)
+    reported = html[html.index('id="findings-heading"') :]
+    assert "Reported by the study" in reported
+    assert "not computed by the Atlas" in reported
+    for finding in Finding.objects.all():
+        assert escape(finding.statement) in reported
+        assert escape(finding.statement) not in computed
+    assert len(_findings(reported)) == Finding.objects.count() == 7
+
+
+def test_insights_costs_a_fixed_number_of_queries(
+    client, demo, django_assert_max_num_queries
+):
+    _more_data(2)
+    with django_assert_max_num_queries(16):
+        client.get(INSIGHTS)
+    _more_data(10)
+    for finding in Finding.objects.all():
+        SourceFactory(content_object=finding)
+    with django_assert_max_num_queries(16):
+        response = client.get(INSIGHTS)
+    assertContains(response, "<dt>Published cases</dt><dd>14</dd>", html=True)
+
+
+# --- About ------------------------------------------------------------------------------
+
+
+def test_about_shows_every_terms_definition_from_all_five_vocabularies(client):
+    response = client.get(ABOUT)
+    terms = [
+        *InnovationType.objects.all(),
+        *Driver.objects.all(),
+        *Approach.objects.all(),
+        *Theme.objects.all(),
+        *LifecycleStage.objects.all(),
+    ]
+    assert len(terms) == 4 + 8 + 4 + 14 + 6
+    for term in terms:
+        assertContains(
+            response,
+            f'<div><dt><a href="{term.get_absolute_url()}">{escape(term.name)}</a></dt>'
+            f"<dd>{escape(term.definition)}</dd></div>",
+            html=True,
+        )
+
+
+def test_about_groups_drivers_internal_then_external(client):
+    html = client.get(ABOUT).content.decode()
+    internal = html.index("Internal drivers")
+    external = html.index("External drivers")
+    assert internal < html.index(">Management<") < external
+    assert internal < html.index(">Internal organisational climate<") < external
+    for name in ["Political", "Economic", "Social", "Technological", "Legal"]:
+        assert external < html.index(f">{name}<")
+
+
+def test_about_defines_public_sector_innovation_and_its_licence(client):
+    response = client.get(ABOUT)
+    assertContains(
+        response,
+        "Public sector innovation focuses on improving services, communication, "
+        "methods, and processes in the public sector.",
+    )
+    assertContains(response, "European Public Sector Innovation Scoreboard, 2020")
+    assertContains(response, "very low tolerance of government failure")
+    assertContains(response, 'href="https://creativecommons.org/licenses/by/4.0/"')
+    assertContains(response, "(CC BY 4.0)")
+
+
+def test_about_explains_how_a_city_contributes_without_open_sign_up(client):
+    response = client.get(ABOUT)
+    assertContains(response, "There is no open sign-up")
+    assertContains(response, "A city officer gets an account from the Atlas team.")
+    assertContains(response, "Reviewers check each submission and publish it.")
+
+
+def test_about_lists_the_sources_of_the_demo_content(client):
+    response = client.get(ABOUT)
+    assertContains(response, f"<cite>{ARTICLE_TITLE}</cite>", html=True)
+    assertContains(response, "17 November 2025")
+    assertContains(
+        response,
+        "<cite>Public Innovation: building capacity in Europe&#x27;s city governments"
+        "</cite>",
+        html=True,
+    )
+    assertContains(response, EUROCITIES_TITLE)
+    assertContains(response, "TU Delft OpenCourseWare")
+
+
+def test_about_costs_one_query_per_vocabulary(client, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        client.get(ABOUT)
+
+
+# --- Navigation and home ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "label"), [(INSIGHTS, "Insights"), (ABOUT, "About")])
+def test_main_navigation_links_to_the_page_and_marks_it_current(client, url, label):
+    response = client.get(url)
+    assertContains(
+        response, f'<a href="{url}" aria-current="page">{label}</a>', html=True
+    )
+    other, other_label = (ABOUT, "About") if url == INSIGHTS else (INSIGHTS, "Insights")
+    assertContains(response, f'<a href="{other}">{other_label}</a>', html=True)
+
+
+def test_home_takes_its_figures_from_the_live_statistics(client, demo):
+    response = client.get(HOME)
+    assertContains(response, "<div><dt>Cities</dt><dd>3</dd></div>", html=True)
+    assertContains(response, "<div><dt>Published cases</dt><dd>2</dd></div>", html=True)
+    assertContains(
+        response,
+        "<div><dt>Cities with a dedicated innovation team</dt><dd>67%</dd></div>",
+        html=True,
+    )
+    assertContains(
+        response,
+        "<div><dt>Cities with a formal innovation strategy</dt><dd>0%</dd></div>",
+        html=True,
+    )
+    assertContains(
+        response,
+        '<li><a href="/types/adaptive/">Adaptive</a> <span class="count">(1)</span></li>',
+        html=True,
+    )
+    html = response.content.decode()
+    section = html[html.index('id="types-heading"') : html.index('id="themes-heading"')]
+    types = ["Enhancement-oriented", "Mission-oriented", "Adaptive", "Anticipatory"]
+    positions = [section.index(f">{name}</a>") for name in types]
+    assert positions == sorted(positions)
+
+
+def test_home_without_cities_shows_a_dash_for_the_shares(client):
+    response = client.get(HOME)
+    assertContains(
+        response,
+        "<div><dt>Cities with a dedicated innovation team</dt><dd>–</dd></div>",
+        html=True,
+    )
+
+
+def test_home_costs_a_fixed_number_of_queries(
+    client, demo, django_assert_max_num_queries
+):
+    _more_data(2)
+    with django_assert_max_num_queries(9):
+        client.get(HOME)
+    _more_data(10)
+    with django_assert_max_num_queries(9):
+        response = client.get(HOME)
+    assert response.context["case_count"] == 14
+    assert CaseStudy.objects.published().count() == 14

@@ -1,0 +1,278 @@
+import pytest
+
+from cities.models import Strategy
+from innovation_cases.models import (
+    Approach,
+    CaseStudy,
+    Driver,
+    InnovationType,
+    LifecycleStage,
+    Theme,
+)
+from innovation_cases.stats import Share, site_statistics
+from tests.factories import (
+    CaseStudyFactory,
+    CityFactory,
+    FundingProgrammeFactory,
+    InnovationTeamFactory,
+    LabFactory,
+    StrategyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BREAKDOWNS = [
+    "by_innovation_type",
+    "by_driver",
+    "by_approach",
+    "by_theme",
+    "by_lifecycle_stage",
+    "by_country",
+    "by_year",
+]
+
+
+def _counts(breakdown) -> dict[str, int]:
+    return {row.slug: row.count for row in breakdown}
+
+
+def _classified_case(**fields) -> CaseStudy:
+    """A case carrying one term of every vocabulary, and a start year."""
+    fields.setdefault("year_started", 2021)
+    case = CaseStudyFactory(
+        lifecycle_stage=LifecycleStage.objects.get(slug="implementing"), **fields
+    )
+    case.innovation_types.set([InnovationType.objects.get(slug="adaptive")])
+    case.drivers.set([Driver.objects.get(slug="social")])
+    case.approaches.set([Approach.objects.get(slug="co-production")])
+    case.themes.set([Theme.objects.get(slug="mobility")])
+    return case
+
+
+def test_demo_content_gives_exact_headline_figures(demo):
+    stats = site_statistics()
+    assert stats.city_count == 3
+    assert stats.case_count == 2
+    assert stats.team_count == 2
+    assert stats.lab_count == 6
+    assert stats.strategy_count == 0
+    assert stats.funding_programme_count == 1
+    assert stats.team_share == Share(part=2, whole=3)
+    assert stats.team_share.percent == 67
+    assert stats.strategy_share == Share(part=0, whole=3)
+    assert stats.strategy_share.percent == 0
+
+
+def test_counts_include_every_team_lab_strategy_and_funding_programme():
+    team = InnovationTeamFactory()
+    LabFactory.create_batch(3, team=team)
+    StrategyFactory(city=team.city, status=Strategy.Status.ADOPTED)
+    StrategyFactory(city=team.city, status=Strategy.Status.DRAFT)
+    FundingProgrammeFactory(city=team.city)
+    stats = site_statistics()
+    assert (
+        stats.city_count,
+        stats.team_count,
+        stats.lab_count,
+        stats.strategy_count,
+        stats.funding_programme_count,
+    ) == (1, 1, 3, 2, 1)
+
+
+def test_a_draft_case_with_a_theme_is_counted_nowhere():
+    draft = _classified_case(status=CaseStudy.Status.DRAFT)
+    CaseStudyFactory(city=draft.city, status=CaseStudy.Status.SUBMITTED)
+    stats = site_statistics()
+    assert stats.case_count == 0
+    for name in BREAKDOWNS:
+        assert all(row.count == 0 for row in getattr(stats, name)), name
+    assert _counts(stats.by_theme)["mobility"] == 0
+    assert stats.by_year.rows == []
+    assert stats.by_year.undated == 0
+
+
+def test_a_published_case_is_counted_in_every_breakdown_it_carries():
+    _classified_case(published=True, city=CityFactory(country="AT"))
+    stats = site_statistics()
+    assert stats.case_count == 1
+    assert _counts(stats.by_innovation_type)["adaptive"] == 1
+    assert _counts(stats.by_driver)["social"] == 1
+    assert _counts(stats.by_approach)["co-production"] == 1
+    assert _counts(stats.by_theme)["mobility"] == 1
+    assert _counts(stats.by_lifecycle_stage)["implementing"] == 1
+    assert _counts(stats.by_country) == {"AT": 1}
+    assert _counts(stats.by_year) == {"2021": 1}
+
+
+def test_taxonomy_breakdowns_list_every_term_in_the_vocabularys_order_with_zero_rows():
+    stats = site_statistics()
+    for name, model in [
+        ("by_innovation_type", InnovationType),
+        ("by_driver", Driver),
+        ("by_approach", Approach),
+        ("by_theme", Theme),
+        ("by_lifecycle_stage", LifecycleStage),
+    ]:
+        rows = getattr(stats, name).rows
+        assert [row.slug for row in rows] == list(
+            model.objects.values_list("slug", flat=True)
+        ), name
+        assert {row.count for row in rows} == {0}, name
+    assert [row.name for row in stats.by_innovation_type] == [
+        "Enhancement-oriented",
+        "Mission-oriented",
+        "Adaptive",
+        "Anticipatory",
+    ]
+
+
+def test_driver_rows_carry_their_internal_or_external_group():
+    groups = {
+        row.slug: (row.group, row.group_name) for row in site_statistics().by_driver
+    }
+    assert groups["management"] == ("internal", "Internal")
+    assert groups["organisational-climate"] == ("internal", "Internal")
+    assert groups["political"] == ("external", "External")
+    assert len(groups) == 8
+
+
+def test_countries_are_every_country_with_a_city_sorted_by_name():
+    for country, published in [("NL", 2), ("AT", 1), ("IT", 0)]:
+        city = CityFactory(country=country)
+        CaseStudyFactory.create_batch(published, city=city, published=True)
+        CaseStudyFactory(city=city)  # a draft, never counted
+    rows = site_statistics().by_country.rows
+    assert [(row.slug, row.name, row.count) for row in rows] == [
+        ("AT", "Austria", 1),
+        ("IT", "Italy", 0),
+        ("NL", "Netherlands", 2),
+    ]
+    assert rows[0].query == "country=AT"
+
+
+def test_years_are_sorted_and_cases_without_a_year_are_counted_apart():
+    for year in [2019, 2017, 2019, None]:
+        CaseStudyFactory(published=True, year_started=year)
+    CaseStudyFactory(year_started=2005)  # a draft
+    by_year = site_statistics().by_year
+    assert [(row.name, row.count) for row in by_year] == [("2017", 1), ("2019", 2)]
+    assert by_year.undated == 1
+    assert by_year.rows[0].query == "year_min=2017&year_max=2017"
+    assert by_year.max_count == 2
+
+
+def test_rows_link_to_the_case_list_filter_of_their_vocabulary():
+    stats = site_statistics()
+    first = {name: getattr(stats, name).rows[0].query for name in BREAKDOWNS[:5]}
+    assert first == {
+        "by_innovation_type": "innovation_type=enhancement-oriented",
+        "by_driver": "driver=political",
+        "by_approach": "approach=digital-smart-mobility",
+        "by_theme": "theme=mobility",
+        "by_lifecycle_stage": "stage=identifying-problems",
+    }
+
+
+def test_shares_follow_the_capacity_rule_of_the_city_queryset():
+    InnovationTeamFactory()  # a city with a team
+    StrategyFactory(status=Strategy.Status.ADOPTED)  # a city with a formal strategy
+    StrategyFactory(status=Strategy.Status.DRAFT)  # a draft is not formal
+    StrategyFactory(status=Strategy.Status.SUPERSEDED)  # nor is a superseded one
+    stats = site_statistics()
+    assert stats.city_count == 4
+    assert stats.team_share == Share(1, 4)
+    assert stats.team_share.fraction == 0.25
+    assert stats.team_share.percent == 25
+    assert stats.strategy_share == Share(1, 4)
+
+
+def test_shares_are_none_when_there_is_no_city():
+    stats = site_statistics()
+    assert stats.city_count == 0
+    assert stats.team_share.fraction is None
+    assert stats.team_share.percent is None
+    assert stats.strategy_share.percent is None
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "percent"),
+    [(1, 8, 13), (3, 8, 38), (1, 3, 33), (2, 3, 67), (0, 5, 0), (5, 5, 100)],
+)
+def test_percentages_are_whole_numbers_rounded_half_up(part, whole, percent):
+    assert Share(part, whole).percent == percent
+
+
+def test_as_dict_gives_every_figure_as_plain_data(demo):
+    data = site_statistics().as_dict()
+    assert data["team_share"] == {
+        "part": 2,
+        "whole": 3,
+        "fraction": pytest.approx(2 / 3),
+        "percent": 67,
+    }
+    assert data["cases_by"]["country"] == [
+        {
+            "slug": "AT",
+            "name": "Austria",
+            "count": 1,
+            "query": "country=AT",
+            "group": "",
+            "group_name": "",
+        },
+        {
+            "slug": "IT",
+            "name": "Italy",
+            "count": 1,
+            "query": "country=IT",
+            "group": "",
+            "group_name": "",
+        },
+        {
+            "slug": "SK",
+            "name": "Slovakia",
+            "count": 0,
+            "query": "country=SK",
+            "group": "",
+            "group_name": "",
+        },
+    ]
+    assert data["cases_by"]["year"] == []
+    assert data["cases_without_year"] == 2
+    assert set(data["cases_by"]) == {
+        "innovation_type",
+        "driver",
+        "approach",
+        "theme",
+        "lifecycle_stage",
+        "country",
+        "year",
+    }
+
+
+def _more_data(n: int) -> None:
+    for i in range(n):
+        team = InnovationTeamFactory(
+            city=CityFactory(country=["FR", "DE", "ES"][i % 3])
+        )
+        LabFactory(team=team)
+        StrategyFactory(city=team.city)
+        FundingProgrammeFactory(city=team.city)
+        _classified_case(published=True, city=team.city, year_started=2000 + i)
+
+
+def test_every_figure_costs_a_fixed_number_of_queries(django_assert_num_queries):
+    # One aggregate for the cities, five counts, five vocabularies, countries, years.
+    _more_data(2)
+    with django_assert_num_queries(13):
+        site_statistics().as_dict()
+    _more_data(8)
+    with django_assert_num_queries(13):
+        site_statistics().as_dict()
+
+
+def test_figures_are_computed_once_per_object(django_assert_num_queries):
+    stats = site_statistics()
+    with django_assert_num_queries(1):
+        assert stats.city_count == 0
+        assert stats.team_share.whole == 0
+        assert stats.strategy_share.whole == 0
