@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchRank
+from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
@@ -433,9 +433,7 @@ class CaseStudy(models.Model):
         verbose_name=_("updated by"),
     )
     # Maintained by CaseStudyQuerySet.update_search_vector(); NULL on SQLite.
-    search_vector = full_text.SearchVectorField(
-        _("search vector"), null=True, editable=False
-    )
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     objects = CaseStudyQuerySet.as_manager()
 

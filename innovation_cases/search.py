@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres import search as postgres_search
 from django.contrib.postgres.search import (
     CombinedSearchQuery,
     CombinedSearchVector,
@@ -77,24 +76,6 @@ VECTOR_FIELDS = frozenset(
 # escaping unchanged and do not occur in prose.
 _START = "\x02"
 _STOP = "\x03"
-
-
-class SearchVectorField(postgres_search.SearchVectorField):
-    """The contrib `SearchVectorField`, without its demand for the contrib app.
-
-    Django asks for 'django.contrib.postgres' in INSTALLED_APPS (check postgres.E005)
-    because the app's ready() registers the `__search`/`__unaccent` lookups and psycopg
-    type handlers; this search uses neither. Once the app is installed, replace this
-    class with the contrib one: it deconstructs as the contrib field, so no migration
-    changes.
-    """
-
-    def _check_postgres_installed(self, *args: Any) -> list[Any]:
-        return []
-
-    def deconstruct(self) -> Any:
-        name, _path, args, kwargs = super().deconstruct()
-        return name, "django.contrib.postgres.search.SearchVectorField", args, kwargs
 
 
 def uses_postgres(using: str) -> bool:

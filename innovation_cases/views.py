@@ -43,6 +43,7 @@ class HomeView(TemplateView):
             recent_cases=CaseStudy.objects.published().with_facets()[:6],
             innovation_types=stats.by_innovation_type,
             themes=stats.by_theme,
+            countries=stats.by_country,
         )
         return context
 

@@ -1,6 +1,28 @@
+import importlib
+from typing import Any
+
 import pytest
+from django.apps import apps
+from django.db.models.signals import post_migrate
 
 from innovation_cases import demo_content
+
+# The vocabularies come from a data migration.
+vocabularies = importlib.import_module(
+    "innovation_cases.migrations.0002_load_taxonomies"
+)
+
+
+def _reload_vocabularies(sender: Any, **kwargs: Any) -> None:
+    """After a transactional test, Django flushes every table and then sends
+    post_migrate: put back the rows the data migration made, so that no later test
+    finds the vocabularies empty. (Serialized rollback would do it, but under
+    Playwright's sync API the test sees a connection without the serialized copy.)"""
+    if sender.name == "innovation_cases":
+        vocabularies.load(apps, None)
+
+
+post_migrate.connect(_reload_vocabularies, dispatch_uid="tests.reload_vocabularies")
 
 
 @pytest.fixture

@@ -13,7 +13,16 @@ from cities.models import (
     Lab,
     Strategy,
 )
-from innovation_cases.models import CaseStudy, Organisation, Source
+from innovation_cases.models import (
+    Approach,
+    CaseStudy,
+    Driver,
+    InnovationType,
+    LifecycleStage,
+    Organisation,
+    Source,
+    Theme,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -116,3 +125,42 @@ class SourceFactory(factory.django.DjangoModelFactory):
 
     content_object = factory.SubFactory(CaseStudyFactory)
     title = factory.Sequence(lambda n: f"Source {n}")
+
+
+def populate(n: int) -> list[CaseStudy]:
+    """n more cities, each with every kind of record and one published, classified case.
+
+    For the tests that pin a page's query count: they render the page, call this, and
+    render it again within the same limit. Each city has coordinates, a district with
+    two labs, a team, a strategy, a funding programme and a cited case that carries
+    several terms of every vocabulary.
+    """
+    from decimal import Decimal
+
+    countries = ["FR", "DE", "ES", "PL"]
+    cases = []
+    for i in range(n):
+        city = CityFactory(
+            country=countries[i % len(countries)],
+            latitude=Decimal(f"{40 + i % 30}.5"),
+            longitude=Decimal(f"{i % 30}.25"),
+        )
+        team = InnovationTeamFactory(city=city)
+        LabFactory.create_batch(2, team=team, district=DistrictFactory(city=city))
+        StrategyFactory(city=city, team=team)
+        FundingProgrammeFactory(city=city, team=team)
+        SourceFactory(content_object=city)
+        case = CaseStudyFactory(
+            city=city,
+            published=True,
+            year_started=2000 + i,
+            lifecycle_stage=LifecycleStage.objects.first(),
+        )
+        case.innovation_types.set(InnovationType.objects.all()[:2])
+        case.drivers.set(Driver.objects.all()[:3])
+        case.approaches.set(Approach.objects.all()[:1])
+        case.themes.set(Theme.objects.all()[:2])
+        case.teams.set([team])
+        SourceFactory(content_object=case)
+        cases.append(case)
+    return cases

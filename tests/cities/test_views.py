@@ -17,6 +17,7 @@ from tests.factories import (
     LabFactory,
     SourceFactory,
     StrategyFactory,
+    populate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,21 +38,6 @@ def _data_island(html: str) -> list[dict]:
     )
     assert match, "no map data island"
     return json.loads(match.group(1))
-
-
-def _more_data(n: int) -> None:
-    for i in range(n):
-        city = CityFactory(
-            latitude=Decimal(f"{40 + i}.5"), longitude=Decimal(f"{i}.25")
-        )
-        team = InnovationTeamFactory(city=city)
-        district = DistrictFactory(city=city)
-        LabFactory.create_batch(2, team=team, district=district)
-        StrategyFactory(city=city, team=team)
-        FundingProgrammeFactory(city=city, team=team)
-        case = CaseStudyFactory(city=city, published=True)
-        case.themes.set(Theme.objects.all()[:2])
-        SourceFactory(content_object=city)
 
 
 # --- City list -------------------------------------------------------------------------
@@ -109,13 +95,15 @@ def test_map_has_an_accessible_name_and_says_the_table_lists_every_city(client):
 def test_map_scripts_are_vendored_deferred_files_and_no_other_script_is_inline(client):
     _mapped_city("Mapped town", "52.1", "5.1")
     html = client.get(CITY_LIST).content.decode()
+    # Every page loads tidy-query.js (see base.html); this one adds the map's two.
     scripts = re.findall(r"<script\b[^>]*>", html)
-    assert len(scripts) == 3
+    assert len(scripts) == 4
     inline = [tag for tag in scripts if "src=" not in tag]
     assert inline == ['<script id="city-data" type="application/json">']
-    sources = [re.search(r'src="([^"]+)"', tag).group(1) for tag in scripts[:2]]
-    assert sources[0].startswith("/static/vendor/leaflet/leaflet.")
-    assert sources[1].startswith("/static/js/city-map.")
+    sources = [re.search(r'src="([^"]+)"', tag).group(1) for tag in scripts[:3]]
+    assert sources[0].startswith("/static/js/tidy-query.")
+    assert sources[1].startswith("/static/vendor/leaflet/leaflet.")
+    assert sources[2].startswith("/static/js/city-map.")
     assert all(" defer" in tag for tag in scripts if "src=" in tag)
     assert re.search(r'href="/static/vendor/leaflet/leaflet\.[0-9a-f]+\.css"', html)
     assert "//unpkg.com" not in html and "cdn" not in html.lower()
@@ -128,8 +116,9 @@ def test_without_coordinates_the_page_says_so_and_loads_no_map(client, demo):
         "No city has coordinates yet, so there is no map to show. The table below "
         "lists every city.",
     )
-    assertNotContains(response, "<script")
-    assertNotContains(response, 'id="city-map"')
+    assertNotContains(response, "leaflet")
+    assertNotContains(response, "city-map")
+    assertNotContains(response, 'id="city-data"')
     for name in ["Bologna", "Bratislava", "Vienna"]:
         assertContains(response, f">{name}</a></th>")
 
@@ -153,10 +142,10 @@ def test_city_list_shows_each_citys_capacity_and_published_cases(client, demo):
 def test_city_list_costs_one_query_whatever_the_number_of_cities(
     client, django_assert_max_num_queries
 ):
-    _more_data(2)
+    populate(2)
     with django_assert_max_num_queries(1):
         client.get(CITY_LIST)
-    _more_data(10)
+    populate(10)
     with django_assert_max_num_queries(1):
         response = client.get(CITY_LIST)
     assert len(response.context["cities_geo"]) == 12

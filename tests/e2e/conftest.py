@@ -7,14 +7,12 @@ all skipped, with the reason (and `make test` says so before it runs pytest).
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -86,22 +84,12 @@ def _let_whitenoise_serve_static_files(handler: Any) -> Any:
     return handler
 
 
-# The vocabularies come from a data migration.
-vocabularies = importlib.import_module(
-    "innovation_cases.migrations.0002_load_taxonomies"
-)
-
-
 @pytest.fixture
 def demo(transactional_db: None) -> demo_content.Report:
     """The demo content, committed, so that the live server's thread can read it.
 
-    The flush after each transactional test empties the tables that the migrations
-    filled, so the vocabularies are loaded again first. (Django's serialized rollback
-    would do it, but under Playwright's sync API the test sees a database connection
-    object without the serialized copy, and it silently restores nothing.)
+    (The vocabularies survive the flush after each test: see tests/conftest.py.)
     """
-    vocabularies.load(apps, None)
     return demo_content.load()
 
 
@@ -114,3 +102,13 @@ def site(live_server: LiveServer, demo: demo_content.Report) -> Iterator[str]:
             "(make test does)"
         )
     yield live_server.url
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL: the tests build theirs from `site`.
+
+    This replaces pytest-playwright's fallback fixture, which is written as a method of
+    a plugin class and so triggers pytest's PytestRemovedIn10Warning on every run.
+    """
+    return None

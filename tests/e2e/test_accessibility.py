@@ -43,10 +43,22 @@ def assert_no_violations(page: Page) -> None:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_each_page_type_passes_axe(page: Page, site: str, path: str) -> None:
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     response = page.goto(f"{site}{path}")
     assert response is not None
     assert response.status == STATUS.get(path, 200)
+    assert "default-src 'self'" in response.headers["content-security-policy"]
     assert page.locator("h1").count() == 1, "each page has one main heading"
+    page.wait_for_load_state("load")
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
     assert_no_violations(page)
 
 

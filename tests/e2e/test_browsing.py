@@ -28,6 +28,8 @@ def test_searching_for_pitch_finds_the_vienna_case(page: Page, site: str) -> Non
     page.get_by_role("button", name="Search", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"[?&]q=pitch"))
+    # Empty fields stay out of the URL, so the shared link holds only the search.
+    assert page.url.endswith("/cases/?q=pitch")
     page.wait_for_load_state()
     page.screenshot(path=SEARCH_SCREENSHOT, full_page=True)
     expect(page).to_have_title(re.compile(r"^Cases matching “pitch”"))

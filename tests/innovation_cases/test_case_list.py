@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from innovation_cases.filters import CaseStudyFilter
 from innovation_cases.models import CaseStudy, InnovationType, Theme
-from tests.factories import CaseStudyFactory, CityFactory
+from tests.factories import (
+    CaseStudyFactory,
+    CityFactory,
+    InnovationTeamFactory,
+    OrganisationFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -311,3 +317,25 @@ def test_an_empty_ordering_means_relevance_when_searching():
     )
     assert filterset.is_valid()
     assert filterset.ordering_key == "relevance"
+
+
+def test_case_page_costs_a_fixed_number_of_queries(
+    client, cases, django_assert_max_num_queries
+):
+    """Teams, partners, taxonomies, sources and related cases never query per row."""
+    case = cases["bus-lanes"]
+    with django_assert_max_num_queries(14):
+        client.get("/cases/bus-lanes/")
+    case.teams.set(InnovationTeamFactory.create_batch(4, city=case.city))
+    case.partners.set(OrganisationFactory.create_batch(4))
+    for _ in range(5):
+        SourceFactory(content_object=case)
+    case.themes.add(*Theme.objects.all())
+    for _ in range(10):
+        CaseStudyFactory(published=True, city=case.city).themes.set(
+            Theme.objects.all()[:3]
+        )
+    with django_assert_max_num_queries(14):
+        response = client.get("/cases/bus-lanes/")
+    assert len(response.context["case"].sources.all()) == 5
+    assert len(response.context["related_cases"]) == 4  # the page shows the best four

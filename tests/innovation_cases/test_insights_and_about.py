@@ -17,12 +17,8 @@ from innovation_cases.models import (
 )
 from tests.factories import (
     CaseStudyFactory,
-    CityFactory,
-    FundingProgrammeFactory,
-    InnovationTeamFactory,
-    LabFactory,
     SourceFactory,
-    StrategyFactory,
+    populate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,22 +44,6 @@ def _findings(html: str) -> dict[str, str]:
     return dict(
         re.findall(r'<li>\s*<p class="statement">(.*?)</p>(.*?)</li>', html, flags=re.S)
     )
-
-
-def _more_data(n: int) -> None:
-    """Cities with every kind of record, and published, classified cases."""
-    for i in range(n):
-        city = CityFactory(country=["FR", "DE", "ES", "PL"][i % 4])
-        team = InnovationTeamFactory(city=city)
-        LabFactory(team=team)
-        StrategyFactory(city=city, team=team)
-        FundingProgrammeFactory(city=city, team=team)
-        case = CaseStudyFactory(city=city, published=True, year_started=2010 + i)
-        case.innovation_types.set(InnovationType.objects.all()[:2])
-        case.drivers.set(Driver.objects.all()[:3])
-        case.themes.set(Theme.objects.all()[:2])
-        case.approaches.set(Approach.objects.all()[:1])
-        SourceFactory(content_object=case)
 
 
 # --- Insights ---------------------------------------------------------------------------
@@ -194,10 +174,10 @@ def test_insights_shows_every_finding_apart_from_the_computed_figures(client, de
 def test_insights_costs_a_fixed_number_of_queries(
     client, demo, django_assert_max_num_queries
 ):
-    _more_data(2)
+    populate(2)
     with django_assert_max_num_queries(16):
         client.get(INSIGHTS)
-    _more_data(10)
+    populate(10)
     for finding in Finding.objects.all():
         SourceFactory(content_object=finding)
     with django_assert_max_num_queries(16):
@@ -315,6 +295,21 @@ def test_home_takes_its_figures_from_the_live_statistics(client, demo):
     assert positions == sorted(positions)
 
 
+def test_home_has_an_entry_point_for_each_country(client, demo):
+    response = client.get(HOME)
+    for code, name, count in [
+        ("AT", "Austria", 1),
+        ("IT", "Italy", 1),
+        ("SK", "Slovakia", 0),
+    ]:
+        assertContains(
+            response,
+            f'<li><a href="/cases/?country={code}">{name}</a>'
+            f' <span class="count">({count})</span></li>',
+            html=True,
+        )
+
+
 def test_home_without_cities_shows_a_dash_for_the_shares(client):
     response = client.get(HOME)
     assertContains(
@@ -327,11 +322,11 @@ def test_home_without_cities_shows_a_dash_for_the_shares(client):
 def test_home_costs_a_fixed_number_of_queries(
     client, demo, django_assert_max_num_queries
 ):
-    _more_data(2)
-    with django_assert_max_num_queries(9):
+    populate(2)
+    with django_assert_max_num_queries(10):
         client.get(HOME)
-    _more_data(10)
-    with django_assert_max_num_queries(9):
+    populate(10)
+    with django_assert_max_num_queries(10):
         response = client.get(HOME)
     assert response.context["case_count"] == 14
     assert CaseStudy.objects.published().count() == 14

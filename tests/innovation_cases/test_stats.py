@@ -17,6 +17,7 @@ from tests.factories import (
     InnovationTeamFactory,
     LabFactory,
     StrategyFactory,
+    populate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -249,23 +250,12 @@ def test_as_dict_gives_every_figure_as_plain_data(demo):
     }
 
 
-def _more_data(n: int) -> None:
-    for i in range(n):
-        team = InnovationTeamFactory(
-            city=CityFactory(country=["FR", "DE", "ES"][i % 3])
-        )
-        LabFactory(team=team)
-        StrategyFactory(city=team.city)
-        FundingProgrammeFactory(city=team.city)
-        _classified_case(published=True, city=team.city, year_started=2000 + i)
-
-
 def test_every_figure_costs_a_fixed_number_of_queries(django_assert_num_queries):
     # One aggregate for the cities, five counts, five vocabularies, countries, years.
-    _more_data(2)
+    populate(2)
     with django_assert_num_queries(13):
         site_statistics().as_dict()
-    _more_data(8)
+    populate(8)
     with django_assert_num_queries(13):
         site_statistics().as_dict()
 
