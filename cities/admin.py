@@ -5,13 +5,29 @@ from django.utils.translation import gettext_lazy as _
 
 from innovation_cases.admin import SourceInline
 
-from .models import City, District, FundingProgramme, InnovationTeam, Lab, Strategy
+from .models import (
+    City,
+    District,
+    FundingProgramme,
+    InnovationTeam,
+    Lab,
+    Membership,
+    Strategy,
+)
 
 
 class DistrictInline(admin.TabularInline):
     model = District
     extra = 0
     prepopulated_fields = {"slug": ["name"]}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
 
 
 class TeamInline(admin.TabularInline):
@@ -77,7 +93,13 @@ class CityAdmin(admin.ModelAdmin):
     search_fields = ["name", "region"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [DistrictInline, TeamInline, StrategyInline, SourceInline]
+    inlines = [
+        DistrictInline,
+        TeamInline,
+        StrategyInline,
+        MembershipInline,
+        SourceInline,
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[City]:
         return (
@@ -164,3 +186,12 @@ class FundingProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
     inlines = [SourceInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "city", "role", "created_at"]
+    list_filter = ["role", "city__country"]
+    search_fields = ["user__username", "user__email", "city__name"]
+    autocomplete_fields = ["user", "city"]
+    list_select_related = ["user", "city"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +18,37 @@ YEAR_VALIDATORS = [MinValueValidator(1800), MaxValueValidator(2100)]
 
 
 class CityQuerySet(models.QuerySet["City"]):
+    # --- Who may do what: the one place the per-city rule is written -----------------
+    # The API, the admin and the workspace all ask these two methods; CityRecordQuerySet
+    # and CaseStudyQuerySet apply them to the records a city owns.
+
+    def editable_by(self, user: Any) -> CityQuerySet:
+        """The cities whose records `user` may create and change.
+
+        An officer of a city writes its records; a superuser writes every city's. A
+        reviewer does not write (they publish, in the review workflow), and neither
+        does anyone else.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            memberships__user=user, memberships__role=Membership.Role.OFFICER
+        )
+
+    def with_member(self, user: Any) -> CityQuerySet:
+        """The cities whose unpublished records `user` may see.
+
+        Members of a city (officers and reviewers) see its drafts; site staff see
+        every city's, as they manage the repository.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_staff or user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user)
+
     def with_capacity(self) -> CityQuerySet:
         """Annotate the derived capacity flags, so lists don't pay a query per city.
 
@@ -119,6 +153,62 @@ class City(models.Model):
         return type(self).objects.with_capacity().get(pk=self.pk)._has_formal_strategy
 
 
+class Membership(models.Model):
+    """A user's role in a city: officers write its records, reviewers publish them.
+
+    Managed by site staff in the admin; there is no open sign-up.
+    """
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("Officer")
+        REVIEWER = "reviewer", _("Reviewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="city_memberships",
+        verbose_name=_("user"),
+    )
+    city = models.ForeignKey(
+        City,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("city"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["city__name", "role"]
+        verbose_name = _("city membership")
+        verbose_name_plural = _("city memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "city"], name="membership_one_role_per_city"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.city.name}"
+
+
+class CityRecordQuerySet(models.QuerySet[Any]):
+    """Records that belong to one city, such as a team or a funding programme."""
+
+    # The path from the record to its city.
+    city_field = "city"
+
+    def editable_by(self, user: Any) -> CityRecordQuerySet:
+        """The records of the cities `user` may write (see CityQuerySet.editable_by)."""
+        return self.filter(
+            **{f"{self.city_field}__in": City.objects.editable_by(user).values("pk")}
+        )
+
+
+class LabQuerySet(CityRecordQuerySet):
+    city_field = "team__city"
+
+
 class District(models.Model):
     city = models.ForeignKey(
         City, on_delete=models.CASCADE, related_name="districts", verbose_name=_("city")
@@ -181,6 +271,8 @@ class InnovationTeam(models.Model):
     sources = GenericRelation("innovation_cases.Source")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CityRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["city__name", "name"]
@@ -256,6 +348,8 @@ class Lab(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = LabQuerySet.as_manager()
+
     class Meta:
         ordering = ["team__name", "name"]
         verbose_name = _("lab")
@@ -314,7 +408,7 @@ class Lab(models.Model):
         return self._format_range(self.partner_staff_min, self.partner_staff_max)
 
 
-class StrategyQuerySet(models.QuerySet["Strategy"]):
+class StrategyQuerySet(CityRecordQuerySet):
     def adopted(self) -> StrategyQuerySet:
         return self.filter(status=Strategy.Status.ADOPTED)
 
@@ -459,6 +553,8 @@ class FundingProgramme(models.Model):
     sources = GenericRelation("innovation_cases.Source")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CityRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["city__name", "name"]

@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "accounts",
     "cities",
     "innovation_cases",
 ]
@@ -77,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so that its headers are on every API response.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,6 +167,73 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:tokens"
+LOGOUT_REDIRECT_URL = "innovation_cases:home"
+
+# --- REST API ----------------------------------------------------------------------------
+# See config/rest.py for the behaviour every endpoint shares, and docs/api.md.
+REST_FRAMEWORK = {
+    # No HTTP Basic: a NUL byte in its user name would reach the database.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials gets 401 and WWW-Authenticate.
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["cities.permissions.CityRecordPermission"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "config.rest.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+    },
+    "EXCEPTION_HANDLER": "config.rest.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "URL_FIELD_NAME": "url",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Public Innovation Atlas API",
+    "DESCRIPTION": (
+        "Everything published in the Atlas: cities and their innovation capacity, and "
+        "case studies of public-sector innovation. Anyone may read; city officers "
+        "write their own cities' records with a personal token. Errors are RFC 9457 "
+        "problem details. See the guide at /about/ and docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "LICENSE": {
+        "name": "Content: CC BY 4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "innovation_cases.models.CaseStudy.Status",
+        "StrategyStatusEnum": "cities.models.Strategy.Status",
+    },
+}
+# Anyone may read the API from any origin. Writes are not cross-origin: a browser's
+# preflight for POST, PUT or PATCH gets no CORS approval.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "en"

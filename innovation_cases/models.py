@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -222,6 +224,19 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
     def for_city(self, city: City) -> CaseStudyQuerySet:
         return self.filter(city=city)
 
+    def visible_to(self, user: Any) -> CaseStudyQuerySet:
+        """What `user` may read: every published case, and the other cases of the cities
+        they are a member of (see CityQuerySet.with_member). Anonymous users see only
+        published cases."""
+        return self.filter(
+            Q(status=CaseStudy.Status.PUBLISHED)
+            | Q(city__in=City.objects.with_member(user).values("pk"))
+        )
+
+    def editable_by(self, user: Any) -> CaseStudyQuerySet:
+        """The cases `user` may change (see CityQuerySet.editable_by)."""
+        return self.filter(city__in=City.objects.editable_by(user).values("pk"))
+
     def with_facets(self) -> CaseStudyQuerySet:
         """Load what a list shows in a fixed number of queries, whatever the page size."""
         return self.select_related(
@@ -334,6 +349,10 @@ class CaseStudy(models.Model):
         SUBMITTED = "submitted", _("Submitted for review")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
+
+    # While a case is one of these, its officers change it directly; once it is
+    # published or archived, changes go through the review workflow.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED)
 
     title = models.CharField(_("title"), max_length=250)
     slug = models.SlugField(_("slug"), max_length=250, unique=True)

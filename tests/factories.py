@@ -11,6 +11,7 @@ from cities.models import (
     FundingProgramme,
     InnovationTeam,
     Lab,
+    Membership,
     Strategy,
 )
 from innovation_cases.models import (
@@ -164,3 +165,14 @@ def populate(n: int) -> list[CaseStudy]:
         SourceFactory(content_object=case)
         cases.append(case)
     return cases
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A user's role in a city: an officer unless `role` says otherwise."""
+
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    city = factory.SubFactory(CityFactory)
+    role = Membership.Role.OFFICER

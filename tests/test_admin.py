@@ -4,16 +4,17 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from accounts.models import ApiToken
 from cities.models import City, InnovationTeam
 from innovation_cases.models import CaseStudy
-from tests.factories import StrategyFactory
+from tests.factories import MembershipFactory, StrategyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
-    if model._meta.app_label in {"cities", "innovation_cases"}
+    if model._meta.app_label in {"accounts", "cities", "innovation_cases"}
 )
 
 
@@ -28,11 +29,13 @@ def superuser_client(client, django_user_model):
 
 def test_every_model_of_both_apps_is_registered():
     assert REGISTERED == [
+        ("accounts", "apitoken"),
         ("cities", "city"),
         ("cities", "district"),
         ("cities", "fundingprogramme"),
         ("cities", "innovationteam"),
         ("cities", "lab"),
+        ("cities", "membership"),
         ("cities", "strategy"),
         ("innovation_cases", "approach"),
         ("innovation_cases", "casestudy"),
@@ -53,13 +56,17 @@ def test_changelist_add_and_change_pages_load(
     changelist = reverse(f"admin:{app_label}_{model_name}_changelist")
     response = superuser_client.get(changelist)
     assert response.status_code == 200
-    assert (
-        superuser_client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code
-        == 200
-    )
+    add = superuser_client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+    # A token is made by its owner, who alone sees its value: staff cannot add one.
+    assert add.status_code == (403 if model_name == "apitoken" else 200)
     model = next(m for m in admin.site._registry if m._meta.model_name == model_name)
-    # The demo has no strategy (no source states one), so the test makes its own.
-    obj = model.objects.first() or StrategyFactory(city=City.objects.get(slug="vienna"))
+    # The demo has no strategy, membership or token, so the test makes its own.
+    examples = {
+        "strategy": lambda: StrategyFactory(city=City.objects.get(slug="vienna")),
+        "membership": lambda: MembershipFactory(city=City.objects.get(slug="vienna")),
+        "apitoken": lambda: ApiToken.issue(user=UserFactory(), name="Script")[0],
+    }
+    obj = model.objects.first() or examples[model_name]()
     change = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])
     assert superuser_client.get(change).status_code == 200
 

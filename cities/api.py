@@ -1,0 +1,129 @@
+"""The API's endpoints for cities and their capacity (registered in config/api.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+
+from config.rest import SLUG_PATTERN
+from config.viewsets import CityRecordViewSet, ReadOnlyViewSet
+
+from . import filters, serializers
+from .models import City, District, FundingProgramme, InnovationTeam, Lab, Strategy
+
+
+class CityViewSet(ReadOnlyViewSet):
+    """Cities, with their capacity: teams, labs, strategies and funding programmes."""
+
+    serializer_class = serializers.CitySerializer
+    filterset_class = filters.CityFilter
+
+    def get_queryset(self) -> QuerySet[City]:
+        return (
+            City.objects.with_capacity()
+            .annotate(
+                published_case_count=Count(
+                    "cases", filter=Q(cases__status="published"), distinct=True
+                )
+            )
+            .prefetch_related(
+                Prefetch("districts", District.objects.select_related("city")),
+                "teams",
+                "strategies",
+                "funding_programmes",
+            )
+            .order_by("name")
+        )
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "key",
+                str,
+                OpenApiParameter.PATH,
+                pattern=rf"^{SLUG_PATTERN}/{SLUG_PATTERN}$",
+                description="The city's slug and the district's, e.g. bologna/navile.",
+            )
+        ]
+    )
+)
+class DistrictViewSet(ReadOnlyViewSet):
+    """Districts of cities. A district's slug is unique within its city, so a district
+    is looked up by both: /districts/<city>/<district>/."""
+
+    serializer_class = serializers.DistrictSerializer
+    filterset_class = filters.DistrictFilter
+    lookup_field = "key"
+    lookup_value_regex = rf"{SLUG_PATTERN}/{SLUG_PATTERN}"
+
+    def get_queryset(self) -> QuerySet[District]:
+        return District.objects.select_related("city").order_by("city__name", "name")
+
+    def get_object(self) -> District:
+        city_slug, slug = self.kwargs["key"].split("/", 1)
+        district = get_object_or_404(
+            self.get_queryset(), city__slug=city_slug, slug=slug
+        )
+        self.check_object_permissions(self.request, district)
+        return district
+
+
+class InnovationTeamViewSet(CityRecordViewSet):
+    """Innovation teams. Officers create and update their own cities' teams."""
+
+    serializer_class = serializers.InnovationTeamSerializer
+    filterset_class = filters.InnovationTeamFilter
+
+    def get_queryset(self) -> QuerySet[InnovationTeam]:
+        return (
+            InnovationTeam.objects.select_related("city", "parent")
+            .prefetch_related("labs")
+            .order_by("city__name", "name")
+        )
+
+
+class LabViewSet(CityRecordViewSet):
+    """Labs: a team's local units. Officers create and update their own cities' labs."""
+
+    serializer_class = serializers.LabSerializer
+    filterset_class = filters.LabFilter
+
+    def get_queryset(self) -> QuerySet[Lab]:
+        return Lab.objects.select_related("team__city", "district__city").order_by(
+            "team__city__name", "team__name", "name"
+        )
+
+    def city_of(self, attrs: dict[str, Any], instance: Any = None) -> City | None:
+        team = attrs.get("team") or getattr(instance, "team", None)
+        return team.city if team else None
+
+
+class StrategyViewSet(CityRecordViewSet):
+    """Innovation strategies. Officers create and update their own cities' strategies."""
+
+    serializer_class = serializers.StrategySerializer
+    filterset_class = filters.StrategyFilter
+
+    def get_queryset(self) -> QuerySet[Strategy]:
+        return (
+            Strategy.objects.select_related("city", "team")
+            .prefetch_related("innovation_types")
+            .order_by("city__name", "-period_start", "title")
+        )
+
+
+class FundingProgrammeViewSet(CityRecordViewSet):
+    """Funding programmes. Officers create and update their own cities' programmes."""
+
+    serializer_class = serializers.FundingProgrammeSerializer
+    filterset_class = filters.FundingProgrammeFilter
+
+    def get_queryset(self) -> QuerySet[FundingProgramme]:
+        return FundingProgramme.objects.select_related("city", "team").order_by(
+            "city__name", "name"
+        )

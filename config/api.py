@@ -1,0 +1,75 @@
+"""The REST API: the one router, the OpenAPI schema and its documentation pages.
+
+Everything is under /api/v1/ (see docs/api.md); the schema is at /api/schema/, with
+Swagger UI at /api/docs/ and Redoc at /api/redoc/, their assets served from our own
+static files (drf-spectacular-sidecar).
+"""
+
+from django.urls import include, path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from rest_framework import routers
+
+from cities import api as cities_api
+from innovation_cases import api as cases_api
+
+router = routers.DefaultRouter()
+router.include_format_suffixes = False
+router.register("cities", cities_api.CityViewSet, basename="city")
+router.register("districts", cities_api.DistrictViewSet, basename="district")
+router.register("teams", cities_api.InnovationTeamViewSet, basename="team")
+router.register("labs", cities_api.LabViewSet, basename="lab")
+router.register("strategies", cities_api.StrategyViewSet, basename="strategy")
+router.register(
+    "funding-programmes",
+    cities_api.FundingProgrammeViewSet,
+    basename="funding-programme",
+)
+router.register("cases", cases_api.CaseStudyViewSet, basename="case")
+router.register("organisations", cases_api.OrganisationViewSet, basename="organisation")
+router.register(
+    "innovation-types", cases_api.InnovationTypeViewSet, basename="innovation-type"
+)
+router.register("drivers", cases_api.DriverViewSet, basename="driver")
+router.register("approaches", cases_api.ApproachViewSet, basename="approach")
+router.register("themes", cases_api.ThemeViewSet, basename="theme")
+router.register(
+    "lifecycle-stages", cases_api.LifecycleStageViewSet, basename="lifecycle-stage"
+)
+
+# The documentation pages run the vendored Swagger UI and Redoc, which set inline
+# styles and (Redoc) start a worker from a blob: they get a looser policy of their own.
+DOCS_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/stats/", cases_api.StatsView.as_view(), name="stats"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        csp_override(DOCS_CSP)(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="swagger-ui",
+    ),
+    path(
+        "redoc/",
+        csp_override(DOCS_CSP)(SpectacularRedocView.as_view(url_name="api:schema")),
+        name="redoc",
+    ),
+]

@@ -1,0 +1,264 @@
+"""What every endpoint of the REST API shares: errors, paging, permissions, conditional
+requests and the OpenAPI description of all of these.
+
+The endpoints themselves are in each app's `api.py`, registered on the one router in
+`config/api.py`. The guide for API users is docs/api.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from copy import copy
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import (
+    exceptions,
+    pagination,
+    serializers,
+    status,
+)
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# --- Errors: RFC 9457 problem details -----------------------------------------------------
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _(
+        "The record has changed since you read it: its ETag no longer matches "
+        "If-Match. Read it again, reapply your change and send it with the new ETag."
+    )
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record cannot be changed in its current state.")
+    default_code = "conflict"
+
+
+def problem_exception_handler(
+    exc: Exception, context: dict[str, Any]
+) -> Response | None:
+    """DRF's handler, with every error body reshaped as an RFC 9457 problem.
+
+    {"type": "about:blank", "title": "Bad Request", "status": 400,
+     "detail": "…", "code": "invalid", "errors": {"theme": ["…"]}}
+
+    `errors` (validation errors only) maps each field or query parameter to its
+    messages; "non_field_errors" holds those about the whole record.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict
+            if hasattr(exc, "error_dict")
+            else {"non_field_errors": exc.messages}
+        )
+    from rest_framework.views import exception_handler  # DRF imports this module early
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # An unexpected error: Django's 500 handling takes over.
+    code = response.status_code
+    problem: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(code).phrase,
+        "status": code,
+    }
+    if isinstance(exc, exceptions.ValidationError):
+        problem["detail"] = str(_("The request has invalid values: see “errors”."))
+        problem["code"] = "invalid"
+        errors = response.data
+        if isinstance(errors, list):
+            errors = {"non_field_errors": errors}
+        problem["errors"] = errors
+    elif isinstance(exc, exceptions.APIException):
+        problem["detail"] = str(exc.detail)
+        problem["code"] = getattr(exc.detail, "code", exc.default_code)
+    else:  # Django's Http404 or PermissionDenied, converted by DRF.
+        problem["detail"] = str(response.data.get("detail", problem["title"]))
+        problem["code"] = "not_found" if code == 404 else "permission_denied"
+    response.data = problem
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or getattr(renderer, "format", "") == "json":
+        response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+class ProblemSerializer(serializers.Serializer):
+    """The body of every error response (RFC 9457)."""
+
+    type = serializers.CharField(help_text="Always about:blank: see status and code.")
+    title = serializers.CharField(help_text="The HTTP status phrase.")
+    status = serializers.IntegerField()
+    detail = serializers.CharField(help_text="What went wrong, for a person to read.")
+    code = serializers.CharField(
+        help_text="A stable machine-readable code, e.g. invalid, not_authenticated, "
+        "permission_denied, not_found, throttled, precondition_failed."
+    )
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors only: messages by field or query parameter.",
+    )
+
+
+# --- Paging ------------------------------------------------------------------------------
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """`?page=2&page_size=50`: count, next, previous and results; at most 100 a page.
+
+    A malformed page or page size is a 400 naming the parameter; a page past the end
+    is a 404.
+    """
+
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size or 20
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Give a whole number from 1 to 100.")]}
+            )
+        return min(int(raw), self.max_page_size)
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: Request, view: Any = None
+    ) -> list[Any] | None:
+        raw = request.query_params.get(self.page_query_param)
+        if raw not in (None, "", "last") and (
+            not raw.isascii() or not raw.isdigit() or int(raw) < 1
+        ):
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("Give a page number from 1.")]}
+            )
+        return super().paginate_queryset(queryset, request, view)
+
+
+# --- Related records: a slug in, a small object out ------------------------------------------
+
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
+SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
+
+
+class RefField(serializers.SlugRelatedField):
+    """A related record, written as its slug and read as a small nested object.
+
+        "city": "vienna"                                            (in a request)
+        "city": {"url": "…/cities/vienna/", "slug": "vienna", …}    (in a response)
+
+    `serializer` names the nested representation. A malformed slug (one with a NUL
+    byte, say) is refused before any query.
+    """
+
+    default_error_messages = {
+        "does_not_exist": _("No record has the slug “{value}”."),
+        "invalid": _("Give the record's slug, a text of letters, digits and hyphens."),
+    }
+
+    def __init__(self, serializer: type[serializers.Serializer], **kwargs: Any) -> None:
+        self.serializer = serializer
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not SLUG_RE.match(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+    def to_representation(self, obj: Any) -> Any:
+        return self.serializer(obj, context=self.context).data
+
+
+@extend_schema_field(
+    {"type": "string", "format": "uri", "nullable": True, "readOnly": True}
+)
+class WebUrlField(serializers.Field):
+    """The record's page on the public website, or null if it has none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj: Any) -> str | None:
+        # A case has a public page once it is published; a draft's URL is a 404.
+        if not getattr(obj, "is_published", True):
+            return None
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class ModelCleanMixin:
+    """Runs the model's clean() on the would-be record, so that the API enforces the
+    same cross-field rules as the admin (a lab's district is in its team's city…)."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)  # type: ignore[misc]
+        model = self.Meta.model  # type: ignore[attr-defined]
+        many = {f.name for f in model._meta.many_to_many}
+        instance = self.instance  # type: ignore[attr-defined]
+        if instance is None:
+            instance = model()
+        else:
+            instance = copy(instance)
+        for name, value in attrs.items():
+            if name not in many:
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from None
+        return attrs
+
+
+# --- Conditional requests -----------------------------------------------------------------
+
+
+def etag_for(data: Any, representation: str = "json") -> str:
+    """A strong ETag for a response body, whatever renders it (JSON or the browsable
+    API): a hash of the data itself. If-Match on a write compares against the ETag of
+    the record's JSON representation, the one a GET returns."""
+    blob = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    digest = hashlib.sha256(f"{representation}\n{blob}".encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def not_found(request: Any, exception: Exception | None = None) -> Any:
+    """404 for the whole site: a problem document under /api/, the page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "type": "about:blank",
+                "title": "Not Found",
+                "status": 404,
+                "detail": str(_("There is no API endpoint at this address.")),
+                "code": "not_found",
+            },
+            status=404,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+    return page_not_found(request, exception)

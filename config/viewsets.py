@@ -1,0 +1,144 @@
+"""The base classes of the API's viewsets: lookups by slug, conditional requests
+(ETag, Last-Modified, 304, If-Match and 412) and the per-city write rule.
+
+Kept apart from config/rest.py, which DRF's settings import while rest_framework is
+still loading.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import Max, QuerySet
+from django.http import HttpResponseBase
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cities.models import City
+from cities.permissions import CityRecordPermission
+
+from .rest import SLUG_PATTERN, PreconditionFailed, etag_for
+
+
+def check_city_is_editable(request: Request, city: City | None) -> None:
+    """403 unless the user may write the records of `city` (on create, or on a move)."""
+    if (
+        city is None
+        or not City.objects.editable_by(request.user).filter(pk=city.pk).exists()
+    ):
+        raise exceptions.PermissionDenied(CityRecordPermission.message)
+
+
+class ApiViewMixin:
+    """For every API view: rejects NUL bytes in the query string, and answers
+    conditional GETs (ETag, Last-Modified, 304) and conditional writes (If-Match, 412).
+    """
+
+    request: Request
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                shown = name.replace("\x00", "\\0")
+                raise exceptions.ValidationError(
+                    {shown: [_("A NUL byte is not allowed in a query parameter.")]}
+                )
+
+    # Set by list() and retrieve() for finalize_response.
+    _last_modified: datetime | None = None
+
+    def last_modified_of(self, queryset: QuerySet[Any]) -> datetime | None:
+        model = queryset.model
+        if not any(f.name == "updated_at" for f in model._meta.get_fields()):
+            return None
+        return queryset.order_by().aggregate(latest=Max("updated_at"))["latest"]
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        if response.status_code not in (200, 201) or not hasattr(response, "data"):
+            return response
+        renderer = getattr(request, "accepted_renderer", None)
+        response["ETag"] = etag_for(response.data, getattr(renderer, "format", "json"))
+        if request.method not in ("GET", "HEAD"):
+            return response  # A write's response carries the new version's ETag.
+        last_modified = self._last_modified
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        conditional = get_conditional_response(
+            request._request,
+            etag=response["ETag"],
+            last_modified=int(last_modified.timestamp()) if last_modified else None,
+            response=response,
+        )
+        if conditional is not response:
+            patch_vary_headers(conditional, ["Authorization", "Cookie"])
+        return conditional
+
+    def check_if_match(self, instance: models.Model, representation: Any) -> None:
+        """412 if If-Match names another version than `instance`'s current one."""
+        if "If-Match" not in self.request.headers:
+            return
+        current = get_conditional_response(
+            self.request._request, etag=etag_for(representation)
+        )
+        if current is not None and current.status_code == 412:
+            raise PreconditionFailed()
+
+
+class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Records looked up by slug, with conditional GETs."""
+
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        self._last_modified = self.last_modified_of(queryset)
+        page = self.paginate_queryset(queryset)
+        if page is None:  # A vocabulary: short, so never paged.
+            return Response(self.get_serializer(queryset, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        self._last_modified = getattr(instance, "updated_at", None)
+        return Response(self.get_serializer(instance).data)
+
+
+class CityRecordViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet
+):
+    """A city's records that its officers create and update (never delete: nothing an
+    officer writes is lost). See CityRecordPermission for who may write."""
+
+    http_method_names = ["get", "head", "options", "post", "put", "patch"]
+
+    def city_of(self, attrs: dict[str, Any], instance: Any = None) -> City | None:
+        """The city a record would belong to once `attrs` are saved."""
+        return attrs.get("city") or getattr(instance, "city", None)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        self.check_if_match(instance, self.get_serializer(instance).data)
+        return super().update(request, *args, **kwargs)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        check_city_is_editable(self.request, self.city_of(serializer.validated_data))
+        serializer.save()
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        # Moving a record to a city one may not write is refused, like creating it there.
+        check_city_is_editable(
+            self.request, self.city_of(serializer.validated_data, serializer.instance)
+        )
+        serializer.save()

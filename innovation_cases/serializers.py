@@ -1,0 +1,212 @@
+"""How the API shows case studies, vocabularies and organisations, and reads what
+officers write. Related records are written as slugs and read as small objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from cities.models import City, InnovationTeam
+from cities.serializers import (
+    CityRefSerializer,
+    DistrictRefField,
+    SlugFromNameMixin,
+    TeamRefSerializer,
+    TermRefSerializer,
+    resolve_district,
+)
+from config.rest import ModelCleanMixin, RefField, WebUrlField
+
+from .models import (
+    Approach,
+    CaseStudy,
+    Driver,
+    InnovationType,
+    LifecycleStage,
+    Organisation,
+    Source,
+    Term,
+    Theme,
+)
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:organisation-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["url", "slug", "name"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    """A citation: the document that backs a record."""
+
+    class Meta:
+        model = Source
+        fields = ["title", "authors", "publisher", "url", "published_on", "note"]
+        read_only_fields = fields
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:organisation-detail", lookup_field="slug"
+    )
+    city = CityRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["url", "slug", "name", "kind", "website", "description", "city"]
+        read_only_fields = fields
+
+
+def term_serializer(model: type[Term], view_name: str) -> type[serializers.Serializer]:
+    """The serializer of one vocabulary's terms: slug, name, definition, and the link
+    to the case list filtered by the term."""
+    extra = ["group"] if model is Driver else []
+
+    class TermSerializer(serializers.ModelSerializer):
+        url = serializers.HyperlinkedIdentityField(
+            view_name=view_name, lookup_field="slug"
+        )
+        filter_param = serializers.CharField(
+            read_only=True,
+            help_text="The case-list parameter that selects this term's cases.",
+        )
+
+        class Meta:
+            fields = ["url", "slug", "name", "definition", "position", *extra]
+            fields += ["filter_param"]
+            read_only_fields = fields
+
+    TermSerializer.Meta.model = model
+    TermSerializer.__name__ = f"{model.__name__}Serializer"
+    TermSerializer.__qualname__ = TermSerializer.__name__
+    return TermSerializer
+
+
+InnovationTypeSerializer = term_serializer(InnovationType, "api:innovation-type-detail")
+DriverSerializer = term_serializer(Driver, "api:driver-detail")
+ApproachSerializer = term_serializer(Approach, "api:approach-detail")
+ThemeSerializer = term_serializer(Theme, "api:theme-detail")
+LifecycleStageSerializer = term_serializer(LifecycleStage, "api:lifecycle-stage-detail")
+
+
+def _terms(model: type[Term], **kwargs: Any) -> RefField:
+    kwargs.setdefault("many", True)
+    kwargs.setdefault("required", False)
+    return RefField(TermRefSerializer, queryset=model.objects.all(), **kwargs)
+
+
+class CaseStudySerializer(
+    ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer
+):
+    """A case study. Officers write drafts, or submit them for review; only a reviewer
+    publishes, in the review workflow, never through the API."""
+
+    slug_source = "title"
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:case-detail", lookup_field="slug"
+    )
+    status = serializers.ChoiceField(
+        choices=CaseStudy.Status.choices,
+        required=False,
+        help_text="On writes, draft (the default) or submitted (for review). "
+        "Only reviewers publish.",
+    )
+    city = RefField(CityRefSerializer, queryset=City.objects.all())
+    district = DistrictRefField()
+    teams = RefField(
+        TeamRefSerializer,
+        queryset=InnovationTeam.objects.all(),
+        many=True,
+        required=False,
+    )
+    partners = RefField(
+        OrganisationRefSerializer,
+        queryset=Organisation.objects.all(),
+        many=True,
+        required=False,
+    )
+    innovation_types = _terms(InnovationType)
+    drivers = _terms(Driver)
+    approaches = _terms(Approach)
+    themes = _terms(Theme)
+    lifecycle_stage = _terms(
+        LifecycleStage, many=False, allow_null=True, required=False
+    )
+    sources = SourceSerializer(many=True, read_only=True)
+    web_url = WebUrlField()
+
+    class Meta:
+        model = CaseStudy
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "status",
+            "city",
+            "district",
+            "teams",
+            "partners",
+            "summary",
+            "challenge",
+            "approach",
+            "results",
+            "lessons_learned",
+            "innovation_types",
+            "drivers",
+            "approaches",
+            "themes",
+            "lifecycle_stage",
+            "year_started",
+            "year_ended",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "sources",
+            "web_url",
+        ]
+        read_only_fields = ["published_at", "created_at", "updated_at"]
+        extra_kwargs = {"slug": {"required": False}}
+
+    def validate_status(self, value: str) -> str:
+        if value not in CaseStudy.EDITABLE_STATUSES:
+            raise serializers.ValidationError(
+                _(
+                    "Through the API a case is a draft or is submitted for review; "
+                    "only a reviewer publishes or archives it."
+                )
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        city = attrs.get("city") or getattr(self.instance, "city", None)
+        resolve_district(attrs, city)
+        teams = attrs.get("teams")
+        if teams and city is not None:
+            elsewhere = [team.slug for team in teams if team.city_id != city.pk]
+            if elsewhere:
+                raise serializers.ValidationError(
+                    {
+                        "teams": [
+                            _("These teams are not in %(city)s: %(teams)s.")
+                            % {"city": city.name, "teams": ", ".join(elsewhere)}
+                        ]
+                    }
+                )
+        return super().validate(attrs)
+
+    def create(self, validated_data: dict[str, Any]) -> CaseStudy:
+        user = self.context["request"].user
+        validated_data.setdefault("status", CaseStudy.Status.DRAFT)
+        return super().create(
+            {**validated_data, "created_by": user, "updated_by": user}
+        )
+
+    def update(self, instance: CaseStudy, validated_data: dict[str, Any]) -> CaseStudy:
+        validated_data["updated_by"] = self.context["request"].user
+        return super().update(instance, validated_data)
