@@ -17,20 +17,42 @@ from cities.models import City
 from .forms import ApiTokenForm
 from .models import ApiToken
 
+# The form's one-time numbers already used, kept in the session (they are not secret),
+# so that reloading the page that shows a new token cannot make a second one.
+USED_FORM_IDS_SESSION_KEY = "accounts:used_token_form_ids"
+
 
 @never_cache
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    """The user's tokens, and a form for a new one. A new token's value is on this
-    response only: it is never stored, so it cannot be shown again."""
+    """The user's tokens, and a form for a new one.
+
+    A new token's value is in the response to the POST that makes it, and nowhere
+    else: it is never stored (not even in the session), so it cannot be shown again.
+    """
     form = ApiTokenForm(request.POST or None)
     new_token = None
     status = 200
     if request.method == "POST":
+        used = request.session.get(USED_FORM_IDS_SESSION_KEY, [])
+        form_id = form.cleaned_data.get("form_id") if form.is_valid() else ""
+        if form_id and form_id in used:
+            messages.info(
+                request,
+                _(
+                    "That token was already made, and its value shown once. If you "
+                    "did not copy it, revoke it and make another."
+                ),
+            )
+            return redirect("accounts:tokens")
         if form.is_valid():
-            record, new_token = ApiToken.issue(
+            _record, new_token = ApiToken.issue(
                 user=request.user, name=form.cleaned_data["name"]
             )
+            request.session[USED_FORM_IDS_SESSION_KEY] = [
+                *used[-19:],
+                form_id,
+            ]
             form = ApiTokenForm()
         else:
             status = 400

@@ -157,6 +157,7 @@ class CitySerializer(serializers.ModelSerializer):
         view_name="api:city-detail", lookup_field="slug"
     )
     country_name = serializers.CharField(source="country.name", read_only=True)
+    website = serializers.URLField(read_only=True, allow_blank=True)
     has_dedicated_team = serializers.BooleanField(read_only=True)
     has_formal_strategy = serializers.BooleanField(read_only=True)
     published_case_count = serializers.IntegerField(read_only=True)

@@ -137,6 +137,17 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return min(int(raw), self.max_page_size)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page, from 1; more than {self.max_page_size} "
+                    f"gives {self.max_page_size}."
+                )
+        return parameters
+
     def paginate_queryset(
         self, queryset: QuerySet[Any], request: Request, view: Any = None
     ) -> list[Any] | None:

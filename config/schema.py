@@ -40,6 +40,13 @@ class AutoSchema(openapi.AutoSchema):
             )
         return responses
 
+    def get_auth(self) -> list[dict[str, Any]]:
+        # Anyone may read: reads work with a token or without one ({}).
+        auth = super().get_auth()
+        if self.method in ("GET", "HEAD", "OPTIONS") and {} not in auth:
+            auth.append({})
+        return auth
+
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
         if self.method in ("PUT", "PATCH"):
@@ -82,3 +89,14 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "description": "A personal API token, created on your account page "
             "(/account/tokens/): `Authorization: Bearer pia_…`.",
         }
+
+
+def allow_empty_query_values(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: an empty query value means "not set" (the website's forms
+    send `year_min=` when a field is left empty), and the API accepts it too."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    parameter["allowEmptyValue"] = True
+    return result

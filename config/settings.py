@@ -223,6 +223,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.allow_empty_query_values",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "innovation_cases.models.CaseStudy.Status",
         "StrategyStatusEnum": "cities.models.Strategy.Status",

@@ -43,6 +43,11 @@ class ApiViewMixin:
     request: Request
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # A method the endpoint does not take is a 405 for everyone, before
+        # authentication or permissions could make it a 401 or a 403.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):  # type: ignore[attr-defined]
+            raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         for name, values in request.query_params.lists():
             if "\x00" in name or any("\x00" in value for value in values):
@@ -101,6 +106,12 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
 
+    def get_object(self) -> Any:
+        # Looked up once a request: an update asks for it several times.
+        if not hasattr(self, "_object"):
+            self._object = super().get_object()
+        return self._object
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         self._last_modified = self.last_modified_of(queryset)
@@ -126,6 +137,36 @@ class CityRecordViewSet(
     def city_of(self, attrs: dict[str, Any], instance: Any = None) -> City | None:
         """The city a record would belong to once `attrs` are saved."""
         return attrs.get("city") or getattr(instance, "city", None)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # Whoever writes to a city they may not write gets 403, whatever else is
+            # wrong with the body: the permission is checked before the details.
+            named = self.city_of(self.relations_named_in(serializer))
+            if named is not None:
+                check_city_is_editable(request, named)
+            raise exceptions.ValidationError(serializer.errors)
+        self.perform_create(serializer)
+        headers = self.get_success_headers(serializer.data)
+        return Response(serializer.data, status=201, headers=headers)
+
+    @staticmethod
+    def relations_named_in(serializer: serializers.BaseSerializer) -> dict[str, Any]:
+        """The city and team a (possibly invalid) body names, where they exist."""
+        data = serializer.initial_data
+        named: dict[str, Any] = {}
+        if not isinstance(data, dict):
+            return named
+        for name in ("city", "team"):
+            field = serializer.fields.get(name)  # type: ignore[attr-defined]
+            if field is None or name not in data:
+                continue
+            try:
+                named[name] = field.run_validation(data[name])
+            except exceptions.ValidationError:
+                pass
+        return named
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()

@@ -45,6 +45,8 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
 class SourceSerializer(serializers.ModelSerializer):
     """A citation: the document that backs a record."""
 
+    url = serializers.URLField(read_only=True, allow_blank=True)
+
     class Meta:
         model = Source
         fields = ["title", "authors", "publisher", "url", "published_on", "note"]
@@ -56,6 +58,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         view_name="api:organisation-detail", lookup_field="slug"
     )
     city = CityRefSerializer(read_only=True, allow_null=True)
+    website = serializers.URLField(read_only=True, allow_blank=True)
 
     class Meta:
         model = Organisation
@@ -186,19 +189,28 @@ class CaseStudySerializer(
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         city = attrs.get("city") or getattr(self.instance, "city", None)
         resolve_district(attrs, city)
+        errors: dict[str, Any] = {}
         teams = attrs.get("teams")
+        if teams is None and self.instance is not None and "city" in attrs:
+            # A move to another city must not leave the old city's teams attached.
+            teams = list(self.instance.teams.all())
         if teams and city is not None:
             elsewhere = [team.slug for team in teams if team.city_id != city.pk]
             if elsewhere:
-                raise serializers.ValidationError(
-                    {
-                        "teams": [
-                            _("These teams are not in %(city)s: %(teams)s.")
-                            % {"city": city.name, "teams": ", ".join(elsewhere)}
-                        ]
-                    }
-                )
-        return super().validate(attrs)
+                errors["teams"] = [
+                    _("These teams are not in %(city)s: %(teams)s.")
+                    % {"city": city.name, "teams": ", ".join(elsewhere)}
+                ]
+        try:
+            attrs = super().validate(attrs)
+        except serializers.ValidationError as error:
+            # Report every problem at once, the model's own rules included.
+            if not isinstance(error.detail, dict):
+                raise
+            errors = {**error.detail, **errors}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
     def create(self, validated_data: dict[str, Any]) -> CaseStudy:
         user = self.context["request"].user
