@@ -28,9 +28,11 @@ PAGES = [
     "/drivers/management/",
     "/insights/",
     "/about/",
+    "/no-such-page/",
+    "/account/login/",
 ]
-# The error state answers 400 on purpose (an unknown city); every other page is a 200.
-STATUS = {"/cases/?city=atlantis": 400}
+# The error states answer 400 (an unknown city) and 404 on purpose; the rest are 200.
+STATUS = {"/cases/?city=atlantis": 400, "/no-such-page/": 404}
 
 
 def assert_no_violations(page: Page) -> None:
