@@ -1,9 +1,21 @@
+from __future__ import annotations
+
 import secrets
+from collections.abc import Iterator
+from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cities.models import City, Membership
+
+from .invitations import is_pending_invitee
 from .models import ApiToken
+
+User = get_user_model()
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -20,3 +32,121 @@ class ApiTokenForm(forms.ModelForm):
         model = ApiToken
         fields = ["name"]
         labels = {"name": _("What the token is for")}
+
+
+def _plain_password_help() -> str:
+    """The password validators' advice as one sentence after another, so that it fits
+    in the hint next to the field (Django's own is an HTML list)."""
+    return " ".join(password_validation.password_validators_help_texts())
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """Sets a password from a reset or invitation link.
+
+    The validators' verdict goes next to the new password, where it was typed and where
+    the advice is, rather than next to its confirmation as in Django's form.
+    """
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].help_text = _plain_password_help()
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return self.cleaned_data
+
+
+class PasswordChangeForm(SetPasswordForm, auth_forms.PasswordChangeForm):
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email: str) -> Iterator[Any]:
+        """Django's choice (active users with a usable password), plus anyone invited
+        who has not set a password yet: their link may have expired, and the reset link
+        goes to the same inbox that the invitation trusted."""
+        email_field = User.get_email_field_name()
+        users = User._default_manager.filter(
+            **{f"{email_field}__iexact": email, "is_active": True}
+        )
+        for user in users:
+            if user.has_usable_password() or is_pending_invitee(user):
+                yield user
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_(
+            "If someone already has an account with this address, they get the new "
+            "role on it and an email that tells them so."
+        ),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    city = forms.ModelChoiceField(
+        label=_("City"),
+        queryset=City.objects.order_by("name"),
+        empty_label=_("Choose a city"),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Membership.Role.choices,
+        help_text=_(
+            "Officers write their city's records; reviewers check and publish them."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.existing_user: Any = None
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        matches = list(User._default_manager.filter(email__iexact=email)[:2])
+        if len(matches) > 1:
+            raise ValidationError(
+                _(
+                    "Several accounts use this address. Add the role to the right one "
+                    "in the admin."
+                ),
+                code="ambiguous",
+            )
+        if matches and not matches[0].is_active:
+            raise ValidationError(
+                _(
+                    "The account with this address is deactivated. Reactivate it in "
+                    "the admin first."
+                ),
+                code="inactive",
+            )
+        self.existing_user = matches[0] if matches else None
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        city = cleaned.get("city")
+        if self.existing_user is not None and city is not None:
+            membership = Membership.objects.filter(
+                user=self.existing_user, city=city
+            ).first()
+            if membership is not None:
+                self.add_error(
+                    "city",
+                    ValidationError(
+                        _(
+                            "%(email)s already has a role in %(city)s: %(role)s. To "
+                            "change it, edit the membership in the admin."
+                        ),
+                        code="already_member",
+                        params={
+                            "email": cleaned["email"],
+                            "role": membership.get_role_display(),
+                            "city": city.name,
+                        },
+                    ),
+                )
+        return cleaned

@@ -1,20 +1,27 @@
-"""The officer's account: log in and out, and their personal API tokens."""
+"""The officer's account: log in and out, passwords, personal API tokens, and the
+staff's page for inviting officers and reviewers."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cities.models import City
 
-from .forms import ApiTokenForm
+from .forms import ApiTokenForm, InvitationForm, SetPasswordForm
+from .invitations import can_invite, invitation_send, member_invite
 from .models import ApiToken
 
 # The form's one-time numbers already used, kept in the session (they are not secret),
@@ -62,6 +69,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         "tokens": request.user.api_tokens.all(),
         "editable_cities": City.objects.editable_by(request.user).order_by("name"),
         "memberships": request.user.city_memberships.select_related("city"),
+        "can_invite": can_invite(request.user),
     }
     return render(request, "accounts/apitoken_list.html", context, status=status)
 
@@ -75,3 +83,113 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("The token “%(name)s” is revoked.") % {"name": token.name}
     )
     return redirect("accounts:tokens")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Emails a one-time link to set a new password.
+
+    The answer is the same whether or not an account uses the address, so the form
+    tells nobody who has an account.
+    """
+
+    @property
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+        return {
+            "atlas_name": settings.SITE_NAME,
+            "days": settings.PASSWORD_RESET_TIMEOUT // (60 * 60 * 24),
+        }
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Sets a new password from the emailed link (Django's view, our form)."""
+
+    form_class = SetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        # The lock-out guards against guessing the password. Whoever just set a new
+        # one through the account's email is no guesser: let them log in straight away
+        # (the lock-out page suggests this way out).
+        axes_reset(username=self.user.get_username())
+        return response
+
+
+class InvitationAcceptView(PasswordResetConfirmView):
+    """The invitation's one-time link: the new officer or reviewer picks a password.
+
+    The same token as a password reset, so the link stops working once a password is
+    set (the token hashes it) and after PASSWORD_RESET_TIMEOUT.
+    """
+
+    template_name = "accounts/invitation_accept.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _(
+                "Your password is set. Log in with your user name, %(username)s, and "
+                "your new password."
+            )
+            % {"username": self.user.get_username()},
+        )
+        return response
+
+
+@never_cache
+@login_required
+def invite(request: HttpRequest) -> HttpResponse:
+    """Staff invite an officer or reviewer of a city by email."""
+    if not can_invite(request.user):
+        return render(request, "accounts/staff_only.html", status=403)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation = member_invite(
+            email=form.cleaned_data["email"],
+            city=form.cleaned_data["city"],
+            role=form.cleaned_data["role"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        )
+        sent = invitation_send(
+            invitation=invitation, request=request, invited_by=request.user
+        )
+        names = {
+            "email": invitation.user.email,
+            "role": invitation.membership.get_role_display(),
+            "city": invitation.membership.city.name,
+        }
+        if not sent:
+            messages.error(
+                request,
+                _(
+                    "%(email)s now has the role “%(role)s” in %(city)s, but the email "
+                    "could not be sent. Check the mail settings; they can then ask "
+                    "for a password link on the log-in page."
+                )
+                % names,
+            )
+        elif invitation.needs_password:
+            messages.success(
+                request,
+                _(
+                    "Invitation sent to %(email)s, with the role “%(role)s” in "
+                    "%(city)s. Their link to choose a password works once."
+                )
+                % names,
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(email)s already had an account. It now has the role "
+                    "“%(role)s” in %(city)s, and an email tells them so."
+                )
+                % names,
+            )
+        return redirect("accounts:invite")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/invite.html", {"form": form}, status=status)

@@ -13,8 +13,20 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 YEAR_VALIDATORS = [MinValueValidator(1800), MaxValueValidator(2100)]
+
+
+def is_site_staff(user: Any) -> bool:
+    """Whether `user` runs the whole repository: a superuser, or a staff user who is
+    no city's member. (An officer or reviewer given admin access stays scoped to their
+    own cities.)"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.is_staff) and not user.city_memberships.exists()
 
 
 class CityQuerySet(models.QuerySet["City"]):
@@ -37,6 +49,19 @@ class CityQuerySet(models.QuerySet["City"]):
             memberships__user=user, memberships__role=Membership.Role.OFFICER
         )
 
+    def reviewed_by(self, user: Any) -> CityQuerySet:
+        """The cities whose cases and revisions `user` may publish, send back or reject.
+
+        A reviewer of a city reviews its records; site staff review every city's.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if is_site_staff(user):
+            return self.all()
+        return self.filter(
+            memberships__user=user, memberships__role=Membership.Role.REVIEWER
+        )
+
     def with_member(self, user: Any) -> CityQuerySet:
         """The cities whose unpublished records `user` may see.
 
@@ -45,7 +70,7 @@ class CityQuerySet(models.QuerySet["City"]):
         """
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.is_staff or user.is_superuser:
+        if is_site_staff(user):
             return self.all()
         return self.filter(memberships__user=user)
 
@@ -104,6 +129,8 @@ class City(models.Model):
     sources = GenericRelation("innovation_cases.Source")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Every change, with who made it and when (see docs/architecture.md).
+    history = HistoricalRecords()
 
     objects = CityQuerySet.as_manager()
 
@@ -271,6 +298,7 @@ class InnovationTeam(models.Model):
     sources = GenericRelation("innovation_cases.Source")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
 
     objects = CityRecordQuerySet.as_manager()
 
@@ -347,6 +375,7 @@ class Lab(models.Model):
     sources = GenericRelation("innovation_cases.Source")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
 
     objects = LabQuerySet.as_manager()
 
@@ -456,6 +485,7 @@ class Strategy(models.Model):
     sources = GenericRelation("innovation_cases.Source")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=["innovation_types"])
 
     objects = StrategyQuerySet.as_manager()
 
@@ -553,6 +583,7 @@ class FundingProgramme(models.Model):
     sources = GenericRelation("innovation_cases.Source")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
 
     objects = CityRecordQuerySet.as_manager()
 

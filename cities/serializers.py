@@ -11,7 +11,13 @@ from typing import Any
 from django.utils.text import slugify
 from rest_framework import serializers
 
-from config.rest import SLUG_RE, ModelCleanMixin, RefField, WebUrlField
+from config.rest import (
+    SLUG_RE,
+    ModelCleanMixin,
+    OneVersionPerWriteMixin,
+    RefField,
+    WebUrlField,
+)
 
 from .models import City, District, FundingProgramme, InnovationTeam, Lab, Strategy
 
@@ -277,7 +283,10 @@ class LabSerializer(ModelCleanMixin, SlugFromNameMixin, serializers.ModelSeriali
 
 
 class StrategySerializer(
-    ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer
+    OneVersionPerWriteMixin,
+    ModelCleanMixin,
+    SlugFromNameMixin,
+    serializers.ModelSerializer,
 ):
     slug_source = "title"
     url = serializers.HyperlinkedIdentityField(

@@ -218,6 +218,38 @@ class WebUrlField(serializers.Field):
         return request.build_absolute_uri(path) if request else path
 
 
+class OneVersionPerWriteMixin:
+    """Creates and updates a record with its many-to-many relations as one version in
+    its history (see innovation_cases/history.py), where ModelSerializer would save
+    once and then record each relation apart."""
+
+    def _split(self, validated_data: dict[str, Any]) -> dict[str, Any]:
+        model = self.Meta.model  # type: ignore[attr-defined]
+        names = {field.name for field in model._meta.many_to_many}
+        return {
+            name: validated_data.pop(name)
+            for name in list(validated_data)
+            if name in names
+        }
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        from innovation_cases.history import save_with_relations
+
+        relations = self._split(validated_data)
+        instance = self.Meta.model(**validated_data)  # type: ignore[attr-defined]
+        save_with_relations(instance, relations)
+        return instance
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        from innovation_cases.history import save_with_relations
+
+        relations = self._split(validated_data)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        save_with_relations(instance, relations)
+        return instance
+
+
 class ModelCleanMixin:
     """Runs the model's clean() on the would-be record, so that the API enforces the
     same cross-field rules as the admin (a lab's district is in its team's city…)."""

@@ -21,7 +21,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -130,14 +130,16 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class CaseStudyFilter(django_filters.FilterSet):
-    ORDERINGS = {
-        "relevance": ("-rank", "-published_at", "title"),
-        "newest": ("-published_at", "title"),
-        "oldest": ("published_at", "title"),
+    # Cases without a date or a year (drafts, for their officers) come last, on
+    # PostgreSQL as on SQLite.
+    ORDERINGS: dict[str, tuple[Any, ...]] = {
+        "relevance": ("-rank", F("published_at").desc(nulls_last=True), "title"),
+        "newest": (F("published_at").desc(nulls_last=True), "-updated_at", "title"),
+        "oldest": (F("published_at").asc(nulls_last=True), "updated_at", "title"),
         "title": ("title",),
         "-title": ("-title",),
-        "year": ("year_started", "title"),
-        "-year": ("-year_started", "title"),
+        "year": (F("year_started").asc(nulls_last=True), "title"),
+        "-year": (F("year_started").desc(nulls_last=True), "title"),
     }
 
     q = django_filters.CharFilter(

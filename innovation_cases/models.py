@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchRank, SearchVectorField
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import YEAR_VALIDATORS, City
 
 from . import search as full_text
+from .history import HistoricalRecordsWithRelations
 
 # --- Taxonomies ----------------------------------------------------------------------------
 
@@ -343,16 +344,28 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
         )
 
 
+# The case's many-to-many relations, recorded in its history with each version.
+RELATION_FIELDS = [
+    "teams",
+    "partners",
+    "innovation_types",
+    "drivers",
+    "approaches",
+    "themes",
+]
+
+
 class CaseStudy(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
     # While a case is one of these, its officers change it directly; once it is
-    # published or archived, changes go through the review workflow.
-    EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED)
+    # published or archived, a change is a revision that a reviewer approves.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED)
 
     title = models.CharField(_("title"), max_length=250)
     slug = models.SlugField(_("slug"), max_length=250, unique=True)
@@ -428,8 +441,9 @@ class CaseStudy(models.Model):
         blank=True,
         validators=YEAR_VALIDATORS,
     )
+    # Changed only by the workflow's methods below (submit, publish, ...).
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     sources = GenericRelation(Source)
@@ -453,6 +467,13 @@ class CaseStudy(models.Model):
     )
     # Maintained by CaseStudyQuerySet.update_search_vector(); NULL on SQLite.
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
+
+    # Every change, with who made it and when; the search vector is derived, so it is
+    # left out. Taxonomies, teams and partners are recorded with each version.
+    history = HistoricalRecordsWithRelations(
+        excluded_fields=["search_vector"],
+        m2m_fields=RELATION_FIELDS,
+    )
 
     objects = CaseStudyQuerySet.as_manager()
 
@@ -513,3 +534,398 @@ class CaseStudy(models.Model):
             self.published_at = timezone.now()
         if errors:
             raise ValidationError(errors)
+
+    # --- The review workflow ---------------------------------------------------------------
+    # draft -> submitted -> published -> archived; submitted -> changes requested ->
+    # submitted again. Each step says who may take it (the per-city rule on
+    # CityQuerySet), records a Review, and mails the case's officer on a decision.
+
+    def _require(self, allowed: bool, message: str) -> None:
+        if not allowed:
+            raise PermissionDenied(message)
+
+    def _require_status(self, *statuses: str) -> None:
+        if self.status not in statuses:
+            raise InvalidTransition(
+                _("A case that is “%(status)s” cannot do that.")
+                % {"status": self.get_status_display()}
+            )
+
+    def can_be_edited_by(self, user: Any) -> bool:
+        return City.objects.editable_by(user).filter(pk=self.city_id).exists()
+
+    def can_be_reviewed_by(self, user: Any) -> bool:
+        return City.objects.reviewed_by(user).filter(pk=self.city_id).exists()
+
+    @transaction.atomic
+    def submit(self, *, by: Any) -> None:
+        """An officer of the case's city sends it to review."""
+        self._require(
+            self.can_be_edited_by(by), _("Only the city's officers submit its cases.")
+        )
+        self._require_status(self.Status.DRAFT, self.Status.CHANGES_REQUESTED)
+        self._move_to(self.Status.SUBMITTED, by=by)
+        Review.objects.create(
+            case=self, reviewer=by, decision=Review.Decision.SUBMITTED
+        )
+
+    @transaction.atomic
+    def withdraw(self, *, by: Any) -> None:
+        """An officer takes a submitted case back to work on it as a draft."""
+        self._require(
+            self.can_be_edited_by(by), _("Only the city's officers withdraw its cases.")
+        )
+        self._require_status(self.Status.SUBMITTED)
+        self._move_to(self.Status.DRAFT, by=by)
+
+    @transaction.atomic
+    def publish(self, *, by: Any, comment: str = "") -> None:
+        """A reviewer of the case's city publishes it: the public sees it from now."""
+        self._require(
+            self.can_be_reviewed_by(by),
+            _("Only the city's reviewers publish its cases."),
+        )
+        self._require_status(self.Status.SUBMITTED)
+        self.published_at = timezone.now()
+        self._move_to(self.Status.PUBLISHED, by=by)
+        self._decide(Review.Decision.PUBLISHED, by=by, comment=comment)
+
+    @transaction.atomic
+    def request_changes(self, *, by: Any, comment: str) -> None:
+        """A reviewer sends the case back to its officers, saying what to change."""
+        self._require(
+            self.can_be_reviewed_by(by),
+            _("Only the city's reviewers review its cases."),
+        )
+        self._require_status(self.Status.SUBMITTED)
+        if not comment.strip():
+            raise ValidationError({"comment": _("Say what should change.")})
+        self._move_to(self.Status.CHANGES_REQUESTED, by=by)
+        self._decide(Review.Decision.CHANGES_REQUESTED, by=by, comment=comment)
+
+    @transaction.atomic
+    def archive(self, *, by: Any, comment: str = "") -> None:
+        """A reviewer takes a published case off the public site (nothing is lost)."""
+        self._require(
+            self.can_be_reviewed_by(by),
+            _("Only the city's reviewers archive its cases."),
+        )
+        self._require_status(self.Status.PUBLISHED)
+        self._move_to(self.Status.ARCHIVED, by=by)
+        self._decide(Review.Decision.ARCHIVED, by=by, comment=comment)
+
+    def _move_to(self, status: str, *, by: Any) -> None:
+        self.status = status
+        self.updated_by = by
+        self._history_user = by  # type: ignore[attr-defined]
+        self.save()
+
+    def _decide(self, decision: str, *, by: Any, comment: str) -> None:
+        review = Review.objects.create(
+            case=self, reviewer=by, decision=decision, comment=comment
+        )
+        transaction.on_commit(review.notify)
+
+
+class InvalidTransition(Exception):
+    """The case is not in a state where that step can be taken."""
+
+
+class Review(models.Model):
+    """One step of a case's review: who took it, when, and what they said."""
+
+    class Decision(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+        REVISION_SUBMITTED = "revision_submitted", _("Revision submitted")
+        REVISION_APPROVED = "revision_approved", _("Revision approved")
+        REVISION_CHANGES_REQUESTED = (
+            "revision_changes_requested",
+            _("Changes to the revision requested"),
+        )
+        REVISION_REJECTED = "revision_rejected", _("Revision rejected")
+
+    case = models.ForeignKey(
+        CaseStudy,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("case"),
+    )
+    revision = models.ForeignKey(
+        "CaseRevision",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("revision"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    decision = models.CharField(_("decision"), max_length=32, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_decision_display()}"
+
+    def recipients(self) -> list[str]:
+        """Who hears of a decision: the officer who wrote the case (or revision), or
+        else every officer of the case's city."""
+        author = self.revision.created_by if self.revision else self.case.created_by
+        if author is not None and author.email and author.is_active:
+            return [author.email]
+        officers = self.case.city.memberships.filter(
+            role="officer", user__is_active=True
+        ).exclude(user__email="")
+        return sorted(officers.values_list("user__email", flat=True))
+
+    def notify(self) -> None:
+        from django.core.mail import send_mail
+        from django.template.loader import render_to_string
+
+        recipients = self.recipients()
+        if not recipients:
+            return
+        context = {"review": self, "case": self.case}
+        send_mail(
+            subject=render_to_string(
+                "innovation_cases/email/review_subject.txt", context
+            ).strip(),
+            message=render_to_string("innovation_cases/email/review_body.txt", context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+
+
+class CaseRevisionQuerySet(models.QuerySet["CaseRevision"]):
+    def open(self) -> CaseRevisionQuerySet:
+        """Revisions still to be decided, or sent back to their officer."""
+        return self.filter(
+            status__in=[
+                CaseRevision.Status.PENDING,
+                CaseRevision.Status.CHANGES_REQUESTED,
+            ]
+        )
+
+
+class CaseRevision(models.Model):
+    """A proposed change to a published case. The public keeps seeing the published
+    text until a reviewer approves the revision; then it becomes the case's text (and
+    a version in the case's history)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    # What a revision may change: the text, the years, the place and the relations.
+    FIELDS = [
+        "title",
+        "summary",
+        "challenge",
+        "approach",
+        "results",
+        "lessons_learned",
+        "district",
+        "lifecycle_stage",
+        "year_started",
+        "year_ended",
+    ]
+
+    case = models.ForeignKey(
+        CaseStudy,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        verbose_name=_("case"),
+    )
+    # {"fields": {name: value or related pk}, "relations": {name: [pk, ...]}}
+    data = models.JSONField(_("proposed values"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = CaseRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["pending", "changes_requested"]),
+                name="one_open_revision_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.get_status_display()})"
+
+    # --- Making one -------------------------------------------------------------------------
+
+    @staticmethod
+    def snapshot(values: dict[str, Any]) -> dict[str, Any]:
+        """The JSON form of a case's revisable values (model instances as their pks)."""
+        fields = {}
+        for name in CaseRevision.FIELDS:
+            value = values.get(name)
+            fields[name] = value.pk if isinstance(value, models.Model) else value
+        relations = {
+            name: sorted(item.pk for item in values.get(name) or [])
+            for name in RELATION_FIELDS
+        }
+        return {"fields": fields, "relations": relations}
+
+    @classmethod
+    @transaction.atomic
+    def propose(
+        cls, *, case: CaseStudy, by: Any, values: dict[str, Any]
+    ) -> CaseRevision:
+        """An officer's change to a published case, waiting for review. An officer's
+        open revision of the case is updated rather than doubled."""
+        if not case.can_be_edited_by(by):
+            raise PermissionDenied(_("Only the city's officers change its cases."))
+        if case.status != CaseStudy.Status.PUBLISHED:
+            raise InvalidTransition(_("Only a published case is revised; edit it."))
+        revision = cls.objects.open().select_for_update().filter(case=case).first()
+        if revision is None:
+            revision = cls(case=case)
+        revision.data = cls.snapshot(values)
+        revision.status = cls.Status.PENDING
+        revision.created_by = by
+        revision.save()
+        Review.objects.create(
+            case=case,
+            revision=revision,
+            reviewer=by,
+            decision=Review.Decision.REVISION_SUBMITTED,
+        )
+        return revision
+
+    # --- Reading one -------------------------------------------------------------------------
+
+    def proposed_values(self) -> dict[str, Any]:
+        """The proposed fields and relations, as model instances."""
+        model_fields = {f.name: f for f in CaseStudy._meta.get_fields()}
+        values: dict[str, Any] = {}
+        for name, value in self.data["fields"].items():
+            field = model_fields[name]
+            if field.is_relation and value is not None:
+                value = field.related_model._default_manager.filter(pk=value).first()
+            values[name] = value
+        for name, pks in self.data["relations"].items():
+            values[name] = list(
+                model_fields[name].related_model._default_manager.filter(pk__in=pks)
+            )
+        return values
+
+    def diff(self) -> list[dict[str, Any]]:
+        """Each field the revision changes: its label, the published and the proposed
+        value (lists of names for relations)."""
+        changes = []
+        proposed = self.proposed_values()
+        for name in [*self.FIELDS, *RELATION_FIELDS]:
+            field = CaseStudy._meta.get_field(name)
+            if name in RELATION_FIELDS:
+                old = sorted(str(item) for item in getattr(self.case, name).all())
+                new = sorted(str(item) for item in proposed[name])
+            else:
+                old = getattr(self.case, name)
+                new = proposed[name]
+            if old != new:
+                changes.append(
+                    {"name": name, "label": field.verbose_name, "old": old, "new": new}
+                )
+        return changes
+
+    # --- Deciding -----------------------------------------------------------------------------
+
+    def _decide(self, status: str, decision: str, *, by: Any, comment: str) -> None:
+        if not self.case.can_be_reviewed_by(by):
+            raise PermissionDenied(_("Only the city's reviewers review its revisions."))
+        if self.status != self.Status.PENDING:
+            raise InvalidTransition(_("This revision is not waiting for review."))
+        self.status = status
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.save()
+        review = Review.objects.create(
+            case=self.case,
+            revision=self,
+            reviewer=by,
+            decision=decision,
+            comment=comment,
+        )
+        transaction.on_commit(review.notify)
+
+    @transaction.atomic
+    def approve(self, *, by: Any, comment: str = "") -> None:
+        """The revision becomes the published text: one new version of the case."""
+        from .history import save_with_relations
+
+        self._decide(
+            self.Status.APPROVED,
+            Review.Decision.REVISION_APPROVED,
+            by=by,
+            comment=comment,
+        )
+        values = self.proposed_values()
+        case = self.case
+        for name in self.FIELDS:
+            setattr(case, name, values[name])
+        case.updated_by = by
+        case._history_user = by  # type: ignore[attr-defined]
+        save_with_relations(case, {name: values[name] for name in RELATION_FIELDS})
+
+    @transaction.atomic
+    def request_changes(self, *, by: Any, comment: str) -> None:
+        if not comment.strip():
+            raise ValidationError({"comment": _("Say what should change.")})
+        self._decide(
+            self.Status.CHANGES_REQUESTED,
+            Review.Decision.REVISION_CHANGES_REQUESTED,
+            by=by,
+            comment=comment,
+        )
+
+    @transaction.atomic
+    def reject(self, *, by: Any, comment: str) -> None:
+        if not comment.strip():
+            raise ValidationError({"comment": _("Say why the revision is rejected.")})
+        self._decide(
+            self.Status.REJECTED,
+            Review.Decision.REVISION_REJECTED,
+            by=by,
+            comment=comment,
+        )

@@ -17,7 +17,12 @@ from cities.serializers import (
     TermRefSerializer,
     resolve_district,
 )
-from config.rest import ModelCleanMixin, RefField, WebUrlField
+from config.rest import (
+    ModelCleanMixin,
+    OneVersionPerWriteMixin,
+    RefField,
+    WebUrlField,
+)
 
 from .models import (
     Approach,
@@ -105,7 +110,10 @@ def _terms(model: type[Term], **kwargs: Any) -> RefField:
 
 
 class CaseStudySerializer(
-    ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer
+    OneVersionPerWriteMixin,
+    ModelCleanMixin,
+    SlugFromNameMixin,
+    serializers.ModelSerializer,
 ):
     """A case study. Officers write drafts, or submit them for review; only a reviewer
     publishes, in the review workflow, never through the API."""
@@ -214,11 +222,31 @@ class CaseStudySerializer(
 
     def create(self, validated_data: dict[str, Any]) -> CaseStudy:
         user = self.context["request"].user
-        validated_data.setdefault("status", CaseStudy.Status.DRAFT)
-        return super().create(
-            {**validated_data, "created_by": user, "updated_by": user}
+        wanted = validated_data.pop("status", CaseStudy.Status.DRAFT)
+        case = super().create(
+            {
+                **validated_data,
+                "status": CaseStudy.Status.DRAFT,
+                "created_by": user,
+                "updated_by": user,
+            }
         )
+        return self._move(case, wanted, user)
 
     def update(self, instance: CaseStudy, validated_data: dict[str, Any]) -> CaseStudy:
-        validated_data["updated_by"] = self.context["request"].user
-        return super().update(instance, validated_data)
+        user = self.context["request"].user
+        wanted = validated_data.pop("status", None)
+        case = super().update(instance, {**validated_data, "updated_by": user})
+        return self._move(case, wanted, user)
+
+    @staticmethod
+    def _move(case: CaseStudy, wanted: str | None, user: Any) -> CaseStudy:
+        """Status changes go through the workflow's steps, which record them."""
+        if wanted == CaseStudy.Status.SUBMITTED and case.status != wanted:
+            case.submit(by=user)
+        elif (
+            wanted == CaseStudy.Status.DRAFT
+            and case.status == CaseStudy.Status.SUBMITTED
+        ):
+            case.withdraw(by=user)
+        return case

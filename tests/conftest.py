@@ -25,6 +25,19 @@ def _reload_vocabularies(sender: Any, **kwargs: Any) -> None:
 post_migrate.connect(_reload_vocabularies, dispatch_uid="tests.reload_vocabularies")
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_a_fresh_cache(settings: Any) -> None:
+    """Hash test passwords cheaply (factories make many users), let WhiteNoise look
+    static files up on request rather than list all 1,500 of them each time a test
+    client starts, and start each test with an empty cache, where the API's throttles
+    count requests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.WHITENOISE_AUTOREFRESH = True
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db: None) -> demo_content.Report:
     """The demo content, loaded as `manage.py load_demo_content` loads it."""

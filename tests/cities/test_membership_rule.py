@@ -81,3 +81,21 @@ def test_a_user_holds_one_role_per_city(cities):
         Membership.objects.create(
             user=membership.user, city=ghent, role=Membership.Role.REVIEWER
         )
+
+
+def test_an_officer_with_admin_access_stays_within_their_cities(cities):
+    ghent, lyon = cities
+    officer = MembershipFactory(city=ghent, user=UserFactory(is_staff=True)).user
+    CaseStudyFactory(city=lyon)
+    own = CaseStudyFactory(city=ghent)
+    assert list(CaseStudy.objects.visible_to(officer)) == [own]
+    assert list(City.objects.editable_by(officer)) == [ghent]
+    assert not City.objects.reviewed_by(officer).exists()
+
+
+def test_reviewers_review_their_own_cities_and_site_staff_every_city(cities):
+    ghent, lyon = cities
+    reviewer = MembershipFactory(city=ghent, role=Membership.Role.REVIEWER).user
+    assert list(City.objects.reviewed_by(reviewer)) == [ghent]
+    assert set(City.objects.reviewed_by(UserFactory(is_staff=True))) == {ghent, lyon}
+    assert not City.objects.reviewed_by(AnonymousUser()).exists()
