@@ -1,10 +1,21 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from innovation_cases.admin import SourceInline
 
+# Who sees and changes what here is the per-city rule of cities/models.py, applied as
+# cities/admin_scoping.py explains.
+from .admin_scoping import (
+    CityScopedAdmin,
+    CityScopedInline,
+    SiteStaffOnlyAdmin,
+    is_site_staff,
+)
 from .models import (
     City,
     District,
@@ -16,13 +27,15 @@ from .models import (
 )
 
 
-class DistrictInline(admin.TabularInline):
+class DistrictInline(CityScopedInline, admin.TabularInline):
     model = District
     extra = 0
     prepopulated_fields = {"slug": ["name"]}
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CityScopedInline, admin.TabularInline):
+    """Shown to site staff only (see CityAdmin.get_inlines)."""
+
     model = Membership
     extra = 0
     fields = ["user", "role", "created_at"]
@@ -30,7 +43,7 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(CityScopedInline, admin.TabularInline):
     model = InnovationTeam
     extra = 0
     fields = ["name", "slug", "kind", "year_established"]
@@ -38,7 +51,7 @@ class TeamInline(admin.TabularInline):
     show_change_link = True
 
 
-class StrategyInline(admin.TabularInline):
+class StrategyInline(CityScopedInline, admin.TabularInline):
     model = Strategy
     extra = 0
     fields = ["title", "slug", "status", "adopted_on", "period_start", "period_end"]
@@ -46,7 +59,7 @@ class StrategyInline(admin.TabularInline):
     show_change_link = True
 
 
-class LabInline(admin.TabularInline):
+class LabInline(CityScopedInline, admin.TabularInline):
     model = Lab
     extra = 0
     fields = [
@@ -62,8 +75,18 @@ class LabInline(admin.TabularInline):
     autocomplete_fields = ["district"]
 
 
-class FundingProgrammeInline(admin.TabularInline):
+class FundingProgrammeFormSet(BaseInlineFormSet):
+    """A programme added on its team's page belongs to the team's city (the inline
+    leaves the city out, and the column may not be empty)."""
+
+    def save_new(self, form: ModelForm, commit: bool = True) -> FundingProgramme:
+        form.instance.city_id = self.instance.city_id
+        return super().save_new(form, commit)
+
+
+class FundingProgrammeInline(CityScopedInline, admin.TabularInline):
     model = FundingProgramme
+    formset = FundingProgrammeFormSet
     extra = 0
     fields = [
         "name",
@@ -79,7 +102,7 @@ class FundingProgrammeInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(CityScopedAdmin):
     list_display = [
         "name",
         "country",
@@ -101,13 +124,34 @@ class CityAdmin(admin.ModelAdmin):
         SourceInline,
     ]
 
+    # An officer sees the cities they are a member of, and changes those they are an
+    # officer of; only superusers add or delete a city.
+    city_field = "pk"
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[City]:
         return (
             super()
             .get_queryset(request)
             .with_capacity()
             .annotate(_team_count=Count("teams", distinct=True))
+            # A GROUP BY drops the default ordering; the autocomplete pages need one.
+            .order_by(*City._meta.ordering)
         )
+
+    def get_inlines(self, request: HttpRequest, obj: City | None) -> list[Any]:
+        inlines = super().get_inlines(request, obj)
+        if is_site_staff(request.user):
+            return inlines
+        # Officers must not make anyone (themselves included) a member of a city.
+        return [inline for inline in inlines if inline is not MembershipInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def check_city_is_editable(self, request: HttpRequest, obj: Any) -> None:
+        if obj.pk is None:
+            return  # A new city: has_add_permission() has decided.
+        super().check_city_is_editable(request, obj)
 
     @admin.display(description=_("teams"), ordering="_team_count")
     def team_count(self, city: City) -> int:
@@ -123,7 +167,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(CityScopedAdmin):
     list_display = ["name", "city"]
     list_filter = [("city", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["city"]
@@ -133,7 +177,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(InnovationTeam)
-class InnovationTeamAdmin(admin.ModelAdmin):
+class InnovationTeamAdmin(CityScopedAdmin):
     list_display = ["name", "city", "kind", "year_established", "staff_size"]
     list_filter = ["kind", "city__country"]
     list_select_related = ["city"]
@@ -145,7 +189,8 @@ class InnovationTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lab)
-class LabAdmin(admin.ModelAdmin):
+class LabAdmin(CityScopedAdmin):
+    city_field = "team__city"  # As LabQuerySet.city_field.
     list_display = ["name", "team", "district", "municipal_staff", "partner_staff"]
     list_filter = [("team", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["team", "team__city", "district", "district__city"]
@@ -157,7 +202,7 @@ class LabAdmin(admin.ModelAdmin):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(CityScopedAdmin):
     list_display = [
         "title",
         "city",
@@ -177,7 +222,7 @@ class StrategyAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundingProgramme)
-class FundingProgrammeAdmin(admin.ModelAdmin):
+class FundingProgrammeAdmin(CityScopedAdmin):
     list_display = ["name", "city", "team", "amount", "currency", "allocation", "year"]
     list_filter = ["allocation", "training_offered", "currency"]
     list_select_related = ["city", "team", "team__city"]
@@ -189,7 +234,9 @@ class FundingProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SiteStaffOnlyAdmin):
+    """Site staff alone decide who is an officer or a reviewer of which city."""
+
     list_display = ["user", "city", "role", "created_at"]
     list_filter = ["role", "city__country"]
     search_fields = ["user__username", "user__email", "city__name"]

@@ -243,6 +243,8 @@ class District(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140)
 
+    objects = CityRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["city__name", "name"]
         verbose_name = _("district")

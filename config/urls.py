@@ -4,13 +4,20 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from cities.admin_scoping import view_on_site
 from innovation_cases.sitemaps import SITEMAPS
 from innovation_cases.views import robots_txt
 
 urlpatterns = [
+    # Before the admin's own: its "view on site" would send an officer to any record.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+    ),
     path("admin/", admin.site.urls),
     path("api/", include("config.api")),
     path("account/", include("accounts.urls")),
+    path("workspace/", include("innovation_cases.workspace_urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("innovation_cases.urls")),

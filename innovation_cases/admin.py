@@ -1,9 +1,18 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericStackedInline
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from cities.admin_scoping import (
+    CityScopedAdmin,
+    CityScopedInline,
+    SiteStaffOnlyAdmin,
+    is_site_staff,
+)
 
 from .models import (
     Approach,
@@ -19,8 +28,9 @@ from .models import (
 )
 
 
-class SourceInline(GenericStackedInline):
-    """Citations, on the change page of whatever record they back."""
+class SourceInline(CityScopedInline, GenericStackedInline):
+    """Citations, on the change page of whatever record they back: whoever may change
+    that record may change its sources."""
 
     model = Source
     extra = 0
@@ -65,12 +75,25 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SiteStaffOnlyAdmin):
+    """Every citation of the repository, for site staff to read; only superusers write
+    here. Officers edit a record's sources on the record's own page (SourceInline), so
+    the per-city rule applies to them there, without scoping a generic relation."""
+
     list_display = ["title", "publisher", "published_on", "content_type", "cited_by"]
     list_filter = ["content_type", "publisher"]
     list_select_related = ["content_type"]
     search_fields = ["title", "publisher", "authors", "note", "url"]
     date_hierarchy = "published_on"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     @admin.display(description=_("cited by"))
     def cited_by(self, source: Source) -> str:
@@ -87,7 +110,10 @@ class FindingAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(admin.ModelAdmin):
+class CaseStudyAdmin(CityScopedAdmin):
+    """Officers write their cities' cases while they are drafts or submitted; the
+    status changes through the review workflow, so it is read-only for them here."""
+
     list_display = [
         "title",
         "city",
@@ -144,6 +170,27 @@ class CaseStudyAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: CaseStudy | None = None
+    ) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not is_site_staff(request.user):
+            fields += ["status", "published_at"]
+        return fields
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: CaseStudy | None = None
+    ) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        # A published or archived case changes through the review workflow (as in
+        # the API), except for superusers.
+        return (
+            obj is None
+            or obj.status in CaseStudy.EDITABLE_STATUSES
+            or request.user.is_superuser
+        )
 
     def save_model(
         self, request: HttpRequest, obj: CaseStudy, form: ModelForm, change: bool

@@ -104,6 +104,7 @@ class Report:
 class _Loader:
     def __init__(self) -> None:
         self.report = Report()
+        self._relations_changed: set[models.Model] = set()
 
     def upsert[M: models.Model](
         self, model: type[M], lookup: dict[str, Any], values: dict[str, Any]
@@ -143,16 +144,28 @@ class _Loader:
     def set_m2m(self, obj: models.Model, name: str, values: list[models.Model]) -> None:
         manager = getattr(obj, name)
         if {v.pk for v in values} != set(manager.values_list("pk", flat=True)):
-            manager.set(values)
+            # Not a version of its own: publish() saves the case once, relations and
+            # all, as one version in its history.
+            obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+            try:
+                manager.set(values)
+            finally:
+                del obj.skip_history_when_saving  # type: ignore[attr-defined]
+            self._relations_changed.add(obj)
             self.report.updated["links"] += 1
 
     def publish(self, case: CaseStudy) -> None:
         # The publication date is set once, when the case is first loaded.
+        fields = []
         if case.status != CaseStudy.Status.PUBLISHED:
             case.status = CaseStudy.Status.PUBLISHED
             case.published_at = case.published_at or timezone.now()
-            case.save(update_fields=["status", "published_at"])
+            fields = ["status", "published_at"]
             self.report.updated["publications"] += 1
+        if fields or case in self._relations_changed:
+            case._change_reason = "Loaded from the demo content"  # type: ignore[attr-defined]
+            case.save(update_fields=[*fields, "updated_at"])
+            self._relations_changed.discard(case)
 
 
 def load() -> Report:

@@ -69,6 +69,15 @@ def test_changelist_add_and_change_pages_load(
     obj = model.objects.first() or examples[model_name]()
     change = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])
     assert superuser_client.get(change).status_code == 200
+    # The records with a history have its pages: the list, and each version.
+    if hasattr(model, "history"):
+        history = reverse(f"admin:{app_label}_{model_name}_history", args=[obj.pk])
+        assert superuser_client.get(history).status_code == 200
+        version = reverse(
+            f"admin:{app_label}_{model_name}_simple_history",
+            args=[obj.pk, obj.history.first().history_id],
+        )
+        assert superuser_client.get(version).status_code == 200
 
 
 def test_changelist_search_works(superuser_client, demo):

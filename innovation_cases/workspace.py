@@ -1,0 +1,404 @@
+"""The workspace: where a city's officers and reviewers move its cases through review.
+
+Every view scopes what it reads with the per-city rule (`City.objects.with_member`,
+`reviewed_by`, `CaseStudy.objects.visible_to`), so another city's draft is a 404; and
+every POST goes through the model's workflow methods, which check the user and the
+state again, so a forged request changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from simple_history import utils as history_utils
+
+from cities.models import City, is_site_staff
+
+from .forms import CommentForm
+from .history import save_with_relations
+from .models import RELATION_FIELDS, CaseRevision, CaseStudy, InvalidTransition
+
+S = CaseStudy.Status
+
+# The states the dashboard lists, in the order a case goes through them.
+DASHBOARD_STATES = [S.DRAFT, S.CHANGES_REQUESTED, S.SUBMITTED, S.PUBLISHED, S.ARCHIVED]
+CITIES_PER_PAGE = 20
+
+# The workflow steps a POST may name, and what to say once one is taken.
+CASE_STEPS = {
+    "submit": gettext_lazy("“%(title)s” is submitted for review."),
+    "withdraw": gettext_lazy("“%(title)s” is withdrawn: it is a draft again."),
+    "publish": gettext_lazy("“%(title)s” is published."),
+    "request_changes": gettext_lazy("Changes to “%(title)s” are requested."),
+    "archive": gettext_lazy("“%(title)s” is archived."),
+}
+OFFICER_STEPS = {"submit", "withdraw"}
+
+# A reviewer's decisions on a revision, and what to say once one is taken.
+REVISION_DECISIONS = {
+    "approve": gettext_lazy("The revision of “%(title)s” is approved and published."),
+    "request_changes": gettext_lazy(
+        "Changes to the revision of “%(title)s” are requested."
+    ),
+    "reject": gettext_lazy("The revision of “%(title)s” is rejected."),
+}
+
+
+def _city_rows(user: Any, cities: list[City]) -> list[dict[str, Any]]:
+    """Each city with the user's role and its cases grouped by state: two queries,
+    however many cities and cases."""
+    roles = {m.city_id: m.get_role_display() for m in user.city_memberships.all()}
+    by_city: dict[int, dict[str, list[CaseStudy]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    cases = CaseStudy.objects.filter(city__in=cities).only(
+        "title", "slug", "status", "city_id"
+    )
+    for case in cases.order_by("title"):
+        by_city[case.city_id][case.status].append(case)
+    return [
+        {
+            "city": city,
+            "role": roles.get(city.pk, _("Site staff")),
+            "total": sum(len(v) for v in by_city[city.pk].values()),
+            "states": [
+                {"label": s.label, "value": s.value, "cases": by_city[city.pk][s]}
+                for s in DASHBOARD_STATES
+            ],
+        }
+        for city in cities
+    ]
+
+
+@never_cache
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    cities = City.objects.with_member(request.user).order_by("name")
+    page = Paginator(cities, CITIES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": _city_rows(request.user, list(page.object_list)),
+        "is_reviewer": City.objects.reviewed_by(request.user).exists(),
+        "is_site_staff": is_site_staff(request.user),
+    }
+    return render(request, "workspace/dashboard.html", context)
+
+
+def _case_steps(case: CaseStudy, user: Any) -> dict[str, bool]:
+    """Which workflow buttons to show: the model methods decide again on POST."""
+    edits, reviews = case.can_be_edited_by(user), case.can_be_reviewed_by(user)
+    return {
+        "submit": edits and case.status in (S.DRAFT, S.CHANGES_REQUESTED),
+        "withdraw": edits and case.status == S.SUBMITTED,
+        "publish": reviews and case.status == S.SUBMITTED,
+        "request_changes": reviews and case.status == S.SUBMITTED,
+        "archive": reviews and case.status == S.PUBLISHED,
+    }
+
+
+def _render_case(
+    request: HttpRequest, case: CaseStudy, form: CommentForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "case": case,
+        "steps": _case_steps(case, request.user),
+        "form": form,
+        "reviews": case.reviews.select_related("reviewer", "revision"),
+        "can_see_history": City.objects.with_member(request.user)
+        .filter(pk=case.city_id)
+        .exists(),
+    }
+    return render(request, "workspace/case_detail.html", context, status=status)
+
+
+def _visible_case(request: HttpRequest, slug: str) -> CaseStudy:
+    cases = CaseStudy.objects.visible_to(request.user).select_related("city")
+    return get_object_or_404(cases, slug=slug)
+
+
+@never_cache
+@login_required
+def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render_case(request, _visible_case(request, slug), CommentForm())
+
+
+@login_required
+@require_POST
+def case_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
+    """Take one workflow step; the model method checks who may, and from what state."""
+    case = _visible_case(request, slug)
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    kwargs = {} if step in OFFICER_STEPS else {"comment": comment}
+    try:
+        getattr(case, step)(by=request.user, **kwargs)
+    except (PermissionDenied, InvalidTransition) as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _render_case(request, _visible_case(request, slug), form, status=400)
+    else:
+        messages.success(request, CASE_STEPS[step] % {"title": case.title})
+    return redirect("workspace:case_detail", slug=case.slug)
+
+
+# --- The reviewer's queue and revisions ------------------------------------------------
+
+
+@never_cache
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The submitted cases and pending revisions of the cities the user reviews."""
+    cities = City.objects.reviewed_by(request.user).values("pk")
+    context = {
+        "reviews_a_city": cities.exists(),
+        "cases": CaseStudy.objects.filter(city__in=cities, status=S.SUBMITTED)
+        .select_related("city")
+        .order_by("updated_at"),
+        "revisions": CaseRevision.objects.filter(
+            case__city__in=cities, status=CaseRevision.Status.PENDING
+        )
+        .select_related("case__city", "created_by")
+        .order_by("updated_at"),
+    }
+    return render(request, "workspace/review_queue.html", context)
+
+
+# Words and the spaces between them: a word diff keeps the text's own spacing.
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(
+    old: str, new: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The old and the new text as (kind, text) segments, kind being "same", "del"
+    (only in the old text) or "ins" (only in the new one)."""
+    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    before: list[tuple[str, str]] = []
+    after: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            before.append(("same", "".join(a[i1:i2])))
+            after.append(("same", "".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            before.append(("del", "".join(a[i1:i2])))
+        if j2 > j1:
+            after.append(("ins", "".join(b[j1:j2])))
+    return before, after
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "j M Y, H:i")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def diff_rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each change as a table row; long texts (text fields) get a word diff."""
+    rows = []
+    for change in changes:
+        field = CaseStudy._meta.get_field(change["name"])
+        row = {
+            "label": change["label"],
+            "old": _display(change["old"]),
+            "new": _display(change["new"]),
+        }
+        if isinstance(field, models.TextField):
+            row["old_segments"], row["new_segments"] = word_diff(
+                change["old"] or "", change["new"] or ""
+            )
+        rows.append(row)
+    return rows
+
+
+def _member_revision(request: HttpRequest, pk: int) -> CaseRevision:
+    revisions = CaseRevision.objects.filter(
+        case__city__in=City.objects.with_member(request.user).values("pk")
+    ).select_related("case__city", "created_by", "decided_by")
+    return get_object_or_404(revisions, pk=pk)
+
+
+def _render_revision(
+    request: HttpRequest, revision: CaseRevision, form: CommentForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "revision": revision,
+        "case": revision.case,
+        "rows": diff_rows(revision.diff()),
+        "can_decide": revision.status == CaseRevision.Status.PENDING
+        and revision.case.can_be_reviewed_by(request.user),
+        "form": form,
+        "reviews": revision.reviews.select_related("reviewer"),
+    }
+    return render(request, "workspace/revision_detail.html", context, status=status)
+
+
+@never_cache
+@login_required
+def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A revision against the published text, for the city's members and staff."""
+    return _render_revision(request, _member_revision(request, pk), CommentForm())
+
+
+@login_required
+@require_POST
+def revision_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Approve, send back or reject; the model checks who may, and from what state."""
+    revision = _member_revision(request, pk)
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        getattr(revision, decision)(by=request.user, comment=comment)
+    except (PermissionDenied, InvalidTransition) as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        form.add_error(None, error)
+        revision = _member_revision(request, pk)
+        return _render_revision(request, revision, form, status=400)
+    else:
+        title = revision.case.title
+        messages.success(request, REVISION_DECISIONS[decision] % {"title": title})
+    return redirect("workspace:revision_detail", pk=revision.pk)
+
+
+# --- History and restore ------------------------------------------------------------------
+
+VERSIONS_PER_PAGE = 20
+# Who made a change is the version's user; these would only repeat it.
+HISTORY_EXCLUDED_FIELDS = ["updated_by", "created_by", "id"]
+
+
+def _history_value(name: str, value: Any) -> Any:
+    """A value of simple-history's diff as a person reads it: choices as their label,
+    relations (lists of through rows holding the related objects) as their names."""
+    field = CaseStudy._meta.get_field(name)
+    if name in RELATION_FIELDS:
+        target = history_utils.get_m2m_reverse_field_name(field)  # type: ignore[arg-type]
+        return sorted(str(row[target]) for row in value)
+    if field.choices and value is not None:
+        return dict(field.flatchoices).get(value, value)  # type: ignore[attr-defined]
+    return value
+
+
+def version_changes(version: Any, previous: Any) -> list[dict[str, Any]]:
+    """The changes from `previous` to `version`, relations included. Costs two
+    queries for each relation (simple-history reads both versions' rows)."""
+    delta = version.diff_against(
+        previous,
+        excluded_fields=HISTORY_EXCLUDED_FIELDS,
+        foreign_keys_are_objs=True,
+    )
+    return [
+        {
+            "name": change.field,
+            "label": CaseStudy._meta.get_field(change.field).verbose_name,
+            "old": _history_value(change.field, change.old),
+            "new": _history_value(change.field, change.new),
+        }
+        for change in delta.changes
+    ]
+
+
+def _member_case(request: HttpRequest, slug: str) -> CaseStudy:
+    """A case of one of the user's cities (any city for site staff), else 404: the
+    history shows drafts and who wrote what, so the public pages' rule is not enough."""
+    cities = City.objects.with_member(request.user).values("pk")
+    cases = CaseStudy.objects.filter(city__in=cities).select_related("city")
+    return get_object_or_404(cases, slug=slug)
+
+
+@never_cache
+@login_required
+def case_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Each version, newest first, with what changed since the one before it."""
+    case = _member_case(request, slug)
+    versions = case.history.select_related("history_user")
+    page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    # The page's versions and the one before the oldest of them, to diff against.
+    shown = list(versions[page.start_index() - 1 : page.end_index() + 1])
+    entries = [
+        {
+            "version": version,
+            "rows": diff_rows(version_changes(version, older)) if older else None,
+        }
+        for version, older in zip(shown[: len(page)], [*shown[1:], None], strict=False)
+    ]
+    context = {
+        "case": case,
+        "page": page,
+        "entries": entries,
+        "can_restore": is_site_staff(request.user),
+    }
+    return render(request, "workspace/case_history.html", context)
+
+
+def case_restore_version(*, case: CaseStudy, version: Any, by: Any) -> None:
+    """Give `case` the content of an earlier `version`, as a new version by `by`.
+
+    What comes back is what a revision may change: the text, the years, the place and
+    the relations (`CaseRevision.FIELDS` and `RELATION_FIELDS`). The status and the
+    publication date stay as they are: a restore brings back words, it does not move
+    the case through review (that is the workflow's job, and its log's); nor do the
+    city or the slug change, so links keep working. Since the restore is itself saved
+    as a version, the version it replaced can be restored in turn: nothing is lost.
+    Related records deleted since are left out.
+    """
+    for name in CaseRevision.FIELDS:
+        field = CaseStudy._meta.get_field(name)
+        value = getattr(version, field.attname)
+        if field.is_relation and value is not None:
+            related = field.related_model._default_manager  # type: ignore[union-attr]
+            value = value if related.filter(pk=value).exists() else None
+        setattr(case, field.attname, value)
+    relations = {}
+    for name in RELATION_FIELDS:
+        field = CaseStudy._meta.get_field(name)
+        target = history_utils.get_m2m_reverse_field_name(field)  # type: ignore[arg-type]
+        pks = getattr(version, name).values_list(f"{target}_id", flat=True)
+        relations[name] = field.related_model._default_manager.filter(  # type: ignore[union-attr]
+            pk__in=list(pks)
+        )
+    when = formats.date_format(
+        timezone.localtime(version.history_date), "DATETIME_FORMAT"
+    )
+    case.updated_by = by
+    case._history_user = by  # type: ignore[attr-defined]
+    case._change_reason = _("Restored the version of %(when)s") % {"when": when}  # type: ignore[attr-defined]
+    save_with_relations(case, relations)
+
+
+@login_required
+@require_POST
+def case_restore(request: HttpRequest, slug: str, history_id: int) -> HttpResponse:
+    """Site staff bring back an earlier version (see case_restore_version)."""
+    case = _member_case(request, slug)
+    version = get_object_or_404(case.history, history_id=history_id)
+    if not is_site_staff(request.user):
+        messages.error(request, _("Only the Atlas's staff restore earlier versions."))
+    else:
+        case_restore_version(case=case, version=version, by=request.user)
+        messages.success(request, _("The earlier version is restored, as a new one."))
+    return redirect("workspace:case_history", slug=case.slug)

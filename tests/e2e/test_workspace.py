@@ -1,0 +1,110 @@
+"""The workspace in Chromium: a reviewer's pages pass axe's WCAG 2.2 AA rules, from the
+dashboard through a revision's diff to the case's history."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cities.models import City, Membership
+from innovation_cases.models import CaseRevision, CaseStudy, Theme
+from tests.factories import CaseStudyFactory, MembershipFactory, UserFactory
+
+from .axe import axe_violations, describe_violations
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 (the factories' test password)
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+
+@pytest.fixture
+def reviewer(site: str):
+    vienna = City.objects.get(slug="vienna")
+    user = UserFactory(username="vienna-reviewer", first_name="Rita", last_name="Roth")
+    MembershipFactory(user=user, city=vienna, role=Membership.Role.REVIEWER)
+    officer = MembershipFactory(city=vienna).user
+    CaseStudyFactory(
+        city=vienna,
+        title="Street labs",
+        slug="street-labs",
+        status=CaseStudy.Status.SUBMITTED,
+        created_by=officer,
+    )
+    published = CaseStudy.objects.published().filter(city=vienna).first()
+    values = {name: getattr(published, name) for name in CaseRevision.FIELDS}
+    values.update({name: [] for name in ["teams", "partners", "drivers"]})
+    values.update({name: [] for name in ["innovation_types", "approaches"]})
+    values["themes"] = [Theme.objects.get(slug="mobility")]
+    values["summary"] = published.summary + " It now runs in every district."
+    CaseRevision.propose(case=published, by=officer, values=values)
+    return user
+
+
+def test_a_reviewers_workspace_pages_pass_axe(page: Page, site: str, reviewer) -> None:
+    page.goto(f"{site}/workspace/")
+    expect(page).to_have_url(re.compile(r"/account/login/\?next="))
+    page.get_by_label("User name").fill("vienna-reviewer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your workspace")
+    expect(page.locator("main")).to_contain_text("Your role: Reviewer")
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Street labs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Street labs")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Request changes").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct")
+    expect(page.get_by_label("Comment")).to_have_attribute("aria-invalid", "true")
+    assert_no_axe_violations(page)
+    page.get_by_label("Comment").fill("Please cite the council decision.")
+    page.get_by_role("button", name="Request changes").click()
+    expect(page.get_by_role("status")).to_contain_text("Changes to “Street labs”")
+    assert_no_axe_violations(page)
+
+    page.goto(f"{site}/workspace/review/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your review queue")
+    assert_no_axe_violations(page)
+
+    page.locator("main table a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Revision of")
+    expect(page.locator("ins").first).to_contain_text("added:")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.get_by_role("status")).to_contain_text("approved and published")
+
+    page.get_by_role("link", name="The case in your workspace").click()
+    page.get_by_role("link", name="History of this case").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("History of")
+    expect(page.locator("main table").first).to_contain_text("Mobility")
+    assert_no_axe_violations(page)
+
+
+def test_site_staffs_history_page_with_restore_buttons_passes_axe(
+    page: Page, site: str
+) -> None:
+    UserFactory(username="atlas-staff", is_staff=True)
+    case = CaseStudy.objects.published().first()
+    case.title = case.title + " (renamed)"
+    case.save()
+    page.goto(f"{site}/account/login/?next=/workspace/cases/{case.slug}/history/")
+    page.get_by_label("User name").fill("atlas-staff")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("History of")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Restore this version").first.click()
+    expect(page.get_by_role("status")).to_contain_text("restored, as a new one")
+    assert_no_axe_violations(page)
+    case.refresh_from_db()
+    assert not case.title.endswith("(renamed)")
+    page.goto(f"{site}/workspace/")
+    assert_no_axe_violations(page)
