@@ -24,11 +24,11 @@ run: install
 	$(BIN)/python manage.py load_demo_content
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## test: the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+## test: the whole test suite, on every core (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests in tests/e2e will be skipped (apt-get install chromium)"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .
