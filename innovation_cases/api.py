@@ -76,49 +76,46 @@ class OrganisationViewSet(ReadOnlyViewSet):
     filterset_class = None
 
 
-class InnovationTypeViewSet(ReadOnlyViewSet):
+class VocabularyViewSet(ReadOnlyViewSet):
+    """A controlled vocabulary: a few terms, never filtered or paged."""
+
+    filterset_class = None
+    pagination_class = None
+
+
+class InnovationTypeViewSet(VocabularyViewSet):
     """OPSI's four innovation types."""
 
     serializer_class = api_serializers.InnovationTypeSerializer
     queryset = InnovationType.objects.all()
-    filterset_class = None
-    pagination_class = None
 
 
-class DriverViewSet(ReadOnlyViewSet):
+class DriverViewSet(VocabularyViewSet):
     """What drives a city to innovate, internal or external."""
 
     serializer_class = api_serializers.DriverSerializer
     queryset = Driver.objects.all()
-    filterset_class = None
-    pagination_class = None
 
 
-class ApproachViewSet(ReadOnlyViewSet):
+class ApproachViewSet(VocabularyViewSet):
     """How a city goes about innovating."""
 
     serializer_class = api_serializers.ApproachSerializer
     queryset = Approach.objects.all()
-    filterset_class = None
-    pagination_class = None
 
 
-class ThemeViewSet(ReadOnlyViewSet):
+class ThemeViewSet(VocabularyViewSet):
     """The policy themes cases address."""
 
     serializer_class = api_serializers.ThemeSerializer
     queryset = Theme.objects.all()
-    filterset_class = None
-    pagination_class = None
 
 
-class LifecycleStageViewSet(ReadOnlyViewSet):
+class LifecycleStageViewSet(VocabularyViewSet):
     """How far an innovation has come."""
 
     serializer_class = api_serializers.LifecycleStageSerializer
     queryset = LifecycleStage.objects.all()
-    filterset_class = None
-    pagination_class = None
 
 
 _share = inline_serializer(
