@@ -47,9 +47,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_history_model_for_model
 
-from innovation_cases.history import save_with_relations
+from innovation_cases.history import (
+    record_version,
+    save_with_relations,
+    version_relations,
+)
 
 from .models import City, is_site_staff
+from .permissions import CityRecordPermission
 
 
 def readable_cities(user: Any) -> QuerySet[City]:
@@ -192,11 +197,8 @@ class CityScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         The form's choices already refuse another city's id; this stops whatever the
         form did not (a field left out of the choices, a subclass's mistake).
         """
-        editable = City.objects.editable_by(request.user)
-        if not editable.filter(pk=self.city_id_of(obj)).exists():
-            raise PermissionDenied(
-                _("You can change the records of your own cities only.")
-            )
+        if not City.objects.is_editable_by(request.user, self.city_id_of(obj)):
+            raise PermissionDenied(CityRecordPermission.message)
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: ModelForm, change: bool
@@ -218,11 +220,8 @@ class CityScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
             super().save_related(request, form, formsets, change)
         finally:
             del obj.skip_history_when_saving
-        obj.save()  # The version, with the relations as the form left them.
-        if not change:
-            # That save was an update, so simple-history calls it a change ("~").
-            latest = obj.history.first()
-            obj.history.filter(history_id=latest.history_id).update(history_type="+")
+        # The version, with the relations as the form left them.
+        record_version(obj, created=not change)
 
     def _tracked_relations(self) -> list[Any]:
         history_model = get_history_model_for_model(self.model)
@@ -273,22 +272,8 @@ class CityScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         if obj is not None and historical is not None:
             # An earlier version's page (history_form_view): show its relations as
             # they were then, not as they are now.
-            obj._prefetched_objects_cache = {  # type: ignore[attr-defined]
-                name: field.related_model._default_manager.filter(pk__in=ids)
-                for name, (field, ids) in self._relations_of(historical).items()
-            }
+            obj._prefetched_objects_cache = version_relations(historical)  # type: ignore[attr-defined]
         return super().get_form(request, obj, change, **kwargs)
-
-    def _relations_of(self, historical: Any) -> dict[str, tuple[Any, list[Any]]]:
-        """Each tracked many-to-many field of a version, with the pks it held."""
-        relations = {}
-        for field in historical._history_m2m_fields:
-            target = field.m2m_reverse_field_name()
-            ids = list(
-                getattr(historical, field.name).values_list(f"{target}_id", flat=True)
-            )
-            relations[field.name] = (field, ids)
-        return relations
 
     def history_form_view(
         self,
@@ -341,11 +326,7 @@ class CityScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         if any(field.name == "updated_by" for field in self.opts.fields):
             obj.updated_by = request.user
         obj.full_clean()
-        relations = {
-            name: field.related_model._default_manager.filter(pk__in=ids)
-            for name, (field, ids) in self._relations_of(historical).items()
-        }
-        save_with_relations(obj, relations)
+        save_with_relations(obj, version_relations(historical))
         return obj
 
 

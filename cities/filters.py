@@ -7,13 +7,13 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from innovation_cases.filters import (
     MAX_QUERY_LENGTH,
-    CountryListFilter,
     ListWidget,
     SlugListFilter,
+    city_filter,
+    country_filter,
 )
 
 from .models import City, District, FundingProgramme, InnovationTeam, Lab, Strategy
@@ -38,23 +38,8 @@ class NameSearchFilter(django_filters.CharFilter):
         return qs.filter(condition)
 
 
-def _city_filter(field_name: str = "city") -> SlugListFilter:
-    return SlugListFilter(
-        field_name=field_name, queryset=City.objects.all(), label=_("City")
-    )
-
-
-def _country_filter(field_name: str) -> CountryListFilter:
-    return CountryListFilter(
-        field_name=field_name,
-        choices=list(countries),
-        widget=ListWidget,
-        label=_("Country"),
-    )
-
-
 class CityFilter(django_filters.FilterSet):
-    country = _country_filter("country")
+    country = country_filter("country")
     search = NameSearchFilter("name", "region")
 
     class Meta:
@@ -63,7 +48,7 @@ class CityFilter(django_filters.FilterSet):
 
 
 class DistrictFilter(django_filters.FilterSet):
-    city = _city_filter()
+    city = city_filter()
 
     class Meta:
         model = District
@@ -71,8 +56,8 @@ class DistrictFilter(django_filters.FilterSet):
 
 
 class InnovationTeamFilter(django_filters.FilterSet):
-    city = _city_filter()
-    country = _country_filter("city__country")
+    city = city_filter()
+    country = country_filter("city__country")
     kind = django_filters.MultipleChoiceFilter(
         choices=InnovationTeam.Kind.choices, widget=ListWidget, label=_("Kind")
     )
@@ -84,7 +69,7 @@ class InnovationTeamFilter(django_filters.FilterSet):
 
 
 class LabFilter(django_filters.FilterSet):
-    city = _city_filter("team__city")
+    city = city_filter("team__city")
     team = SlugListFilter(
         field_name="team", queryset=InnovationTeam.objects.all(), label=_("Team")
     )
@@ -95,8 +80,8 @@ class LabFilter(django_filters.FilterSet):
 
 
 class StrategyFilter(django_filters.FilterSet):
-    city = _city_filter()
-    country = _country_filter("city__country")
+    city = city_filter()
+    country = country_filter("city__country")
     status = django_filters.MultipleChoiceFilter(
         choices=Strategy.Status.choices, widget=ListWidget, label=_("Status")
     )
@@ -107,8 +92,8 @@ class StrategyFilter(django_filters.FilterSet):
 
 
 class FundingProgrammeFilter(django_filters.FilterSet):
-    city = _city_filter()
-    country = _country_filter("city__country")
+    city = city_filter()
+    country = country_filter("city__country")
     allocation = django_filters.MultipleChoiceFilter(
         choices=FundingProgramme.Allocation.choices,
         widget=ListWidget,

@@ -49,6 +49,16 @@ class CityQuerySet(models.QuerySet["City"]):
             memberships__user=user, memberships__role=Membership.Role.OFFICER
         )
 
+    def is_editable_by(self, user: Any, city: City | int | None) -> bool:
+        """Whether `user` may write the records of `city` (a city, or its pk)."""
+        pk = getattr(city, "pk", city)
+        return pk is not None and self.editable_by(user).filter(pk=pk).exists()
+
+    def is_reviewed_by(self, user: Any, city: City | int | None) -> bool:
+        """Whether `user` may review the records of `city` (a city, or its pk)."""
+        pk = getattr(city, "pk", city)
+        return pk is not None and self.reviewed_by(user).filter(pk=pk).exists()
+
     def reviewed_by(self, user: Any) -> CityQuerySet:
         """The cities whose cases and revisions `user` may publish, send back or reject.
 

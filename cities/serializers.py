@@ -12,7 +12,6 @@ from django.utils.text import slugify
 from rest_framework import serializers
 
 from config.rest import (
-    SLUG_RE,
     ModelCleanMixin,
     OneVersionPerWriteMixin,
     RefField,
@@ -69,9 +68,7 @@ class DistrictRefField(RefField):
         super().__init__(DistrictRefSerializer, **kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
-        if not isinstance(data, str) or not SLUG_RE.match(data):
-            self.fail("invalid")
-        return data
+        return self.clean_slug(data)
 
 
 def resolve_district(attrs: dict[str, Any], city: City | None) -> None:

@@ -190,10 +190,14 @@ class RefField(serializers.SlugRelatedField):
     def use_pk_only_optimization(self) -> bool:
         return False
 
-    def to_internal_value(self, data: Any) -> Any:
+    def clean_slug(self, data: Any) -> str:
+        """`data` if it is a well-formed slug; a 400 otherwise, before any query."""
         if not isinstance(data, str) or not SLUG_RE.match(data):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        return data
+
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value(self.clean_slug(data))
 
     def to_representation(self, obj: Any) -> Any:
         return self.serializer(obj, context=self.context).data

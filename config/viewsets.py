@@ -28,10 +28,7 @@ from .rest import SLUG_PATTERN, PreconditionFailed, etag_for
 
 def check_city_is_editable(request: Request, city: City | None) -> None:
     """403 unless the user may write the records of `city` (on create, or on a move)."""
-    if (
-        city is None
-        or not City.objects.editable_by(request.user).filter(pk=city.pk).exists()
-    ):
+    if not City.objects.is_editable_by(request.user, city):
         raise exceptions.PermissionDenied(CityRecordPermission.message)
 
 

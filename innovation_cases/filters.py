@@ -125,6 +125,23 @@ class CountryListFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
 
 
+def city_filter(field_name: str = "city") -> SlugListFilter:
+    """`?city=` by slug, for any record with a path `field_name` to its city."""
+    return SlugListFilter(
+        field_name=field_name, queryset=City.objects.all(), label=_("City")
+    )
+
+
+def country_filter(field_name: str) -> CountryListFilter:
+    """`?country=` by ISO code, for any record with a path `field_name` to a country."""
+    return CountryListFilter(
+        field_name=field_name,
+        choices=list(countries),
+        widget=ListWidget,
+        label=_("Country"),
+    )
+
+
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -154,15 +171,8 @@ class CaseStudyFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", label=_("Search"), max_length=MAX_QUERY_LENGTH
     )
-    city = SlugListFilter(
-        field_name="city", queryset=City.objects.all(), label=_("City")
-    )
-    country = CountryListFilter(
-        field_name="city__country",
-        choices=list(countries),
-        widget=ListWidget,
-        label=_("Country"),
-    )
+    city = city_filter()
+    country = country_filter("city__country")
     innovation_type = SlugListFilter(
         field_name="innovation_types",
         queryset=InnovationType.objects.all(),

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 def save_with_relations(
     instance: models.Model, relations: Mapping[str, Iterable[Any]] | None = None
 ) -> None:
+    created = instance._state.adding
     if relations:
         instance.skip_history_when_saving = True  # type: ignore[attr-defined]
         try:
@@ -28,7 +29,36 @@ def save_with_relations(
                 getattr(instance, name).set(values)
         finally:
             del instance.skip_history_when_saving  # type: ignore[attr-defined]
+    record_version(instance, created=created)
+
+
+def record_version(instance: models.Model, *, created: bool) -> None:
+    """Save `instance`, which records its version, relations included.
+
+    Saved after a first save that recorded nothing (see above, and the admin's
+    save_model/save_related), a new record's version would read as a change ("~"):
+    it is marked as the creation ("+") it is.
+    """
+    was_new = instance._state.adding
     instance.save()
+    if created and not was_new:
+        latest = instance.history.first()  # type: ignore[attr-defined]
+        type(latest).objects.filter(history_id=latest.history_id).update(
+            history_type="+"
+        )
+
+
+def version_relations(version: Any) -> dict[str, models.QuerySet[Any]]:
+    """The records each tracked many-to-many relation held in a historical `version`
+    (those deleted since are left out)."""
+    relations = {}
+    for field in version._history_m2m_fields:
+        target = utils.get_m2m_reverse_field_name(field)
+        pks = getattr(version, field.name).values_list(f"{target}_id", flat=True)
+        relations[field.name] = field.related_model._default_manager.filter(
+            pk__in=list(pks)
+        )
+    return relations
 
 
 class HistoricalRecordsWithRelations(HistoricalRecords):

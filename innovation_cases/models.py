@@ -552,10 +552,10 @@ class CaseStudy(models.Model):
             )
 
     def can_be_edited_by(self, user: Any) -> bool:
-        return City.objects.editable_by(user).filter(pk=self.city_id).exists()
+        return City.objects.is_editable_by(user, self.city_id)
 
     def can_be_reviewed_by(self, user: Any) -> bool:
-        return City.objects.reviewed_by(user).filter(pk=self.city_id).exists()
+        return City.objects.is_reviewed_by(user, self.city_id)
 
     @transaction.atomic
     def submit(self, *, by: Any) -> None:

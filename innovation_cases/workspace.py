@@ -32,7 +32,7 @@ from simple_history import utils as history_utils
 from cities.models import City, is_site_staff
 
 from .forms import CommentForm
-from .history import save_with_relations
+from .history import save_with_relations, version_relations
 from .models import RELATION_FIELDS, CaseRevision, CaseStudy, InvalidTransition
 
 S = CaseStudy.Status
@@ -373,21 +373,13 @@ def case_restore_version(*, case: CaseStudy, version: Any, by: Any) -> None:
             related = field.related_model._default_manager  # type: ignore[union-attr]
             value = value if related.filter(pk=value).exists() else None
         setattr(case, field.attname, value)
-    relations = {}
-    for name in RELATION_FIELDS:
-        field = CaseStudy._meta.get_field(name)
-        target = history_utils.get_m2m_reverse_field_name(field)  # type: ignore[arg-type]
-        pks = getattr(version, name).values_list(f"{target}_id", flat=True)
-        relations[name] = field.related_model._default_manager.filter(  # type: ignore[union-attr]
-            pk__in=list(pks)
-        )
     when = formats.date_format(
         timezone.localtime(version.history_date), "DATETIME_FORMAT"
     )
     case.updated_by = by
     case._history_user = by  # type: ignore[attr-defined]
     case._change_reason = _("Restored the version of %(when)s") % {"when": when}  # type: ignore[attr-defined]
-    save_with_relations(case, relations)
+    save_with_relations(case, version_relations(version))
 
 
 @login_required

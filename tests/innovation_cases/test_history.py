@@ -37,6 +37,7 @@ def test_an_api_write_with_relations_is_one_version_with_them(officer_client):
     case = CaseStudy.objects.get(slug="office-hours")
     assert case.history.count() == 1
     first = case.history.get()
+    assert first.history_type == "+"  # recorded as the creation it is
     assert first.history_user == officer_client.officer
     assert {t.theme.slug for t in first.themes.all()} == {
         "mobility",
