@@ -239,7 +239,7 @@ SPECTACULAR_SETTINGS = {
         "Everything published in the Atlas: cities and their innovation capacity, and "
         "case studies of public-sector innovation. Anyone may read; city officers "
         "write their own cities' records with a personal token. Errors are RFC 9457 "
-        "problem details. See the guide at /about/ and docs/api.md."
+        "problem details. The guide, with examples, is docs/api.md in the source."
     ),
     "VERSION": "1.0.0",
     "LICENSE": {

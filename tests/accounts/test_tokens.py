@@ -505,3 +505,11 @@ def test_reloading_the_page_that_shows_a_new_token_makes_no_second_token(
     assert "That token was already made" in again.text
     assert TOKEN_RE.findall(again.text) == []
     assert officer.api_tokens.count() == 1
+
+
+def test_the_account_page_names_the_cities_a_token_may_write(logged_in):
+    response = logged_in.get(TOKENS)
+    assert (
+        "With a token, your scripts can write the records of Aville (NL) through the API."
+        in response.text
+    )
