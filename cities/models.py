@@ -137,6 +137,8 @@ class City(models.Model):
         help_text=_("A short description of the city government."),
     )
     sources = GenericRelation("innovation_cases.Source")
+    # Made by `generate_synthetic_data` for load tests; `--delete` removes exactly these.
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Every change, with who made it and when (see docs/architecture.md).

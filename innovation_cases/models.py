@@ -441,6 +441,32 @@ class CaseStudy(models.Model):
         blank=True,
         validators=YEAR_VALIDATORS,
     )
+    image = models.ImageField(
+        _("image"),
+        upload_to="cases/",
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "JPEG, PNG or WebP. Stored as web-sized WebP renditions (see images.py)."
+        ),
+    )
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "What the image shows, for people who cannot see it. Required with an "
+            "image."
+        ),
+    )
+    image_credit = models.CharField(
+        _("image credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who made the image, and its licence."),
+    )
+    # Made by `generate_synthetic_data` for load tests; `--delete` removes exactly these.
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     # Changed only by the workflow's methods below (submit, publish, ...).
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
