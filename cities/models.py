@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -229,6 +230,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}, {self.city.name}"
+
+
+def unique_slug(model: type[models.Model], text: str, max_length: int = 200) -> str:
+    """A slug made from `text` that no `model` record has yet: "lab", "lab-2", ..."""
+    base = slugify(text)[:max_length] or str(model._meta.model_name)
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 class CityRecordQuerySet(models.QuerySet[Any]):

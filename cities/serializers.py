@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.text import slugify
 from rest_framework import serializers
 
 from config.rest import (
@@ -18,7 +17,15 @@ from config.rest import (
     WebUrlField,
 )
 
-from .models import City, District, FundingProgramme, InnovationTeam, Lab, Strategy
+from .models import (
+    City,
+    District,
+    FundingProgramme,
+    InnovationTeam,
+    Lab,
+    Strategy,
+    unique_slug,
+)
 
 # --- Small nested objects --------------------------------------------------------------
 
@@ -145,13 +152,7 @@ class SlugFromNameMixin:
         attrs = super().validate(attrs)  # type: ignore[misc]
         if self.instance is None and not attrs.get("slug"):  # type: ignore[attr-defined]
             model = self.Meta.model  # type: ignore[attr-defined]
-            base = (
-                slugify(attrs.get(self.slug_source, ""))[:200] or model._meta.model_name
-            )
-            slug, n = base, 2
-            while model._default_manager.filter(slug=slug).exists():
-                slug, n = f"{base}-{n}", n + 1
-            attrs["slug"] = slug
+            attrs["slug"] = unique_slug(model, attrs.get(self.slug_source, ""))
         return attrs
 
 

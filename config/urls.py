@@ -1,8 +1,10 @@
 """The site's URLs: the public pages, the API, accounts, the sitemap and the admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from cities.admin_scoping import view_on_site
 from innovation_cases.sitemaps import SITEMAPS
@@ -23,4 +25,14 @@ urlpatterns = [
     path("", include("innovation_cases.urls")),
     path("", include("cities.urls")),
 ]
+if settings.SERVE_MEDIA:
+    # The case images' renditions, which the site made itself (innovation_cases/images.py).
+    urlpatterns.append(
+        re_path(
+            r"^media/(?P<path>cases/.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    )
 handler404 = "config.rest.not_found"

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from cities.models import City, District, InnovationTeam
+
+from . import images
+from .models import RELATION_FIELDS, CaseRevision, CaseStudy
 
 
 class CommentForm(forms.Form):
@@ -20,3 +29,279 @@ class CommentForm(forms.Form):
             "or to reject."
         ),
     )
+
+
+# --- The case editor ------------------------------------------------------------------
+
+# The editor's sections, in order: (id, heading, help, fields). The template renders
+# them as fieldsets; the form's own field order follows them.
+CASE_SECTIONS = [
+    (
+        "place",
+        _("The case"),
+        _("What it is called, and where it happened."),
+        ["title", "city", "district", "teams", "partners"],
+    ),
+    (
+        "story",
+        _("The story"),
+        _(
+            "Write for an officer in another city who is about to try the same. "
+            "Markdown is allowed: *emphasis*, **strong**, lists, [links](https://…). "
+            "Use Preview to see how it will look."
+        ),
+        ["summary", "challenge", "approach", "results", "lessons_learned"],
+    ),
+    (
+        "classification",
+        _("Classification"),
+        _(
+            "How the Atlas files the case, so that others find it. Each choice says "
+            "what it means."
+        ),
+        ["innovation_types", "drivers", "approaches", "themes", "lifecycle_stage"],
+    ),
+    ("years", _("When"), "", ["year_started", "year_ended"]),
+    (
+        "image",
+        _("Image"),
+        "",
+        ["image_file", "remove_image", "image_alt", "image_credit"],
+    ),
+]
+MARKDOWN_FIELDS = ["challenge", "approach", "results", "lessons_learned"]
+TAXONOMY_FIELDS = ["innovation_types", "drivers", "approaches", "themes"]
+IMAGE_SALT = "innovation_cases.case-image"
+
+
+class CaseForm(forms.ModelForm):
+    """A case as its officer writes it. The choices of city, district and team are the
+    user's own cities' (CityQuerySet.editable_by), so another city's id is refused as
+    an invalid choice; the model's clean() checks the district, the years and the
+    image description again.
+
+    The image is uploaded into `image_file`, checked and stored at once (images.py),
+    and carried through a failed submission in a signed hidden field, so that nobody
+    has to pick the file again because another field was wrong.
+    """
+
+    image_file = forms.FileField(
+        label=_("Upload an image"),
+        required=False,
+        help_text=_(
+            "Optional. A JPEG, PNG or WebP image, at least 320 × 180 pixels. It is "
+            "resized for the web, and its metadata (such as where a photo was "
+            "taken) is removed."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp"}
+        ),
+    )
+    remove_image = forms.BooleanField(
+        label=_("Remove the current image"), required=False
+    )
+    pending_image = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = CaseStudy
+        fields = [
+            "title",
+            "city",
+            "district",
+            "teams",
+            "partners",
+            "summary",
+            "challenge",
+            "approach",
+            "results",
+            "lessons_learned",
+            "innovation_types",
+            "drivers",
+            "approaches",
+            "themes",
+            "lifecycle_stage",
+            "year_started",
+            "year_ended",
+            "image_alt",
+            "image_credit",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "challenge": forms.Textarea(attrs={"rows": 8}),
+            "approach": forms.Textarea(attrs={"rows": 8}),
+            "results": forms.Textarea(attrs={"rows": 8}),
+            "lessons_learned": forms.Textarea(attrs={"rows": 6}),
+            "teams": forms.CheckboxSelectMultiple,
+            "innovation_types": forms.CheckboxSelectMultiple,
+            "drivers": forms.CheckboxSelectMultiple,
+            "approaches": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "lifecycle_stage": forms.RadioSelect,
+            "partners": forms.SelectMultiple(attrs={"size": 6}),
+        }
+        help_texts = {
+            "title": _("What the city did, in a few words."),
+            "teams": _("The city's innovation teams that took part, if any."),
+            "partners": _(
+                "Universities, foundations and others that took part. Hold Ctrl "
+                "(or ⌘) to choose more than one."
+            ),
+            "image_alt": _(
+                "Required with an image: what it shows, for people who cannot see it."
+            ),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        cities = City.objects.editable_by(user)
+        self.fields["city"].queryset = cities.order_by("name")
+        self.fields["district"].queryset = District.objects.filter(
+            city__in=cities.values("pk")
+        ).select_related("city")
+        self.fields["teams"].queryset = InnovationTeam.objects.filter(
+            city__in=cities.values("pk")
+        ).select_related("city")
+        self.fields["lifecycle_stage"].empty_label = _("Not known")
+        if self.instance.pk and self.instance.status not in CaseStudy.EDITABLE_STATUSES:
+            # A revision changes the text, not where the case belongs.
+            self.fields["city"].disabled = True
+        if not self.instance.image:
+            del self.fields["remove_image"]
+
+    # The image --------------------------------------------------------------------------
+
+    def clean_pending_image(self) -> str:
+        """The name of an image uploaded with an earlier, refused submission."""
+        signed = self.cleaned_data.get("pending_image") or ""
+        if not signed:
+            return ""
+        try:
+            return signing.loads(signed, salt=IMAGE_SALT, max_age=60 * 60 * 24)
+        except signing.BadSignature:
+            return ""
+
+    def clean_image_file(self) -> str:
+        upload = self.cleaned_data.get("image_file")
+        if not upload:
+            return ""
+        try:
+            return images.process_upload(upload)
+        except ValidationError:
+            raise
+        finally:
+            upload.close()
+
+    def chosen_image(self) -> str | None:
+        """The image name the case should get: a new upload (now or before), "" to
+        remove the image, None to keep what it has."""
+        data = getattr(self, "cleaned_data", {})
+        uploaded = data.get("image_file") or data.get("pending_image")
+        if uploaded:
+            return uploaded
+        if data.get("remove_image"):
+            return ""
+        return None
+
+    def pending_image_value(self) -> str:
+        """The signed name of an image stored with this submission, for the next."""
+        name = self.chosen_image()
+        return signing.dumps(name, salt=IMAGE_SALT) if name else ""
+
+    # The rest ---------------------------------------------------------------------------
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        city, teams = data.get("city"), data.get("teams")
+        if city and teams:
+            elsewhere = [team.name for team in teams if team.city_id != city.pk]
+            if elsewhere:
+                self.add_error(
+                    "teams",
+                    _("These teams are not in %(city)s: %(teams)s.")
+                    % {"city": city.name, "teams": ", ".join(elsewhere)},
+                )
+        return data
+
+    def _post_clean(self) -> None:
+        # The model's clean() checks that an image has a description: tell it which
+        # image the case will have before it runs.
+        image = self.chosen_image()
+        if image is not None:
+            self.instance.image = image
+        super()._post_clean()
+
+    def values(self) -> dict[str, Any]:
+        """The revisable values, as CaseRevision.propose takes them."""
+        values = {name: self.cleaned_data.get(name) for name in CaseRevision.FIELDS}
+        values.update({name: self.cleaned_data[name] for name in RELATION_FIELDS})
+        image = self.chosen_image()
+        values["image"] = self.instance.image.name if image is None else image
+        return values
+
+    def sections(self, previews: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """The editor's sections with their fields, each with its Markdown preview
+        (None when none was asked for)."""
+        previews = previews or {}
+        return [
+            {
+                "id": id_,
+                "heading": heading,
+                "help": help_text,
+                "fields": [
+                    {"field": self[name], "preview": previews.get(name)}
+                    for name in names
+                    if name in self.fields
+                ],
+            }
+            for id_, heading, help_text, names in CASE_SECTIONS
+        ]
+
+
+class SourceForm(forms.Form):
+    """One source of a case. The id says which of the case's sources it is (blank
+    for a new one); an id that is not one of the case's is treated as new."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    authors = forms.CharField(label=_("Authors"), max_length=300, required=False)
+    publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False)
+    url = forms.URLField(
+        label=_("Link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where the document can be read, if online."),
+    )
+    published_on = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=_("What it supports"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The claim this source backs, or a short quote."),
+    )
+
+
+class BaseSourceFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict[str, Any]]:
+        """The sources to keep, as CaseStudy.set_sources takes them."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.has_changed() or form.cleaned_data.get("id")
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+SourceFormSet = forms.formset_factory(
+    SourceForm,
+    formset=BaseSourceFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=40,
+    validate_max=True,
+)

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from cities.models import YEAR_VALIDATORS, City
 
@@ -174,6 +175,8 @@ class Source(models.Model):
         blank=True,
         help_text=_("What this source supports, or a short quote."),
     )
+    # Every change, as for the records it backs: a case's sources change with it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["published_on", "title"]
@@ -213,6 +216,26 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.statement[:80]
+
+
+# What a case's source holds, as an editor and a revision see it.
+SOURCE_FIELDS = ["title", "authors", "publisher", "url", "published_on", "note"]
+SOURCE_DEFAULTS: dict[str, Any] = dict.fromkeys(SOURCE_FIELDS, "") | {
+    "published_on": None
+}
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: dates as ISO text, files as their names."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    return value
+
+
+def source_values(source: Source) -> dict[str, Any]:
+    return {name: _plain(getattr(source, name)) for name in SOURCE_FIELDS}
 
 
 # --- Case studies --------------------------------------------------------------------------
@@ -542,8 +565,53 @@ class CaseStudy(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def image_renditions(self) -> list[Any]:
+        """The image's web-sized renditions, smallest first (see images.py)."""
+        from .images import renditions
+
+        return renditions(self.image.name) if self.image else []
+
+    # --- Sources --------------------------------------------------------------------------
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        """The case's sources as plain values, in order: what an editor's sources
+        formset starts from, and what a revision stores."""
+        return [
+            {"id": source.pk, **source_values(source)} for source in self.sources.all()
+        ]
+
+    @transaction.atomic
+    def set_sources(self, rows: list[dict[str, Any]]) -> None:
+        """Make the case's sources these rows: a row with the id of one of this case's
+        sources changes it, a row without one adds a source, and the sources no row
+        names are removed (each step recorded in the sources' history). An id of
+        another record's source is treated as a new source, never as that one."""
+        current = {source.pk: source for source in self.sources.all()}
+        kept = set()
+        for row in rows:
+            values = {
+                name: row.get(name) or SOURCE_DEFAULTS[name] for name in SOURCE_FIELDS
+            }
+            source = current.get(row.get("id"))
+            if source is None:
+                self.sources.create(**values)
+                continue
+            kept.add(source.pk)
+            if source_values(source) != {
+                name: _plain(value) for name, value in values.items()
+            }:
+                for name, value in values.items():
+                    setattr(source, name, value)
+                source.save()
+        for pk, source in current.items():
+            if pk not in kept:
+                source.delete()
+
     def clean(self) -> None:
         errors = {}
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = _("Describe the image for people who cannot see it.")
         if (
             self.year_started is not None
             and self.year_ended is not None
@@ -651,6 +719,15 @@ class CaseStudy(models.Model):
             case=self, reviewer=by, decision=decision, comment=comment
         )
         transaction.on_commit(review.notify)
+
+
+def _source_line(row: dict[str, Any]) -> str:
+    """A source in one line, for a diff: its title, who published it, when, where."""
+    parts = [row.get("title") or "", row.get("publisher") or "", row.get("url") or ""]
+    if row.get("published_on"):
+        parts.insert(2, str(row["published_on"]))
+    line = " · ".join(part for part in parts if part)
+    return f"{line}: {row['note']}" if row.get("note") else line
 
 
 class InvalidTransition(Exception):
@@ -769,6 +846,9 @@ class CaseRevision(models.Model):
         "lifecycle_stage",
         "year_started",
         "year_ended",
+        "image",
+        "image_alt",
+        "image_credit",
     ]
 
     case = models.ForeignKey(
@@ -777,7 +857,8 @@ class CaseRevision(models.Model):
         related_name="revisions",
         verbose_name=_("case"),
     )
-    # {"fields": {name: value or related pk}, "relations": {name: [pk, ...]}}
+    # {"fields": {name: value or related pk}, "relations": {name: [pk, ...]},
+    #  "sources": [{"id": pk or None, "title": ..., ...}, ...]}
     data = models.JSONField(_("proposed values"))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
@@ -826,12 +907,18 @@ class CaseRevision(models.Model):
         fields = {}
         for name in CaseRevision.FIELDS:
             value = values.get(name)
-            fields[name] = value.pk if isinstance(value, models.Model) else value
+            fields[name] = (
+                value.pk if isinstance(value, models.Model) else _plain(value)
+            )
         relations = {
             name: sorted(item.pk for item in values.get(name) or [])
             for name in RELATION_FIELDS
         }
-        return {"fields": fields, "relations": relations}
+        sources = [
+            {"id": row.get("id"), **{n: _plain(row.get(n)) for n in SOURCE_FIELDS}}
+            for row in values.get("sources") or []
+        ]
+        return {"fields": fields, "relations": relations, "sources": sources}
 
     @classmethod
     @transaction.atomic
@@ -874,6 +961,8 @@ class CaseRevision(models.Model):
             values[name] = list(
                 model_fields[name].related_model._default_manager.filter(pk__in=pks)
             )
+        # Revisions proposed before sources were part of one leave them as they are.
+        values["sources"] = self.data.get("sources", self.case.source_rows())
         return values
 
     def diff(self) -> list[dict[str, Any]]:
@@ -889,10 +978,28 @@ class CaseRevision(models.Model):
             else:
                 old = getattr(self.case, name)
                 new = proposed[name]
+                if isinstance(old, models.fields.files.FieldFile):
+                    old = old.name or ""
+                    new = new or ""
             if old != new:
                 changes.append(
                     {"name": name, "label": field.verbose_name, "old": old, "new": new}
                 )
+        old_sources = [
+            {n: row[n] for n in SOURCE_FIELDS} for row in self.case.source_rows()
+        ]
+        new_sources = [
+            {n: row.get(n) for n in SOURCE_FIELDS} for row in proposed["sources"]
+        ]
+        if old_sources != new_sources:
+            changes.append(
+                {
+                    "name": "sources",
+                    "label": Source._meta.verbose_name_plural,
+                    "old": [_source_line(row) for row in old_sources],
+                    "new": [_source_line(row) for row in new_sources],
+                }
+            )
         return changes
 
     # --- Deciding -----------------------------------------------------------------------------
@@ -933,6 +1040,7 @@ class CaseRevision(models.Model):
         case.updated_by = by
         case._history_user = by  # type: ignore[attr-defined]
         save_with_relations(case, {name: values[name] for name in RELATION_FIELDS})
+        case.set_sources(values["sources"])
 
     @transaction.atomic
     def request_changes(self, *, by: Any, comment: str) -> None:

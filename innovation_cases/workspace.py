@@ -18,9 +18,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,9 +30,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from simple_history import utils as history_utils
 
-from cities.models import City, is_site_staff
+from cities.models import City, is_site_staff, unique_slug
 
-from .forms import CommentForm
+from .forms import MARKDOWN_FIELDS, CaseForm, CommentForm, SourceFormSet
 from .history import save_with_relations, version_relations
 from .models import RELATION_FIELDS, CaseRevision, CaseStudy, InvalidTransition
 
@@ -65,6 +66,11 @@ def _city_rows(user: Any, cities: list[City]) -> list[dict[str, Any]]:
     """Each city with the user's role and its cases grouped by state: two queries,
     however many cities and cases."""
     roles = {m.city_id: m.get_role_display() for m in user.city_memberships.all()}
+    editable = set(
+        City.objects.editable_by(user)
+        .filter(pk__in=[city.pk for city in cities])
+        .values_list("pk", flat=True)
+    )
     by_city: dict[int, dict[str, list[CaseStudy]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -77,6 +83,7 @@ def _city_rows(user: Any, cities: list[City]) -> list[dict[str, Any]]:
         {
             "city": city,
             "role": roles.get(city.pk, _("Site staff")),
+            "can_edit": city.pk in editable,
             "total": sum(len(v) for v in by_city[city.pk].values()),
             "states": [
                 {"label": s.label, "value": s.value, "cases": by_city[city.pk][s]}
@@ -124,6 +131,8 @@ def _render_case(
         "can_see_history": City.objects.with_member(request.user)
         .filter(pk=case.city_id)
         .exists(),
+        "can_edit": case.status != S.ARCHIVED and case.can_be_edited_by(request.user),
+        "open_revision": case.revisions.open().first() if case.is_published else None,
     }
     return render(request, "workspace/case_detail.html", context, status=status)
 
@@ -157,6 +166,143 @@ def case_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
     else:
         messages.success(request, CASE_STEPS[step] % {"title": case.title})
     return redirect("workspace:case_detail", slug=case.slug)
+
+
+# --- The case editor ----------------------------------------------------------------------
+
+
+def _editor_context(
+    request: HttpRequest,
+    case: CaseStudy | None,
+    form: CaseForm,
+    sources: Any,
+    *,
+    previews: dict[str, str] | None = None,
+    revision: CaseRevision | None = None,
+) -> dict[str, Any]:
+    return {
+        "case": case,
+        "form": form,
+        "sources": sources,
+        "sections": form.sections(previews),
+        "revision": revision,
+        "is_revision": case is not None and case.status == S.PUBLISHED,
+        "markdown_fields": MARKDOWN_FIELDS,
+        "pending_image": form.pending_image_value() if form.is_bound else "",
+    }
+
+
+def _start_values(case: CaseStudy, revision: CaseRevision | None) -> tuple[dict, list]:
+    """What the editor starts from: the case, or the officer's open revision of it
+    (its values put on the case in memory only, never saved from here)."""
+    if revision is None:
+        return {}, case.source_rows()
+    proposed = revision.proposed_values()
+    for name in CaseRevision.FIELDS:
+        setattr(case, name, proposed[name])
+    return {name: proposed[name] for name in RELATION_FIELDS}, proposed["sources"]
+
+
+def _save_case(
+    request: HttpRequest, case: CaseStudy, form: CaseForm, sources: Any
+) -> HttpResponse:
+    user = request.user
+    if case.pk and case.status == S.PUBLISHED:
+        values = {**form.values(), "sources": sources.rows()}
+        revision = CaseRevision.propose(case=case, by=user, values=values)
+        messages.success(
+            request,
+            _(
+                "Your changes are waiting for review. The public page shows the "
+                "published text until a reviewer approves them."
+            ),
+        )
+        return redirect("workspace:revision_detail", pk=revision.pk)
+    creating = case.pk is None
+    with transaction.atomic():
+        case = form.save(commit=False)
+        if creating:
+            case.slug = unique_slug(CaseStudy, case.title, max_length=240)
+            case.status = S.DRAFT
+            case.created_by = user
+        case.updated_by = user
+        case._history_user = user  # type: ignore[attr-defined]
+        relations = {name: form.cleaned_data[name] for name in RELATION_FIELDS}
+        save_with_relations(case, relations)
+        case.set_sources(sources.rows())
+    if "submit_for_review" in request.POST:
+        try:
+            case.submit(by=user)
+        except (PermissionDenied, InvalidTransition) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, CASE_STEPS["submit"] % {"title": case.title})
+            return redirect("workspace:case_detail", slug=case.slug)
+    messages.success(request, _("“%(title)s” is saved.") % {"title": case.title})
+    return redirect("workspace:case_detail", slug=case.slug)
+
+
+def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
+    """Write a new case, change a draft, or propose a revision of a published one.
+
+    A refused submission comes back with everything as typed (and an uploaded image
+    kept, see CaseForm); Preview shows the Markdown as the public page will."""
+    revision = None
+    if case is not None and case.status == S.PUBLISHED:
+        revision = case.revisions.open().first()
+    instance = case if case is not None else CaseStudy()
+    if request.method == "POST":
+        form = CaseForm(
+            request.POST, request.FILES, instance=instance, user=request.user
+        )
+        sources = SourceFormSet(request.POST, prefix="sources")
+        valid = form.is_valid() & sources.is_valid()  # Both, for every error at once.
+        if "preview" in request.POST:
+            previews = {name: form[name].value() or "" for name in MARKDOWN_FIELDS}
+            context = _editor_context(
+                request, case, form, sources, previews=previews, revision=revision
+            )
+            return render(request, "workspace/case_form.html", context)
+        if valid:
+            return _save_case(request, instance, form, sources)
+        context = _editor_context(request, case, form, sources, revision=revision)
+        return render(request, "workspace/case_form.html", context, status=400)
+    initial: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    if case is not None:
+        initial, rows = _start_values(instance, revision)
+    else:
+        city = City.objects.editable_by(request.user).filter(
+            slug=request.GET.get("city", "")
+        )
+        initial = {"city": city.first()}
+    form = CaseForm(instance=instance, initial=initial, user=request.user)
+    sources = SourceFormSet(initial=rows, prefix="sources")
+    context = _editor_context(request, case, form, sources, revision=revision)
+    return render(request, "workspace/case_form.html", context)
+
+
+@never_cache
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    if not City.objects.editable_by(request.user).exists():
+        raise PermissionDenied(_("Only a city's officers write its cases."))
+    return _case_editor(request, None)
+
+
+@never_cache
+@login_required
+def case_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The editor for a case of the user's own cities (any other is a 404)."""
+    cases = CaseStudy.objects.editable_by(request.user).select_related("city")
+    case = get_object_or_404(cases, slug=slug)
+    if case.status == S.ARCHIVED:
+        messages.error(
+            request,
+            _("An archived case is kept as it was when it was archived."),
+        )
+        return redirect("workspace:case_detail", slug=case.slug)
+    return _case_editor(request, case)
 
 
 # --- The reviewer's queue and revisions ------------------------------------------------
@@ -216,11 +362,13 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def diff_rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def diff_rows(
+    changes: list[dict[str, Any]], model: type[models.Model] = CaseStudy
+) -> list[dict[str, Any]]:
     """Each change as a table row; long texts (text fields) get a word diff."""
     rows = []
     for change in changes:
-        field = CaseStudy._meta.get_field(change["name"])
+        field = model._meta.get_field(change["name"])
         row = {
             "label": change["label"],
             "old": _display(change["old"]),
@@ -288,14 +436,14 @@ def revision_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
 
 VERSIONS_PER_PAGE = 20
 # Who made a change is the version's user; these would only repeat it.
-HISTORY_EXCLUDED_FIELDS = ["updated_by", "created_by", "id"]
+HISTORY_EXCLUDED_FIELDS = ["updated_by", "created_by", "updated_at", "id"]
 
 
-def _history_value(name: str, value: Any) -> Any:
+def _history_value(model: type[models.Model], name: str, value: Any) -> Any:
     """A value of simple-history's diff as a person reads it: choices as their label,
     relations (lists of through rows holding the related objects) as their names."""
-    field = CaseStudy._meta.get_field(name)
-    if name in RELATION_FIELDS:
+    field = model._meta.get_field(name)
+    if field.many_to_many:
         target = history_utils.get_m2m_reverse_field_name(field)  # type: ignore[arg-type]
         return sorted(str(row[target]) for row in value)
     if field.choices and value is not None:
@@ -306,17 +454,17 @@ def _history_value(name: str, value: Any) -> Any:
 def version_changes(version: Any, previous: Any) -> list[dict[str, Any]]:
     """The changes from `previous` to `version`, relations included. Costs two
     queries for each relation (simple-history reads both versions' rows)."""
+    model = version.instance_type
+    excluded = [name for name in HISTORY_EXCLUDED_FIELDS if hasattr(previous, name)]
     delta = version.diff_against(
-        previous,
-        excluded_fields=HISTORY_EXCLUDED_FIELDS,
-        foreign_keys_are_objs=True,
+        previous, excluded_fields=excluded, foreign_keys_are_objs=True
     )
     return [
         {
             "name": change.field,
-            "label": CaseStudy._meta.get_field(change.field).verbose_name,
-            "old": _history_value(change.field, change.old),
-            "new": _history_value(change.field, change.new),
+            "label": model._meta.get_field(change.field).verbose_name,
+            "old": _history_value(model, change.field, change.old),
+            "new": _history_value(model, change.field, change.new),
         }
         for change in delta.changes
     ]
@@ -339,18 +487,27 @@ def case_history(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
     # The page's versions and the one before the oldest of them, to diff against.
     shown = list(versions[page.start_index() - 1 : page.end_index() + 1])
+    can_restore = is_site_staff(request.user)
     entries = [
         {
             "version": version,
             "rows": diff_rows(version_changes(version, older)) if older else None,
+            # The newest version is the case as it is: nothing to restore.
+            "restore_url": reverse(
+                "workspace:case_restore", args=[case.slug, version.history_id]
+            )
+            if can_restore and (page.number > 1 or index > 0)
+            else None,
         }
-        for version, older in zip(shown[: len(page)], [*shown[1:], None], strict=False)
+        for index, (version, older) in enumerate(
+            zip(shown[: len(page)], [*shown[1:], None], strict=False)
+        )
     ]
     context = {
         "case": case,
         "page": page,
         "entries": entries,
-        "can_restore": is_site_staff(request.user),
+        "can_restore": can_restore,
     }
     return render(request, "workspace/case_history.html", context)
 

@@ -26,6 +26,12 @@ post_migrate.connect(_reload_vocabularies, dispatch_uid="tests.reload_vocabulari
 
 
 @pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+    """Case images written by a test go to a folder of its own, never to media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords_and_a_fresh_cache(settings: Any) -> None:
     """Hash test passwords cheaply (factories make many users), let WhiteNoise look
     static files up on request rather than list all 1,500 of them each time a test

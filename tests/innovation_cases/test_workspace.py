@@ -1,65 +1,28 @@
 """The workspace: each page for each role, and forged POSTs that change nothing."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
-from cities.models import Membership
 from innovation_cases.history import save_with_relations
 from innovation_cases.models import CaseRevision, CaseStudy, Review, Theme
 from innovation_cases.workspace import word_diff
 from tests.factories import (
-    CaseStudyFactory,
     CityFactory,
     MembershipFactory,
     UserFactory,
 )
+from tests.innovation_cases.conftest import case_in, messages_of
 
 pytestmark = pytest.mark.django_db
 
 S = CaseStudy.Status
 
 
-@pytest.fixture
-def people():
-    city_a, city_b = CityFactory(name="Ghent"), CityFactory(name="Lyon")
-    return {
-        "city_a": city_a,
-        "city_b": city_b,
-        "officer_a": MembershipFactory(city=city_a).user,
-        "officer_b": MembershipFactory(city=city_b).user,
-        "reviewer_a": MembershipFactory(
-            city=city_a, role=Membership.Role.REVIEWER
-        ).user,
-        "staff": UserFactory(is_staff=True),
-    }
-
-
-@pytest.fixture
-def as_(client):
-    def log_in(user):
-        client.force_login(user)
-        return client
-
-    return log_in
-
-
-def case_in(city, status=S.DRAFT, **kwargs):
-    if status in (S.PUBLISHED, S.ARCHIVED):
-        kwargs.setdefault("published_at", timezone.now())
-    return CaseStudyFactory(city=city, status=status, **kwargs)
-
-
 def case_url(case, step=None):
     if step:
         return reverse("workspace:case_step", args=[case.slug, step])
     return reverse("workspace:case_detail", args=[case.slug])
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 # --- Login ------------------------------------------------------------------------------
@@ -137,14 +100,14 @@ def test_the_dashboard_query_count_does_not_grow_with_cases_or_cities(
     client = as_(people["staff"])
     for city in (people["city_a"], people["city_b"]):
         case_in(city)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         client.get(reverse("workspace:dashboard"))
     for _ in range(5):
         city = CityFactory()
         MembershipFactory(city=city)
         for status in (S.DRAFT, S.SUBMITTED, S.PUBLISHED):
             case_in(city, status)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("workspace:dashboard"))
     assert len(response.context["rows"]) == 7
 

@@ -1,0 +1,266 @@
+"""The city profile in the workspace: officers keep their city's teams, labs,
+strategies and funding programmes current.
+
+The city comes from `City.objects.editable_by` (so another city is a 404), every
+choice in a form is limited to that city, and each save is a version in the record's
+history (django-simple-history, with the user from the request), relations included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from innovation_cases.history import save_with_relations
+from innovation_cases.models import InnovationType
+
+from .models import (
+    City,
+    District,
+    FundingProgramme,
+    InnovationTeam,
+    Lab,
+    Strategy,
+    unique_slug,
+)
+
+
+@dataclass(frozen=True)
+class ProfileKind:
+    """One kind of city record the workspace edits."""
+
+    key: str
+    model: type[models.Model]
+    fields: list[str]
+    title_field: str = "name"
+    # The path from the record to its city, and the field a new record gets it in.
+    city_path: str = "city"
+    m2m: list[str] = field(default_factory=list)
+    widgets: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def label_plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def records(self, city: City) -> models.QuerySet[Any]:
+        return self.model._default_manager.filter(**{self.city_path: city})
+
+
+KINDS = {
+    kind.key: kind
+    for kind in [
+        ProfileKind(
+            "teams",
+            InnovationTeam,
+            [
+                "name",
+                "kind",
+                "year_established",
+                "mandate",
+                "staff_size",
+                "website",
+                "parent",
+            ],
+        ),
+        ProfileKind(
+            "labs",
+            Lab,
+            [
+                "name",
+                "team",
+                "district",
+                "description",
+                "municipal_staff_min",
+                "municipal_staff_max",
+                "partner_staff_min",
+                "partner_staff_max",
+            ],
+            city_path="team__city",
+        ),
+        ProfileKind(
+            "strategies",
+            Strategy,
+            [
+                "title",
+                "team",
+                "status",
+                "adopted_on",
+                "period_start",
+                "period_end",
+                "document_url",
+                "summary",
+                "innovation_types",
+            ],
+            title_field="title",
+            m2m=["innovation_types"],
+            widgets={
+                "innovation_types": forms.CheckboxSelectMultiple,
+                "adopted_on": forms.DateInput(attrs={"type": "date"}),
+            },
+        ),
+        ProfileKind(
+            "funds",
+            FundingProgramme,
+            [
+                "name",
+                "team",
+                "description",
+                "amount",
+                "currency",
+                "allocation",
+                "training_offered",
+                "year",
+            ],
+        ),
+    ]
+}
+KIND_PATTERN = "|".join(KINDS)
+
+
+class CityRecordForm(forms.ModelForm):
+    """A team, lab, strategy or funding programme of one city: its teams and districts
+    are the only choices, and the record's city is set from the page, never the form.
+    """
+
+    def __init__(self, *args: Any, city: City, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.city = city
+        for name in ("team", "parent"):
+            if name in self.fields:
+                teams = InnovationTeam.objects.filter(city=city)
+                if self.instance.pk and isinstance(self.instance, InnovationTeam):
+                    teams = teams.exclude(pk=self.instance.pk)
+                self.fields[name].queryset = teams
+        if "district" in self.fields:
+            self.fields["district"].queryset = District.objects.filter(city=city)
+        if "innovation_types" in self.fields:
+            self.fields["innovation_types"].queryset = InnovationType.objects.all()
+        for bound in self.fields.values():
+            if isinstance(bound.widget, forms.Textarea):
+                bound.widget.attrs.setdefault("rows", 5)
+        if "team" in self.fields and isinstance(self.instance, Lab):
+            self.fields["team"].required = True
+
+    def _get_validation_exclusions(self) -> Any:
+        # The city is set on the record before the form checks it, so the "one name
+        # per city" constraints are checked here, not left to the database.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("city")
+        return exclusions
+
+
+def _city(request: HttpRequest, city_slug: str) -> City:
+    return get_object_or_404(City.objects.editable_by(request.user), slug=city_slug)
+
+
+def _kind(key: str) -> ProfileKind:
+    try:
+        return KINDS[key]
+    except KeyError:
+        raise Http404(_("No such kind of record.")) from None
+
+
+@never_cache
+@login_required
+def city_profile(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """The city's teams, labs, strategies and funding programmes, to add and edit."""
+    city = _city(request, city_slug)
+    sections = [
+        {"kind": kind, "records": list(kind.records(city).order_by("pk"))}
+        for kind in KINDS.values()
+    ]
+    return render(
+        request, "workspace/city_profile.html", {"city": city, "sections": sections}
+    )
+
+
+@never_cache
+@login_required
+def record_edit(
+    request: HttpRequest, city_slug: str, kind_key: str, slug: str | None = None
+) -> HttpResponse:
+    """Add a record to the city (no slug) or change one of its records."""
+    city = _city(request, city_slug)
+    kind = _kind(kind_key)
+    if slug is None:
+        instance = kind.model()
+        if kind.city_path == "city":
+            instance.city = city
+    else:
+        instance = get_object_or_404(kind.records(city), slug=slug)
+    form_class = forms.modelform_factory(
+        kind.model, form=CityRecordForm, fields=kind.fields, widgets=kind.widgets
+    )
+    form = form_class(request.POST or None, instance=instance, city=city)
+    if request.method == "POST" and form.is_valid():
+        record = form.save(commit=False)
+        if slug is None:
+            title = getattr(record, kind.title_field)
+            record.slug = unique_slug(kind.model, title)
+        record._history_user = request.user
+        save_with_relations(
+            record, {name: form.cleaned_data[name] for name in kind.m2m}
+        )
+        messages.success(
+            request,
+            _("%(kind)s “%(title)s” is saved.")
+            % {
+                "kind": kind.label.capitalize(),
+                "title": getattr(record, kind.title_field),
+            },
+        )
+        return redirect("workspace:city_profile", city_slug=city.slug)
+    context = {"city": city, "kind": kind, "form": form, "record": instance}
+    status = 400 if form.is_bound else 200
+    return render(request, "workspace/city_record_form.html", context, status=status)
+
+
+HISTORY_PER_PAGE = 20
+
+
+@never_cache
+@login_required
+def record_history(
+    request: HttpRequest, city_slug: str, kind_key: str, slug: str
+) -> HttpResponse:
+    """Each version of a city record, newest first, with what changed."""
+    from innovation_cases.workspace import diff_rows, version_changes
+
+    city = _city(request, city_slug)
+    kind = _kind(kind_key)
+    record = get_object_or_404(kind.records(city), slug=slug)
+    versions = record.history.select_related("history_user")  # type: ignore[attr-defined]
+    page = Paginator(versions, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(versions[page.start_index() - 1 : page.end_index() + 1])
+    entries = [
+        {
+            "version": version,
+            "rows": diff_rows(version_changes(version, older), kind.model)
+            if older
+            else None,
+        }
+        for version, older in zip(shown[: len(page)], [*shown[1:], None], strict=False)
+    ]
+    context = {
+        "city": city,
+        "kind": kind,
+        "record": record,
+        "page": page,
+        "entries": entries,
+        "title": getattr(record, kind.title_field),
+    }
+    return render(request, "workspace/city_record_history.html", context)

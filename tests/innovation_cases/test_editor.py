@@ -1,0 +1,331 @@
+"""The workspace's case editor: writing, images, sources, previews, revisions, and
+forged requests that change nothing."""
+
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from innovation_cases import images
+from innovation_cases.models import CaseRevision, CaseStudy, Source, Theme
+from tests.factories import InnovationTeamFactory, SourceFactory
+from tests.innovation_cases.conftest import case_in, messages_of
+
+pytestmark = pytest.mark.django_db
+
+S = CaseStudy.Status
+NEW = reverse("workspace:case_create")
+
+
+def edit_url(case):
+    return reverse("workspace:case_edit", args=[case.slug])
+
+
+def picture(fmt="PNG", size=(900, 500), name=None, **save):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 200)).save(buffer, fmt, **save)
+    return SimpleUploadedFile(name or f"photo.{fmt.lower()}", buffer.getvalue())
+
+
+def sources_data(*rows, initial=0):
+    data = {
+        "sources-TOTAL_FORMS": str(len(rows)),
+        "sources-INITIAL_FORMS": str(initial),
+        "sources-MIN_NUM_FORMS": "0",
+        "sources-MAX_NUM_FORMS": "40",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"sources-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def case_data(city, **fields):
+    data = {
+        "title": "Street labs for every district",
+        "city": city.pk,
+        "summary": "The city opened a lab in each district.",
+        "challenge": "People felt **unheard**.",
+        **sources_data(),
+    }
+    data.update(fields)
+    return data
+
+
+# --- Writing a new case -------------------------------------------------------------------
+
+
+def test_an_officer_writes_a_draft_with_an_image_and_a_source(people, as_):
+    theme = Theme.objects.first()
+    data = case_data(
+        people["city_a"],
+        themes=[theme.pk],
+        image_file=picture(),
+        image_alt="A lab on a street corner",
+        **sources_data({"title": "Annual report", "url": "https://example.org/r"}),
+    )
+    response = as_(people["officer_a"]).post(NEW, data)
+    case = CaseStudy.objects.get(title="Street labs for every district")
+    assert response.status_code == 302
+    assert response.url == reverse("workspace:case_detail", args=[case.slug])
+    assert case.status == S.DRAFT and case.created_by == people["officer_a"]
+    assert list(case.themes.all()) == [theme]
+    assert [s.title for s in case.sources.all()] == ["Annual report"]
+    # One version for the whole write, by the officer.
+    assert case.history.count() == 1
+    assert case.history.first().history_user == people["officer_a"]
+    # The upload is stored only as renditions, never wider than the original.
+    widths = [r.width for r in case.image_renditions]
+    assert widths == [400, 800, 900]
+    for rendition in case.image_renditions:
+        with default_storage.open(rendition.name) as stored:
+            image = Image.open(stored)
+            assert image.format == "WEBP" and image.width == rendition.width
+
+
+def test_save_and_submit_sends_the_new_case_to_review(people, as_):
+    data = case_data(people["city_a"], submit_for_review="1")
+    as_(people["officer_a"]).post(NEW, data)
+    case = CaseStudy.objects.get()
+    assert case.status == S.SUBMITTED
+    assert case.reviews.get().decision == "submitted"
+
+
+def test_the_city_is_preselected_from_the_dashboard_link(people, as_):
+    url = f"{NEW}?city={people['city_a'].slug}"
+    form = as_(people["officer_a"]).get(url).context["form"]
+    assert form.initial["city"] == people["city_a"]
+
+
+def test_the_pickers_show_each_terms_definition(people, as_):
+    body = as_(people["officer_a"]).get(NEW).content.decode()
+    theme = Theme.objects.first()
+    assert theme.definition in body
+    assert "<legend>Themes</legend>" in body
+
+
+# --- Errors: shown next to the field, nothing typed lost ----------------------------------
+
+
+def test_a_refused_form_keeps_what_was_typed_and_the_uploaded_image(people, as_):
+    client = as_(people["officer_a"])
+    data = case_data(
+        people["city_a"],
+        title="",
+        challenge="Long text the officer must not lose.",
+        image_file=picture(),
+        image_alt="A lab",
+        **sources_data({"title": "Kept source", "note": "Backs the figures"}),
+    )
+    response = client.post(NEW, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Long text the officer must not lose." in body
+    assert "Kept source" in body and "Backs the figures" in body
+    assert 'id="id_title_error"' in body and 'aria-invalid="true"' in body
+    assert not CaseStudy.objects.exists()
+    pending = response.context["pending_image"]
+    assert pending
+    # The officer fixes the title and sends the form again, without the file.
+    data.update(title="Fixed title", pending_image=pending)
+    del data["image_file"]
+    assert client.post(NEW, data).status_code == 302
+    case = CaseStudy.objects.get()
+    assert case.image and case.image_alt == "A lab"
+    assert [s.title for s in case.sources.all()] == ["Kept source"]
+
+
+def test_a_forged_pending_image_is_ignored(people, as_):
+    data = case_data(people["city_a"], pending_image="cases/aa/../../settings.py")
+    as_(people["officer_a"]).post(NEW, data)
+    assert not CaseStudy.objects.get().image
+
+
+def test_an_image_needs_a_description(people, as_):
+    data = case_data(people["city_a"], image_file=picture())
+    response = as_(people["officer_a"]).post(NEW, data)
+    assert response.status_code == 400
+    assert "Describe the image" in str(response.context["form"].errors["image_alt"])
+    assert response.context["pending_image"]  # The image is kept for the next try.
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile("photo.png", b"<html>not an image</html>"),
+            "not a JPEG, PNG or WebP",
+        ),
+        (picture("GIF", name="photo.png"), "This is a GIF image"),
+        (picture(size=(200, 100)), "needs at least 320 × 180"),
+    ],
+    ids=["text-named-png", "gif-named-png", "too-small"],
+)
+def test_an_upload_is_checked_by_its_content(people, as_, upload, message):
+    data = case_data(people["city_a"], image_file=upload, image_alt="x")
+    response = as_(people["officer_a"]).post(NEW, data)
+    assert response.status_code == 400
+    assert message in str(response.context["form"].errors["image_file"])
+    assert not CaseStudy.objects.exists()
+
+
+def test_an_upload_over_the_size_limit_is_refused(people, as_, settings):
+    settings.CASE_IMAGE_MAX_BYTES = 1000
+    data = case_data(people["city_a"], image_file=picture(), image_alt="x")
+    response = as_(people["officer_a"]).post(NEW, data)
+    assert "larger than 1000" in str(response.context["form"].errors["image_file"])
+
+
+def test_renditions_lose_the_photos_metadata():
+    exif = Image.Exif()
+    exif[0x010F] = "Camera maker"  # Make
+    upload = picture("JPEG", exif=exif.tobytes())
+    name = images.process_upload(upload)
+    with default_storage.open(name) as stored:
+        assert not Image.open(stored).getexif()
+
+
+def test_preview_renders_the_markdown_and_saves_nothing(people, as_):
+    data = case_data(people["city_a"], preview="1", results="- one\n- *two*")
+    response = as_(people["officer_a"]).post(NEW, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<strong>unheard</strong>" in body
+    assert "<li><em>two</em></li>" in body
+    assert not CaseStudy.objects.exists()
+
+
+# --- Forged requests ----------------------------------------------------------------------
+
+
+def test_another_citys_id_in_the_form_is_refused(people, as_):
+    data = case_data(people["city_b"])
+    response = as_(people["officer_a"]).post(NEW, data)
+    assert response.status_code == 400
+    assert "city" in response.context["form"].errors
+    assert not CaseStudy.objects.exists()
+
+
+def test_another_citys_team_is_refused(people, as_):
+    team = InnovationTeamFactory(city=people["city_b"])
+    data = case_data(people["city_a"], teams=[team.pk])
+    response = as_(people["officer_a"]).post(NEW, data)
+    assert response.status_code == 400
+    assert "teams" in response.context["form"].errors
+
+
+def test_another_citys_case_cannot_be_opened_or_changed(people, as_):
+    case = case_in(people["city_b"], title="Lyon's draft")
+    client = as_(people["officer_a"])
+    assert client.get(edit_url(case)).status_code == 404
+    data = case_data(people["city_b"], title="Changed by Ghent")
+    assert client.post(edit_url(case), data).status_code == 404
+    case.refresh_from_db()
+    assert case.title == "Lyon's draft"
+
+
+def test_a_reviewer_does_not_write_cases(people, as_):
+    case = case_in(people["city_a"])
+    client = as_(people["reviewer_a"])
+    assert client.get(NEW).status_code == 403
+    assert client.get(edit_url(case)).status_code == 404
+
+
+def test_a_forged_source_id_never_touches_another_cases_source(people, as_):
+    other = SourceFactory(content_object=case_in(people["city_b"]), title="Theirs")
+    case = case_in(people["city_a"])
+    data = case_data(
+        people["city_a"],
+        **sources_data({"id": other.pk, "title": "Mine now?"}, initial=1),
+    )
+    as_(people["officer_a"]).post(edit_url(case), data)
+    other.refresh_from_db()
+    assert other.title == "Theirs"
+    assert [s.title for s in case.sources.all()] == ["Mine now?"]
+
+
+# --- Editing ------------------------------------------------------------------------------
+
+
+def test_editing_a_draft_changes_removes_and_adds_sources(people, as_):
+    case = case_in(people["city_a"])
+    keep = SourceFactory(content_object=case, title="Keep me")
+    drop = SourceFactory(content_object=case, title="Drop me")
+    data = case_data(
+        people["city_a"],
+        title="Renamed",
+        **sources_data(
+            {"id": keep.pk, "title": "Kept, retitled"},
+            {"id": drop.pk, "title": "Drop me", "DELETE": "on"},
+            {"title": "Brand new"},
+            initial=2,
+        ),
+    )
+    assert as_(people["officer_a"]).post(edit_url(case), data).status_code == 302
+    case.refresh_from_db()
+    assert case.title == "Renamed" and case.slug != "renamed"  # Links keep working.
+    assert sorted(s.title for s in case.sources.all()) == [
+        "Brand new",
+        "Kept, retitled",
+    ]
+    # The removed source is in the sources' history, so it can be brought back.
+    assert Source.history.filter(id=drop.pk, history_type="-").exists()
+
+
+def test_removing_the_image(people, as_):
+    case = case_in(people["city_a"], image_alt="x")
+    case.image = images.process_upload(picture())
+    case.save()
+    data = case_data(people["city_a"], remove_image="on")
+    as_(people["officer_a"]).post(edit_url(case), data)
+    case.refresh_from_db()
+    assert not case.image
+
+
+def test_an_archived_case_is_not_edited(people, as_):
+    case = case_in(people["city_a"], S.ARCHIVED)
+    response = as_(people["officer_a"]).get(edit_url(case))
+    assert response.status_code == 302
+    assert "archived" in messages_of(response)[0]
+
+
+def test_editing_a_published_case_makes_a_revision_the_public_does_not_see(
+    people, as_, client
+):
+    case = case_in(people["city_a"], S.PUBLISHED, title="Published title")
+    SourceFactory(content_object=case, title="Old source")
+    officer = as_(people["officer_a"])
+    data = case_data(
+        people["city_a"],
+        title="Proposed title",
+        image_file=picture(),
+        image_alt="New picture",
+        **sources_data({"title": "New source"}),
+    )
+    response = officer.post(edit_url(case), data)
+    revision = CaseRevision.objects.get()
+    assert response.url == reverse("workspace:revision_detail", args=[revision.pk])
+    case.refresh_from_db()
+    assert case.title == "Published title" and not case.image
+    assert [s.title for s in case.sources.all()] == ["Old source"]
+    client.logout()
+    public = client.get(case.get_absolute_url()).content.decode()
+    assert "Published title" in public and "Proposed title" not in public
+    # The officer comes back to the editor: it starts from the open revision.
+    form = as_(people["officer_a"]).get(edit_url(case)).context["form"]
+    assert form["title"].value() == "Proposed title"
+    labels = {str(change["label"]) for change in revision.diff()}
+    assert {"title", "image", "sources"} <= labels
+    revision.approve(by=people["reviewer_a"])
+    case.refresh_from_db()
+    assert case.title == "Proposed title" and case.image_alt == "New picture"
+    assert case.image_renditions
+    assert [s.title for s in case.sources.all()] == ["New source"]
+
+
+def test_a_published_cases_city_cannot_change(people, as_):
+    case = case_in(people["city_a"], S.PUBLISHED)
+    form = as_(people["officer_a"]).get(edit_url(case)).context["form"]
+    assert form.fields["city"].disabled
