@@ -85,6 +85,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that its headers are on every API response.
     "corsheaders.middleware.CorsMiddleware",
+    # Anonymous reads from the cache (config/cache.py). After CORS, whose headers depend
+    # on the request's Origin; before the session, CSRF and CSP middleware, so that a
+    # stored response keeps their headers and a cookie they set keeps it out.
+    "config.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +144,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous pages and API reads are cached for CACHE_SECONDS, and dropped as soon as a
+# change to published content commits (config/cache.py). Only with a shared cache: in
+# local memory each gunicorn worker would keep its own pages and its own generation,
+# and a publish handled by one worker would leave the others' copies stale.
+CACHE_SECONDS = env_int("CACHE_SECONDS", 600)
+PAGE_CACHE = bool(REDIS_URL) and CACHE_SECONDS > 0
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

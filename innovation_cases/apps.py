@@ -7,6 +7,7 @@ class InnovationCasesConfig(AppConfig):
     verbose_name = _("Innovation cases")
 
     def ready(self) -> None:
-        from . import signals
+        from . import cache_signals, signals
 
         signals.connect()
+        cache_signals.connect()
