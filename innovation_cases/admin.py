@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from cities.admin_scoping import (
     CityScopedAdmin,
@@ -75,10 +76,11 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SiteStaffOnlyAdmin):
+class SourceAdmin(SiteStaffOnlyAdmin, SimpleHistoryAdmin):
     """Every citation of the repository, for site staff to read; only superusers write
     here. Officers edit a record's sources on the record's own page (SourceInline), so
-    the per-city rule applies to them there, without scoping a generic relation."""
+    the per-city rule applies to them there, without scoping a generic relation. Each
+    source's history (a case's editor adds, changes and removes them) is here too."""
 
     list_display = ["title", "publisher", "published_on", "content_type", "cited_by"]
     list_filter = ["content_type", "publisher"]
@@ -113,6 +115,13 @@ class FindingAdmin(admin.ModelAdmin):
 class CaseStudyAdmin(CityScopedAdmin):
     """Officers write their cities' cases while they are drafts or submitted; the
     status changes through the review workflow, so it is read-only for them here."""
+
+    def restore(self, request: HttpRequest, historical: Any) -> CaseStudy:
+        """As the workspace restores: the text and relations, not the review state
+        (CaseStudy.restore_version)."""
+        case = CaseStudy.objects.get(pk=historical.id)
+        case.restore_version(historical, by=request.user)
+        return case
 
     list_display = [
         "title",

@@ -263,7 +263,7 @@ class SourceForm(forms.Form):
     for a new one); an id that is not one of the case's is treated as new."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=_("Title of the document"), max_length=300)
     authors = forms.CharField(label=_("Authors"), max_length=300, required=False)
     publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False)
     url = forms.URLField(

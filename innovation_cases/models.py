@@ -257,6 +257,11 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
             | Q(city__in=City.objects.with_member(user).values("pk"))
         )
 
+    def of_member_cities(self, user: Any) -> CaseStudyQuerySet:
+        """The cases of the cities `user` is a member of (every city for site staff),
+        whatever their state: what the workspace's history pages show."""
+        return self.filter(city__in=City.objects.with_member(user).values("pk"))
+
     def editable_by(self, user: Any) -> CaseStudyQuerySet:
         """The cases `user` may change (see CityQuerySet.editable_by)."""
         return self.filter(city__in=City.objects.editable_by(user).values("pk"))
@@ -572,6 +577,40 @@ class CaseStudy(models.Model):
 
         return renditions(self.image.name) if self.image else []
 
+    # --- History ---------------------------------------------------------------------------
+
+    @transaction.atomic
+    def restore_version(self, version: Any, *, by: Any) -> None:
+        """Give the case the content of an earlier `version`, as a new version by `by`.
+
+        What comes back is what a revision may change: the text, the years, the place,
+        the image and the relations (`CaseRevision.FIELDS` and `RELATION_FIELDS`). The
+        status and the publication date stay as they are: a restore brings back words,
+        it does not move the case through review (that is the workflow's job, and its
+        log's); nor do the city or the slug change, so links keep working. Since the
+        restore is itself saved as a version, the version it replaced can be restored
+        in turn: nothing is lost. Related records deleted since are left out. The
+        workspace and the admin both restore this way.
+        """
+        from django.utils import formats
+
+        from .history import save_with_relations, version_relations
+
+        for name in CaseRevision.FIELDS:
+            field = self._meta.get_field(name)
+            value = getattr(version, field.attname)
+            if field.is_relation and value is not None:
+                related = field.related_model._default_manager  # type: ignore[union-attr]
+                value = value if related.filter(pk=value).exists() else None
+            setattr(self, field.attname, value)
+        when = formats.date_format(
+            timezone.localtime(version.history_date), "DATETIME_FORMAT"
+        )
+        self.updated_by = by
+        self._history_user = by  # type: ignore[attr-defined]
+        self._change_reason = _("Restored the version of %(when)s") % {"when": when}  # type: ignore[attr-defined]
+        save_with_relations(self, version_relations(version))
+
     # --- Sources --------------------------------------------------------------------------
 
     def source_rows(self) -> list[dict[str, Any]]:
@@ -813,6 +852,10 @@ class Review(models.Model):
 
 
 class CaseRevisionQuerySet(models.QuerySet["CaseRevision"]):
+    def of_member_cities(self, user: Any) -> CaseRevisionQuerySet:
+        """The revisions of cases of the cities `user` is a member of (all for staff)."""
+        return self.filter(case__city__in=City.objects.with_member(user).values("pk"))
+
     def open(self) -> CaseRevisionQuerySet:
         """Revisions still to be decided, or sent back to their officer."""
         return self.filter(

@@ -19,10 +19,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,7 +34,7 @@ from simple_history import utils as history_utils
 from cities.models import City, is_site_staff, unique_slug
 
 from .forms import MARKDOWN_FIELDS, CaseForm, CommentForm, SourceFormSet
-from .history import save_with_relations, version_relations
+from .history import save_with_relations
 from .models import RELATION_FIELDS, CaseRevision, CaseStudy, InvalidTransition
 
 S = CaseStudy.Status
@@ -242,6 +243,13 @@ def _save_case(
     return redirect("workspace:case_detail", slug=case.slug)
 
 
+def _hide_errors(form: CaseForm, sources: Any) -> None:
+    form._errors = ErrorDict()
+    for source_form in sources.forms:
+        source_form._errors = ErrorDict()
+    sources._non_form_errors = sources.error_class()
+
+
 def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
     """Write a new case, change a draft, or propose a revision of a published one.
 
@@ -258,6 +266,9 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
         sources = SourceFormSet(request.POST, prefix="sources")
         valid = form.is_valid() & sources.is_valid()  # Both, for every error at once.
         if "preview" in request.POST:
+            # A preview is not a save: it keeps the upload (validation stored it) but
+            # does not mark the fields that are still empty.
+            _hide_errors(form, sources)
             previews = {name: form[name].value() or "" for name in MARKDOWN_FIELDS}
             context = _editor_context(
                 request, case, form, sources, previews=previews, revision=revision
@@ -383,9 +394,9 @@ def diff_rows(
 
 
 def _member_revision(request: HttpRequest, pk: int) -> CaseRevision:
-    revisions = CaseRevision.objects.filter(
-        case__city__in=City.objects.with_member(request.user).values("pk")
-    ).select_related("case__city", "created_by", "decided_by")
+    revisions = CaseRevision.objects.of_member_cities(request.user).select_related(
+        "case__city", "created_by", "decided_by"
+    )
     return get_object_or_404(revisions, pk=pk)
 
 
@@ -473,8 +484,7 @@ def version_changes(version: Any, previous: Any) -> list[dict[str, Any]]:
 def _member_case(request: HttpRequest, slug: str) -> CaseStudy:
     """A case of one of the user's cities (any city for site staff), else 404: the
     history shows drafts and who wrote what, so the public pages' rule is not enough."""
-    cities = City.objects.with_member(request.user).values("pk")
-    cases = CaseStudy.objects.filter(city__in=cities).select_related("city")
+    cases = CaseStudy.objects.of_member_cities(request.user).select_related("city")
     return get_object_or_404(cases, slug=slug)
 
 
@@ -512,42 +522,15 @@ def case_history(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "workspace/case_history.html", context)
 
 
-def case_restore_version(*, case: CaseStudy, version: Any, by: Any) -> None:
-    """Give `case` the content of an earlier `version`, as a new version by `by`.
-
-    What comes back is what a revision may change: the text, the years, the place and
-    the relations (`CaseRevision.FIELDS` and `RELATION_FIELDS`). The status and the
-    publication date stay as they are: a restore brings back words, it does not move
-    the case through review (that is the workflow's job, and its log's); nor do the
-    city or the slug change, so links keep working. Since the restore is itself saved
-    as a version, the version it replaced can be restored in turn: nothing is lost.
-    Related records deleted since are left out.
-    """
-    for name in CaseRevision.FIELDS:
-        field = CaseStudy._meta.get_field(name)
-        value = getattr(version, field.attname)
-        if field.is_relation and value is not None:
-            related = field.related_model._default_manager  # type: ignore[union-attr]
-            value = value if related.filter(pk=value).exists() else None
-        setattr(case, field.attname, value)
-    when = formats.date_format(
-        timezone.localtime(version.history_date), "DATETIME_FORMAT"
-    )
-    case.updated_by = by
-    case._history_user = by  # type: ignore[attr-defined]
-    case._change_reason = _("Restored the version of %(when)s") % {"when": when}  # type: ignore[attr-defined]
-    save_with_relations(case, version_relations(version))
-
-
 @login_required
 @require_POST
 def case_restore(request: HttpRequest, slug: str, history_id: int) -> HttpResponse:
-    """Site staff bring back an earlier version (see case_restore_version)."""
+    """Site staff bring back an earlier version (see CaseStudy.restore_version)."""
     case = _member_case(request, slug)
     version = get_object_or_404(case.history, history_id=history_id)
     if not is_site_staff(request.user):
         messages.error(request, _("Only the Atlas's staff restore earlier versions."))
     else:
-        case_restore_version(case=case, version=version, by=request.user)
+        case.restore_version(version, by=request.user)
         messages.success(request, _("The earlier version is restored, as a new one."))
     return redirect("workspace:case_history", slug=case.slug)

@@ -26,9 +26,15 @@ post_migrate.connect(_reload_vocabularies, dispatch_uid="tests.reload_vocabulari
 
 
 @pytest.fixture(autouse=True)
-def _uploads_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+def _media_in_a_temporary_folder_and_no_page_cache(
+    settings: Any, tmp_path: Any
+) -> None:
     """Case images written by a test go to a folder of its own, never to media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The page cache is on only with REDIS_URL; a developer's REDIS_URL must not turn
+    # it on for tests that change data and read a page again (tests/test_page_cache.py
+    # turns it on where it is the subject).
+    settings.PAGE_CACHE = False
 
 
 @pytest.fixture(autouse=True)

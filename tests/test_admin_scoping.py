@@ -742,7 +742,9 @@ def test_site_staff_restore_an_earlier_version_as_a_new_version(
     assert response.status_code == 302
     assert response.url == url(CaseStudy, "history", case.pk)
     case.refresh_from_db()
-    assert (case.title, case.slug) == ("Ghent draft", original.slug)
+    # As in the workspace (CaseStudy.restore_version): the text and relations come
+    # back; the slug, like the review state, stays, so that links keep working.
+    assert (case.title, case.slug) == ("Ghent draft", "vandalised")
     assert list(case.teams.all()) == [world.a.team]
     assert case.updated_by == world.site_staff
     # Nothing is lost: every earlier version is kept, and the restore is one more.
@@ -773,18 +775,38 @@ def test_an_officer_cannot_restore_even_their_own_citys_case(
     assert case.history.count() == count
 
 
-def test_a_version_that_no_longer_fits_is_not_restored(world, client_for, edited_case):
+def test_a_restore_in_the_admin_leaves_the_review_state_alone(
+    world, client_for, edited_case
+):
     case, original = edited_case.case, edited_case.original
-    CaseStudyFactory(city=world.a.city, slug=original.slug)  # Its slug is taken now.
+    case.submit(by=world.officer_a)
     version = url(CaseStudy, "simple_history", case.pk, original.history_id)
-    count = case.history.count()
 
-    response = client_for("site_staff").post(version, {"_save": "Revert"}, follow=True)
+    client_for("site_staff").post(version, {"_save": "Revert"})
+
+    case.refresh_from_db()
+    assert case.title == "Ghent draft"
+    assert case.status == CaseStudy.Status.SUBMITTED
+
+
+def test_a_version_that_no_longer_fits_is_not_restored(world, client_for):
+    team = world.b.team
+    original = team.history.first()
+    team.slug = "renamed-team"
+    team.save()
+    InnovationTeamFactory(city=world.b.city, slug=original.slug)  # Taken now.
+    count = team.history.count()
+
+    response = client_for("site_staff").post(
+        url(InnovationTeam, "simple_history", team.pk, original.history_id),
+        {"_save": "Revert"},
+        follow=True,
+    )
 
     assert "already exists" in response.content.decode()
-    case.refresh_from_db()
-    assert case.title == "Vandalised"
-    assert case.history.count() == count
+    team.refresh_from_db()
+    assert team.slug == "renamed-team"
+    assert team.history.count() == count
 
 
 def test_site_staff_restore_a_citys_other_records(world, client_for):

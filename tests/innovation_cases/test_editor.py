@@ -197,6 +197,14 @@ def test_preview_renders_the_markdown_and_saves_nothing(people, as_):
     assert not CaseStudy.objects.exists()
 
 
+def test_preview_keeps_the_upload_without_marking_empty_fields(people, as_):
+    data = case_data(people["city_a"], preview="1", title="", image_file=picture())
+    response = as_(people["officer_a"]).post(NEW, data)
+    body = response.content.decode()
+    assert response.context["pending_image"]
+    assert "This field is required" not in body and "aria-invalid" not in body
+
+
 # --- Forged requests ----------------------------------------------------------------------
 
 

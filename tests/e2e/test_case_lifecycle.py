@@ -1,0 +1,196 @@
+"""A case's whole life in Chromium, as its officer, its reviewer and the public see it.
+
+The officer writes a case with a source and an image and submits it; the reviewer
+requests changes; the officer revises and resubmits; the reviewer publishes, and the
+case is in the public list and search. Then the officer's edit of the published case
+stays invisible until the reviewer approves it, and staff restore an earlier version.
+axe-core checks each workspace page on the way.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from cities.models import City, Membership
+from innovation_cases.models import CaseStudy
+from tests.factories import MembershipFactory, UserFactory
+
+from .axe import axe_violations, describe_violations
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 (the factories' test password)
+TITLE = "Neighbourhood repair cafés"
+NEW_TITLE = "Neighbourhood repair cafés in every district"
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 700), (40, 110, 90)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def logged_in(browser: Browser, site: str, username: str) -> Page:
+    page = browser.new_context().new_page()
+    page.goto(f"{site}/account/login/?next=/workspace/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your workspace")
+    return page
+
+
+@pytest.fixture
+def people(site: str) -> dict[str, str]:
+    vienna = City.objects.get(slug="vienna")
+    officer = UserFactory(username="vienna-officer", first_name="Olga")
+    MembershipFactory(user=officer, city=vienna)
+    reviewer = UserFactory(username="vienna-reviewer", first_name="Rita")
+    MembershipFactory(user=reviewer, city=vienna, role=Membership.Role.REVIEWER)
+    UserFactory(username="atlas-staff", is_staff=True)
+    return {"officer": "vienna-officer", "reviewer": "vienna-reviewer"}
+
+
+def test_a_case_from_first_draft_to_an_approved_revision(
+    browser: Browser, page: Page, site: str, people: dict[str, str]
+) -> None:
+    officer = logged_in(browser, site, people["officer"])
+    reviewer = logged_in(browser, site, people["reviewer"])
+    public = page
+
+    # The officer writes the case: a refused first try keeps what was typed.
+    officer.get_by_role("link", name="Write a new case for Vienna").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("New case")
+    assert_no_axe_violations(officer)
+    officer.get_by_label("Challenge").fill("Broken things were **thrown away**.")
+    officer.get_by_label("Mobility", exact=True).check()
+    officer.locator('[name="sources-0-title"]').fill("Repair café evaluation")
+    officer.locator('[name="sources-0-url"]').fill("https://example.org/evaluation")
+    officer.set_input_files(
+        'input[name="image_file"]',
+        files=[{"name": "cafe.png", "mimeType": "image/png", "buffer": png()}],
+    )
+    officer.get_by_label("Image description").fill("Volunteers mending a lamp")
+    officer.get_by_role("button", name="Save draft").click()
+    expect(officer.get_by_role("alert")).to_contain_text("Please correct")
+    expect(officer.get_by_label("Title", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(officer.get_by_label("Challenge")).to_have_value(
+        "Broken things were **thrown away**."
+    )
+    expect(officer.locator('[name="sources-0-title"]')).to_have_value(
+        "Repair café evaluation"
+    )
+    expect(officer.get_by_text("Your image is uploaded and kept")).to_be_visible()
+    assert_no_axe_violations(officer)
+
+    officer.get_by_label("Title", exact=True).fill(TITLE)
+    officer.get_by_label("Summary").fill("Volunteers fix what residents bring.")
+    officer.get_by_role("button", name="Preview the Markdown").click()
+    expect(officer.locator(".markdown-preview strong")).to_have_text("thrown away")
+    officer.get_by_role("button", name="Save draft").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(officer.get_by_role("status")).to_contain_text("is saved")
+    expect(officer.get_by_role("img", name="Volunteers mending a lamp")).to_be_visible()
+    expect(officer.get_by_role("link", name="Repair café evaluation")).to_be_visible()
+    assert_no_axe_violations(officer)
+    officer.get_by_role("button", name="Submit for review").click()
+    expect(officer.get_by_role("status")).to_contain_text("submitted for review")
+    case_url = officer.url
+
+    # The reviewer sends it back with a comment.
+    reviewer.goto(f"{site}/workspace/review/")
+    reviewer.get_by_role("link", name=TITLE).click()
+    reviewer.get_by_label("Comment").fill("Say how many things were repaired.")
+    reviewer.get_by_role("button", name="Request changes").click()
+    expect(reviewer.get_by_role("status")).to_contain_text("Changes to")
+
+    # The officer revises and resubmits in one step.
+    officer.goto(case_url)
+    expect(officer.locator("main")).to_contain_text("Say how many things were")
+    officer.get_by_role("link", name="Edit this case").click()
+    officer.get_by_label("Results").fill("About 400 items were repaired a year.")
+    officer.get_by_role("button", name="Save and submit for review").click()
+    expect(officer.get_by_role("status")).to_contain_text("submitted for review")
+
+    # Not public until published.
+    public.goto(f"{site}/cases/")
+    expect(public.locator("main")).not_to_contain_text(TITLE)
+
+    reviewer.goto(case_url)
+    reviewer.get_by_role("button", name="Publish").click()
+    expect(reviewer.get_by_role("status")).to_contain_text("is published")
+
+    public.goto(f"{site}/cases/")
+    expect(public.get_by_role("link", name=TITLE)).to_be_visible()
+    public.goto(f"{site}/cases/?q=repair")
+    expect(public.get_by_role("link", name=TITLE)).to_be_visible()
+    public.get_by_role("link", name=TITLE).click()
+    expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(public.get_by_role("img", name="Volunteers mending a lamp")).to_be_visible()
+    public_url = public.url
+
+    # An edit of the published case waits for review.
+    officer.goto(case_url)
+    officer.get_by_role("link", name="Propose a change").click()
+    expect(officer.locator("main")).to_contain_text("What you save here is a revision")
+    assert_no_axe_violations(officer)
+    officer.get_by_label("Title", exact=True).fill(NEW_TITLE)
+    officer.get_by_role("button", name="Send the revision for review").click()
+    expect(officer.get_by_role("heading", level=1)).to_contain_text("Revision of")
+    public.goto(public_url)
+    expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)
+    public.goto(f"{site}/cases/?q=district")
+    expect(public.locator("main")).not_to_contain_text(NEW_TITLE)
+
+    reviewer.goto(f"{site}/workspace/review/")
+    reviewer.locator("main table a").first.click()
+    expect(reviewer.get_by_role("heading", level=1)).to_contain_text("Revision of")
+    expect(reviewer.locator("main table")).to_contain_text(NEW_TITLE)
+    assert_no_axe_violations(reviewer)
+    reviewer.get_by_role("button", name="Approve").click()
+    expect(reviewer.get_by_role("status")).to_contain_text("approved")
+    public.goto(public_url)
+    expect(public.get_by_role("heading", level=1)).to_have_text(NEW_TITLE)
+
+    # Every step is in the history, and staff can bring the first title back.
+    case = CaseStudy.objects.get(slug=public_url.rstrip("/").rsplit("/", 1)[-1])
+    officer.goto(f"{case_url}history/")
+    expect(officer.locator("main section")).to_have_count(case.history.count())
+    assert_no_axe_violations(officer)
+    staff = logged_in(browser, site, "atlas-staff")
+    staff.goto(f"{case_url}history/")
+    staff.get_by_role("button", name=re.compile("Restore this version")).last.click()
+    expect(staff.get_by_role("status")).to_contain_text("restored")
+    public.goto(public_url)
+    expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)
+
+
+def test_an_officers_city_profile_pages_pass_axe(
+    browser: Browser, site: str, people: dict[str, str]
+) -> None:
+    officer = logged_in(browser, site, people["officer"])
+    officer.get_by_role("link", name=re.compile("Vienna's profile")).click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Profile of Vienna")
+    assert_no_axe_violations(officer)
+    officer.get_by_role("link", name="Add a strategy").click()
+    officer.get_by_role("button", name="Save").click()
+    expect(officer.get_by_role("alert")).to_contain_text("Please correct")
+    assert_no_axe_violations(officer)
+    officer.get_by_label("Title").fill("Vienna innovation agenda")
+    officer.get_by_role("button", name="Save").click()
+    expect(officer.get_by_role("status")).to_contain_text("is saved")
+    officer.get_by_role("link", name="history Vienna innovation agenda").click()
+    expect(officer.get_by_role("heading", level=1)).to_contain_text("History of")
+    assert_no_axe_violations(officer)
