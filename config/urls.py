@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -25,14 +26,16 @@ urlpatterns = [
     path("", include("innovation_cases.urls")),
     path("", include("cities.urls")),
 ]
+
+
+def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+    """The case images' renditions, which the site made itself (images.py), from
+    MEDIA_ROOT as it is at the time of the request."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
-    # The case images' renditions, which the site made itself (innovation_cases/images.py).
     urlpatterns.append(
-        re_path(
-            r"^media/(?P<path>cases/.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-            name="media",
-        )
+        re_path(r"^media/(?P<path>cases/.*)$", serve_media, name="media")
     )
 handler404 = "config.rest.not_found"

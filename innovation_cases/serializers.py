@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cities.models import City, InnovationTeam
@@ -103,6 +104,54 @@ ThemeSerializer = term_serializer(Theme, "api:theme-detail")
 LifecycleStageSerializer = term_serializer(LifecycleStage, "api:lifecycle-stage-detail")
 
 
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="A WebP rendition of the image.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class CaseImageSerializer(serializers.Serializer):
+    """A case's image: its description, credit, and web-sized WebP renditions."""
+
+    alt = serializers.CharField(
+        source="image_alt", help_text="What the image shows, as alternative text."
+    )
+    credit = serializers.CharField(source="image_credit")
+    renditions = serializers.SerializerMethodField(
+        help_text="Smallest first; the last is the largest, at most 1600 px wide."
+    )
+
+    @extend_schema_field(RenditionSerializer(many=True))
+    def get_renditions(self, case: CaseStudy) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        return [
+            {
+                "url": request.build_absolute_uri(r.url) if request else r.url,
+                "width": r.width,
+                "height": r.height,
+            }
+            for r in case.image_renditions
+        ]
+
+
+class CaseImageField(serializers.Field):
+    """The case's image (read only; images are uploaded in the workspace), or null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, case: CaseStudy) -> dict[str, Any] | None:
+        if not case.image:
+            return None
+        return CaseImageSerializer(case, context=self.context).data
+
+
+extend_schema_field(CaseImageSerializer(allow_null=True, read_only=True))(
+    CaseImageField
+)
+
+
 def _terms(model: type[Term], **kwargs: Any) -> RefField:
     kwargs.setdefault("many", True)
     kwargs.setdefault("required", False)
@@ -150,6 +199,7 @@ class CaseStudySerializer(
         LifecycleStage, many=False, allow_null=True, required=False
     )
     sources = SourceSerializer(many=True, read_only=True)
+    image = CaseImageField()
     web_url = WebUrlField()
 
     class Meta:
@@ -179,6 +229,7 @@ class CaseStudySerializer(
             "created_at",
             "updated_at",
             "sources",
+            "image",
             "web_url",
         ]
         read_only_fields = ["published_at", "created_at", "updated_at"]

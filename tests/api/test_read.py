@@ -324,6 +324,7 @@ def test_a_published_case_reads_as_the_whole_expected_payload(client, demo):
                 "Atlas's editorial reading of the source.",
             }
         ],
+        "image": None,
         "web_url": "http://testserver/cases/vienna-innovation-pitch-fund/",
     }
 
@@ -348,6 +349,41 @@ def test_a_case_shows_its_partners_and_terms_as_small_objects(client, demo):
         {"slug": "co-production", "name": "Citizens' co-production"},
     ]
     assert_no_internal_ids(payload)
+
+
+def test_a_cases_image_reads_as_its_description_credit_and_renditions(client, demo):
+    import io
+
+    from PIL import Image
+
+    from innovation_cases.images import process_upload
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 500), (10, 20, 30)).save(buffer, "PNG")
+    buffer.seek(0)
+    case = CaseStudy.objects.get(slug="bologna-neighbourhood-labs")
+    case.image = process_upload(buffer)
+    case.image_alt, case.image_credit = "A lab", "Photo: the city, CC BY 4.0"
+    case.save()
+
+    image = get(client, "/api/v1/cases/bologna-neighbourhood-labs/").json()["image"]
+
+    folder = case.image.name.rsplit("/", 1)[0]
+    assert image == {
+        "alt": "A lab",
+        "credit": "Photo: the city, CC BY 4.0",
+        "renditions": [
+            {
+                "url": f"http://testserver/media/{folder}/{w}x{h}.webp",
+                "width": w,
+                "height": h,
+            }
+            for w, h in [(400, 200), (800, 400), (1000, 500)]
+        ],
+    }
+    rendition = client.get(image["renditions"][0]["url"])
+    assert rendition.status_code == 200
+    assert rendition["Content-Type"] == "image/webp"
 
 
 def test_a_case_in_a_district_reads_as_the_whole_expected_payload(client, read_cases):
@@ -396,6 +432,7 @@ def test_a_case_in_a_district_reads_as_the_whole_expected_payload(client, read_c
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
         "sources": [],
+        "image": None,
         "web_url": "http://testserver/cases/bologna-participatory-budget/",
     }
 
