@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from innovation_cases.models import CaseStudy
@@ -42,6 +43,10 @@ def city_geo(city: City) -> dict[str, Any]:
     }
 
 
+# How many of its cases a city's page shows; the case list has the rest.
+CITY_PAGE_CASES = 12
+
+
 class CityDetailView(DetailView):
     template_name = "cities/city_detail.html"
     context_object_name = "city"
@@ -63,8 +68,15 @@ class CityDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["cases"] = (
-            CaseStudy.objects.published().for_city(self.object).with_facets()
+        # The newest few, and a link to all of them in the case list: a city with
+        # thousands of cases must not put thousands of cards on one page.
+        published = CaseStudy.objects.published().for_city(self.object)
+        context["case_count"] = published.count()
+        context["cases"] = published.with_facets().order_by("-published_at", "title")[
+            :CITY_PAGE_CASES
+        ]
+        context["all_cases_url"] = (
+            reverse("innovation_cases:case_list") + f"?city={self.object.slug}"
         )
         return context
 

@@ -9,9 +9,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import Case, Count, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db import connections, models, transaction
+from django.db.models import Case, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -333,42 +332,59 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
             return 0
         return self.update(search_vector=full_text.search_vector())
 
-    def related_to(self, case: CaseStudy) -> CaseStudyQuerySet:
-        """Other cases ranked by what they share with `case`: city, types and themes.
+    def related_to(self, case: CaseStudy, limit: int = 4) -> CaseStudyQuerySet:
+        """The `limit` cases of this queryset most related to `case`, best first,
+        annotated with `relatedness`: each shared innovation type or theme scores 1
+        and the same city 2; cases sharing nothing are left out.
 
-        Each shared innovation type or theme scores 1 and the same city scores 2; cases
-        sharing nothing are left out. Two correlated COUNT subqueries, one query in all.
+        One grouped query over the two through tables and the city's cases finds the
+        best ids, then one query loads them. A correlated COUNT for every case (the
+        obvious ORM form) costs seconds at 100,000 cases; this touches only the rows
+        that share something, through their indexes.
         """
-        through_types = CaseStudy.innovation_types.through
-        through_themes = CaseStudy.themes.through
-
-        def shared(
-            through: type[models.Model], column: str, ids: list[int]
-        ) -> Subquery:
-            return Subquery(
-                through.objects.filter(
-                    casestudy_id=OuterRef("pk"), **{f"{column}__in": ids}
-                )
-                .values("casestudy_id")
-                .annotate(n=Count("pk"))
-                .values("n"),
-                output_field=models.IntegerField(),
-            )
-
         type_ids = list(case.innovation_types.values_list("pk", flat=True))
         theme_ids = list(case.themes.values_list("pk", flat=True))
-        return (
-            self.exclude(pk=case.pk)
-            .annotate(
-                relatedness=Coalesce(
-                    shared(through_types, "innovationtype_id", type_ids), 0
+        types = CaseStudy.innovation_types.through._meta.db_table
+        themes = CaseStudy.themes.through._meta.db_table
+        cases = CaseStudy._meta.db_table
+        # Only table and column names from the models are formatted into the SQL;
+        # every value is a parameter.
+        branches = [f"SELECT id AS case_id, 2 AS score FROM {cases} WHERE city_id = %s"]  # noqa: S608
+        params: list[Any] = [case.city_id]
+        for table, column, ids in (
+            (types, "innovationtype_id", type_ids),
+            (themes, "theme_id", theme_ids),
+        ):
+            if ids:
+                marks = ", ".join(["%s"] * len(ids))
+                branches.append(
+                    f"SELECT casestudy_id, 1 FROM {table} WHERE {column} IN ({marks})"  # noqa: S608
                 )
-                + Coalesce(shared(through_themes, "theme_id", theme_ids), 0)
-                + Case(When(city_id=case.city_id, then=2), default=0)
+                params += ids
+        scope_sql, scope_params = (
+            self.exclude(pk=case.pk).values("pk").query.sql_with_params()
+        )
+        sql = (
+            f"SELECT s.case_id, SUM(s.score) FROM ({' UNION ALL '.join(branches)}) s "  # noqa: S608
+            f"JOIN {cases} c ON c.id = s.case_id "
+            f"WHERE s.case_id IN ({scope_sql}) "
+            "GROUP BY s.case_id, c.published_at "
+            "ORDER BY SUM(s.score) DESC, c.published_at DESC, s.case_id LIMIT %s"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [*params, *scope_params, limit])
+            scores = dict(cursor.fetchall())
+        return (
+            self.filter(pk__in=list(scores))
+            .annotate(
+                relatedness=Case(
+                    *(When(pk=pk, then=score) for pk, score in scores.items()),
+                    default=0,
+                    output_field=models.IntegerField(),
+                )
             )
-            .filter(relatedness__gt=0)
             .select_related("city")
-            .order_by("-relatedness", "-published_at")
+            .order_by("-relatedness", "-published_at", "pk")
         )
 
 

@@ -165,8 +165,8 @@ class CaseDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["related_cases"] = CaseStudy.objects.published().related_to(
-            self.object
-        )[:4]
+            self.object, limit=4
+        )
         return context
 
 

@@ -171,7 +171,7 @@ def test_city_profile_costs_a_fixed_number_of_queries(
 ):
     bologna = City.objects.get(slug="bologna")
     url = bologna.get_absolute_url()
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         client.get(url)
     team = bologna.teams.get()
     for i in range(5):
@@ -182,7 +182,27 @@ def test_city_profile_costs_a_fixed_number_of_queries(
         case = CaseStudyFactory(city=bologna, published=True)
         case.themes.set(Theme.objects.all()[: i + 1])
         SourceFactory(content_object=bologna)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(url)
     assertContains(response, f'<a href="{team.get_absolute_url()}">')
     assert len(response.context["cases"]) == 6
+
+
+def test_a_city_with_many_cases_shows_the_newest_and_links_to_the_rest(client, demo):
+    bologna = City.objects.get(slug="bologna")
+    CaseStudyFactory.create_batch(15, city=bologna, published=True)
+    total = bologna.cases.published().count()
+
+    response = client.get(bologna.get_absolute_url())
+
+    shown = response.context["cases"]
+    assert len(shown) == 12
+    assert [c.published_at for c in shown] == sorted(
+        (c.published_at for c in shown), reverse=True
+    )
+    assertContains(
+        response,
+        f'<a href="/cases/?city=bologna">See all {total} cases from Bologna in the '
+        "case list</a>",
+        html=True,
+    )
