@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check lock clean
+.PHONY: run test install lint format check lock clean bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ test: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests in tests/e2e will be skipped (apt-get install chromium)"
 	$(BIN)/python -m pytest -n auto
+
+## bench: load and scale benchmark on PostgreSQL (1k, 10k, 100k cases; 30-60 min); writes bench/results/latest.md
+bench: install
+	$(BIN)/python bench/run.py
+
+## bench-quick: the benchmark at 1k cases, 2 s an endpoint (CI: checks the harness, asserts no timing)
+bench-quick: install
+	$(BIN)/python bench/run.py --quick
 
 lint: install
 	$(BIN)/ruff check .

@@ -337,17 +337,39 @@ class CaseStudyFilter(django_filters.FilterSet):
             key=lambda f: f.name,
         )
 
+        # The cities with the most results, and the selected ones: with thousands of
+        # cities, listing every one made the page half a megabyte. Counted from the
+        # cases' side, in one pass (a HAVING on the annotated count scanned twice).
         matching = self._queryset_without("city").values("pk")
-        selected_cities = {c.slug for c in (data.get("city") or [])}
-        cities = (
-            City.objects.annotate(n=Count("cases", filter=Q(cases__in=matching)))
-            .filter(Q(n__gt=0) | Q(slug__in=selected_cities))
-            .order_by("-n", "name")
+        selected = {c.pk: c for c in (data.get("city") or [])}
+        counts = dict(
+            CaseStudy.objects.filter(pk__in=matching)
+            .values_list("city")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "city")
+            .values_list("city", "n")[:CITY_FACET_SIZE]
         )
-        facets["city"] = [
-            FacetValue(c.slug, c.name, c.n, c.slug in selected_cities) for c in cities
-        ]
+        missing = [pk for pk in selected if pk not in counts]
+        if missing:
+            counts.update(
+                CaseStudy.objects.filter(pk__in=matching, city__in=missing)
+                .values_list("city")
+                .annotate(n=Count("pk"))
+                .values_list("city", "n")
+            )
+        shown = City.objects.filter(pk__in=[*counts, *selected])
+        facets["city"] = sorted(
+            (
+                FacetValue(slug, name, counts.get(pk, 0), pk in selected)
+                for pk, slug, name in shown.values_list("pk", "slug", "name")
+            ),
+            key=lambda f: (-f.count, f.name),
+        )
         return facets
+
+
+# How many cities the city facet lists (besides those selected).
+CITY_FACET_SIZE = 20
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,24 @@ def test_facet_counts_show_what_each_value_would_give(client, cases):
     assert {f.value: f.count for f in facets["country"]} == {"BE": 2}
 
 
+def test_the_city_facet_lists_the_top_cities_and_the_selected_ones(client, cases):
+    from innovation_cases.filters import CITY_FACET_SIZE
+
+    for city in CityFactory.create_batch(CITY_FACET_SIZE + 2):
+        CaseStudyFactory.create_batch(2, city=city, published=True)
+    smallest = CityFactory()
+    CaseStudyFactory(city=smallest, published=True)
+
+    response = client.get(LIST, {"city": smallest.slug})
+
+    facet = response.context["facets"]["city"]
+    assert len(facet) == CITY_FACET_SIZE + 1  # the top ones, and the one selected
+    counts = [f.count for f in facet]
+    assert counts[:CITY_FACET_SIZE] == sorted(counts[:CITY_FACET_SIZE], reverse=True)
+    chosen = [f for f in facet if f.selected]
+    assert [(f.value, f.count) for f in chosen] == [(smallest.slug, 1)]
+
+
 def test_facet_counts_take_a_fixed_number_of_queries(
     client, cases, django_assert_max_num_queries
 ):

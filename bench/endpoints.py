@@ -1,0 +1,96 @@
+"""What the benchmark measures, and the target each figure is held to (issue 6).
+
+Paths are templates: `{case}` and `{city}` are slugs the probe picks in the database
+being measured (see bench/probe.py), `{word}`, `{theme}` and `{itype}` come from the
+run's settings, so that every size is asked exactly the same question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Every anonymous page and API response, when served from the cache.
+CACHED_TARGET = 0.80
+# Ranked search must be at least this many times the icontains baseline's throughput.
+SEARCH_OVER_BASELINE = 100.0
+# Scale: a ratio at the largest size must be at least this share of the smallest's.
+SCALE_SHARE = 0.5
+# A full CSV export may grow the worker's memory by less than this.
+EXPORT_MEMORY_MB = 100.0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    label: str
+    path: str
+    # The least ratio to the static ceiling, not cached; None: no target of its own.
+    target: float | None
+    target_label: str = ""
+    # Measured at every size (the scale series), not only at the largest.
+    scale: bool = False
+    # Also measured cached (the same URL again and again), held to CACHED_TARGET.
+    cached: bool = True
+
+    def url(self, values: dict[str, str]) -> str:
+        return self.path.format(**values)
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("home", "home page", "/", None),
+    Endpoint(
+        "list", "case list, unfiltered", "/cases/", 0.12, "faceted list", scale=True
+    ),
+    Endpoint(
+        "search",
+        "case list, ?q=word",
+        "/cases/?q={word}",
+        0.10,
+        "ranked search",
+        scale=True,
+    ),
+    Endpoint(
+        "list_facets_search",
+        "case list, two facets and ?q",
+        "/cases/?theme={theme}&innovation_type={itype}&q={word}",
+        0.12,
+        "faceted list",
+        scale=True,
+    ),
+    Endpoint("case", "case page", "/cases/{case}/", 0.15, "case/city page"),
+    Endpoint(
+        "city", "city page (most cases)", "/cities/{city}/", 0.15, "case/city page"
+    ),
+    Endpoint(
+        "api_search",
+        "API cases, search and theme",
+        "/api/v1/cases/?search={word}&theme={theme}",
+        0.10,
+        "ranked search",
+        scale=True,
+    ),
+    Endpoint(
+        "api_facets",
+        "API cases, two facets",
+        "/api/v1/cases/?theme={theme}&innovation_type={itype}",
+        0.12,
+        "faceted list",
+        scale=True,
+    ),
+    Endpoint(
+        "api_detail", "API case detail", "/api/v1/cases/{case}/", 0.15, "case/city page"
+    ),
+    # The naive baseline: the same page as `search`, its search done by icontains over
+    # the six text fields (bench/views.py). Too slow for 16 connections: see run.py.
+    Endpoint(
+        "baseline",
+        "icontains baseline, ?q=word",
+        "/bench/icontains-cases/?q={word}",
+        None,
+        scale=True,
+        cached=False,
+    ),
+)
+
+BY_KEY = {endpoint.key: endpoint for endpoint in ENDPOINTS}
+EXPORT_PATH = "/cases/export.csv"
