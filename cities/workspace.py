@@ -19,6 +19,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from innovation_cases.history import save_with_relations
@@ -47,6 +48,7 @@ class ProfileKind:
     city_path: str = "city"
     m2m: list[str] = field(default_factory=list)
     widgets: dict[str, Any] = field(default_factory=dict)
+    add_label: Any = ""  # "Add a lab": the article differs from kind to kind.
 
     @property
     def label(self) -> str:
@@ -66,7 +68,8 @@ KINDS = {
         ProfileKind(
             "teams",
             InnovationTeam,
-            [
+            add_label=gettext_lazy("Add an innovation team"),
+            fields=[
                 "name",
                 "kind",
                 "year_established",
@@ -90,6 +93,7 @@ KINDS = {
                 "partner_staff_max",
             ],
             city_path="team__city",
+            add_label=gettext_lazy("Add a lab"),
         ),
         ProfileKind(
             "strategies",
@@ -107,6 +111,7 @@ KINDS = {
             ],
             title_field="title",
             m2m=["innovation_types"],
+            add_label=gettext_lazy("Add a strategy"),
             widgets={
                 "innovation_types": forms.CheckboxSelectMultiple,
                 "adopted_on": forms.DateInput(attrs={"type": "date"}),
@@ -125,6 +130,7 @@ KINDS = {
                 "training_offered",
                 "year",
             ],
+            add_label=gettext_lazy("Add a funding programme"),
         ),
     ]
 }

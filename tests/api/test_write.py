@@ -222,6 +222,7 @@ def test_an_officer_creates_a_draft_case_of_their_city(client, write_officer):
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
         "sources": [],
+        "image": None,
         "web_url": None,  # a draft has no public page
     }
     assert case.status == CaseStudy.Status.DRAFT
@@ -615,6 +616,7 @@ def test_an_officer_patches_a_draft(client, write_officer, write_draft):
         "created_at": iso(write_draft.created_at),
         "updated_at": iso(write_draft.updated_at),
         "sources": [],
+        "image": None,
         "web_url": None,
     }
     assert response["ETag"] == read(client, DRAFT, write_officer)["ETag"]
