@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Iterator
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from cities.models import City, Membership
 from innovation_cases.models import CaseStudy
@@ -40,14 +41,27 @@ def png() -> bytes:
     return buffer.getvalue()
 
 
-def logged_in(browser: Browser, site: str, username: str) -> Page:
-    page = browser.new_context().new_page()
-    page.goto(f"{site}/account/login/?next=/workspace/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your workspace")
-    return page
+@pytest.fixture
+def log_in(browser: Browser, site: str) -> Iterator[Callable[[str], Page]]:
+    """Log a user in, in a browser context of their own. The contexts are closed when
+    the test ends, so that no keep-alive connection outlives it in the live server's
+    threads (which share the test's database connection)."""
+    opened: list[BrowserContext] = []
+
+    def log_in_as(username: str) -> Page:
+        context = browser.new_context()
+        opened.append(context)
+        page = context.new_page()
+        page.goto(f"{site}/account/login/?next=/workspace/")
+        page.get_by_label("User name").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your workspace")
+        return page
+
+    yield log_in_as
+    for context in opened:
+        context.close()
 
 
 @pytest.fixture
@@ -62,10 +76,10 @@ def people(site: str) -> dict[str, str]:
 
 
 def test_a_case_from_first_draft_to_an_approved_revision(
-    browser: Browser, page: Page, site: str, people: dict[str, str]
+    log_in: Callable[[str], Page], page: Page, site: str, people: dict[str, str]
 ) -> None:
-    officer = logged_in(browser, site, people["officer"])
-    reviewer = logged_in(browser, site, people["reviewer"])
+    officer = log_in(people["officer"])
+    reviewer = log_in(people["reviewer"])
     public = page
 
     # The officer writes the case: a refused first try keeps what was typed.
@@ -169,7 +183,7 @@ def test_a_case_from_first_draft_to_an_approved_revision(
     officer.goto(f"{case_url}history/")
     expect(officer.locator("main section")).to_have_count(case.history.count())
     assert_no_axe_violations(officer)
-    staff = logged_in(browser, site, "atlas-staff")
+    staff = log_in("atlas-staff")
     staff.goto(f"{case_url}history/")
     staff.get_by_role("button", name=re.compile("Restore this version")).last.click()
     expect(staff.get_by_role("status")).to_contain_text("restored")
@@ -178,9 +192,9 @@ def test_a_case_from_first_draft_to_an_approved_revision(
 
 
 def test_an_officers_city_profile_pages_pass_axe(
-    browser: Browser, site: str, people: dict[str, str]
+    log_in: Callable[[str], Page], people: dict[str, str]
 ) -> None:
-    officer = logged_in(browser, site, people["officer"])
+    officer = log_in(people["officer"])
     officer.get_by_role("link", name=re.compile("Vienna's profile")).click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Profile of Vienna")
     assert_no_axe_violations(officer)
