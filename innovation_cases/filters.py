@@ -20,8 +20,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connections, models
+from django.db.models import F, QuerySet
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -279,25 +279,84 @@ class CaseStudyFilter(django_filters.FilterSet):
 
     # --- facet counts ----------------------------------------------------------------------
 
-    def _queryset_without(self, facet: str) -> QuerySet[CaseStudy]:
-        """The results as they would be if `facet` were not filtered: for its counts."""
+    def _queryset_without(self, facet: str | None) -> QuerySet[CaseStudy]:
+        """The results as they would be if `facet` were not filtered: for its counts
+        (None: every filter applied, the results themselves)."""
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
             if name != facet:
                 queryset = self.filters[name].filter(queryset, value)
-        return queryset
+        return queryset.order_by()
+
+    # How each facet is counted: the table holding (case, value) pairs, and its columns.
+    @staticmethod
+    def _facet_sources() -> dict[str, tuple[str, str, str]]:
+        cases = CaseStudy._meta.db_table
+        sources = {}
+        for name, field_name in [
+            ("innovation_type", "innovation_types"),
+            ("driver", "drivers"),
+            ("approach", "approaches"),
+            ("theme", "themes"),
+        ]:
+            field = CaseStudy._meta.get_field(field_name)
+            sources[name] = (
+                field.m2m_db_table(),  # type: ignore[union-attr]
+                field.m2m_column_name(),  # type: ignore[union-attr]
+                field.m2m_reverse_name(),  # type: ignore[union-attr]
+            )
+        sources["stage"] = (cases, "id", "lifecycle_stage_id")
+        sources["city"] = (cases, "id", "city_id")
+        return sources
+
+    def _raw_counts(
+        self, matching: QuerySet[CaseStudy], names: list[str]
+    ) -> dict[str, dict[str, int]]:
+        """For each facet in `names`, the number of `matching` cases with each value:
+        one query, in which the matching cases (the search, if any) are found once."""
+        if not names:
+            return {}
+        sources = self._facet_sources()
+        match_sql, match_params = matching.values("pk").query.sql_with_params()
+        cities = City._meta.db_table
+        branches = []
+        for name in names:
+            if name == "country":
+                branches.append(
+                    "SELECT 'country', CAST(ci.country AS TEXT), COUNT(*) "  # noqa: S608
+                    f"FROM {CaseStudy._meta.db_table} c JOIN m ON m.id = c.id "
+                    f"JOIN {cities} ci ON ci.id = c.city_id GROUP BY ci.country"
+                )
+                continue
+            table, case_column, value_column = sources[name]
+            branches.append(
+                f"SELECT '{name}', CAST(t.{value_column} AS TEXT), COUNT(*) "  # noqa: S608
+                f"FROM {table} t JOIN m ON m.id = t.{case_column} "
+                f"WHERE t.{value_column} IS NOT NULL GROUP BY t.{value_column}"
+            )
+        # Only names from the models (and the facets' own fixed names) are formatted
+        # into the SQL; every value is a parameter of the matching query.
+        sql = f"WITH m(id) AS ({match_sql}) " + " UNION ALL ".join(branches)  # noqa: S608
+        counts: dict[str, dict[str, int]] = {name: {} for name in names}
+        with connections[matching.db].cursor() as cursor:
+            cursor.execute(sql, match_params)
+            for name, value, n in cursor.fetchall():
+                counts[name][value] = n
+        return counts
 
     def facet_counts(self) -> dict[str, list[FacetValue]]:
         """For each facet, how many results each of its values would give.
 
-        One aggregate query per facet (seven in all), whatever the number of values.
         Within a facet the counts ignore the facet's own selection (values are OR-ed),
-        so a visitor can see what adding a value would give.
+        so a visitor can see what adding a value would give. The facets with nothing
+        selected all count the results themselves: one query counts them together,
+        finding the matching cases (running the search) once. Each facet with a
+        selection takes one query of its own. Then one small query for each
+        vocabulary's terms, and one for the cities shown.
         """
         if not self.is_valid():
             return {}
         data = self.form.cleaned_data
-        facets: dict[str, list[FacetValue]] = {}
         term_facets: dict[str, type[models.Model]] = {
             "innovation_type": InnovationType,
             "driver": Driver,
@@ -305,26 +364,25 @@ class CaseStudyFilter(django_filters.FilterSet):
             "theme": Theme,
             "stage": LifecycleStage,
         }
+        names = [*term_facets, "country", "city"]
+        unselected = [name for name in names if not data.get(name)]
+        counts = self._raw_counts(self._queryset_without(None), unselected)
+        for name in names:
+            if name not in unselected:
+                counts.update(self._raw_counts(self._queryset_without(name), [name]))
+
+        facets: dict[str, list[FacetValue]] = {}
         for name, model in term_facets.items():
-            matching = self._queryset_without(name).values("pk")
             selected = {t.slug for t in (data.get(name) or [])}
-            rows = model.objects.annotate(
-                n=Count("cases", filter=Q(cases__in=matching))
-            ).order_by(*model._meta.ordering)
             facets[name] = [
-                FacetValue(t.slug, t.name, t.n, t.slug in selected)
-                for t in rows
-                if t.n or t.slug in selected
+                FacetValue(t.slug, t.name, n, t.slug in selected)
+                for t in model.objects.order_by(*model._meta.ordering)
+                for n in [counts[name].get(str(t.pk), 0)]
+                if n or t.slug in selected
             ]
 
-        matching = self._queryset_without("country").values("pk")
         selected_countries = set(data.get("country") or [])
-        by_country = dict(
-            CaseStudy.objects.filter(pk__in=matching)
-            .values_list("city__country")
-            .annotate(n=Count("pk"))
-            .values_list("city__country", "n")
-        )
+        by_country = dict(counts["country"])
         for code in selected_countries:
             by_country.setdefault(code, 0)
         facets["country"] = sorted(
@@ -338,38 +396,19 @@ class CaseStudyFilter(django_filters.FilterSet):
         )
 
         # The cities with the most results, and the selected ones: with thousands of
-        # cities, listing every one made the page half a megabyte. Counted from the
-        # cases' side, in one pass (a HAVING on the annotated count scanned twice).
-        matching = self._queryset_without("city").values("pk")
+        # cities, listing every one made the page half a megabyte.
         selected = {c.pk: c for c in (data.get("city") or [])}
-        counts = dict(
-            CaseStudy.objects.filter(pk__in=matching)
-            .values_list("city")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "city")
-            .values_list("city", "n")[:CITY_FACET_SIZE]
-        )
-        missing = [pk for pk in selected if pk not in counts]
-        if missing:
-            counts.update(
-                CaseStudy.objects.filter(pk__in=matching, city__in=missing)
-                .values_list("city")
-                .annotate(n=Count("pk"))
-                .values_list("city", "n")
-            )
-        shown = City.objects.filter(pk__in=[*counts, *selected])
+        by_city = {int(pk): n for pk, n in counts["city"].items()}
+        top = sorted(by_city, key=lambda pk: (-by_city[pk], pk))[:CITY_FACET_SIZE]
+        shown = City.objects.filter(pk__in=[*top, *selected])
         facets["city"] = sorted(
             (
-                FacetValue(slug, name, counts.get(pk, 0), pk in selected)
+                FacetValue(slug, name, by_city.get(pk, 0), pk in selected)
                 for pk, slug, name in shown.values_list("pk", "slug", "name")
             ),
             key=lambda f: (-f.count, f.name),
         )
         return facets
-
-
-# How many cities the city facet lists (besides those selected).
-CITY_FACET_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -378,3 +417,7 @@ class FacetValue:
     name: str
     count: int
     selected: bool
+
+
+# How many cities the city facet lists (besides those selected).
+CITY_FACET_SIZE = 20
