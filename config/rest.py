@@ -200,7 +200,13 @@ class RefField(serializers.SlugRelatedField):
         return super().to_internal_value(self.clean_slug(data))
 
     def to_representation(self, obj: Any) -> Any:
-        return self.serializer(obj, context=self.context).data
+        # One nested serializer for every row: building one a row deep-copied its
+        # fields each time (a city's country choices, 250 of them), most of an API
+        # list's time.
+        nested = getattr(self, "_nested", None)
+        if nested is None:
+            nested = self._nested = self.serializer(context=self.context)
+        return nested.to_representation(obj)
 
 
 @extend_schema_field(
