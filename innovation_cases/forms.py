@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, District, InnovationTeam
@@ -187,8 +186,6 @@ class CaseForm(forms.ModelForm):
             return ""
         try:
             return images.process_upload(upload)
-        except ValidationError:
-            raise
         finally:
             upload.close()
 
@@ -289,10 +286,10 @@ class SourceForm(forms.Form):
 class BaseSourceFormSet(forms.BaseFormSet):
     def rows(self) -> list[dict[str, Any]]:
         """The sources to keep, as CaseStudy.set_sources takes them."""
+        # An untouched empty row has no cleaned data; a row marked for removal goes.
         return [
             form.cleaned_data
             for form in self.forms
-            if form.has_changed() or form.cleaned_data.get("id")
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
 
