@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -235,32 +234,19 @@ def record_edit(
     return render(request, "workspace/city_record_form.html", context, status=status)
 
 
-HISTORY_PER_PAGE = 20
-
-
 @never_cache
 @login_required
 def record_history(
     request: HttpRequest, city_slug: str, kind_key: str, slug: str
 ) -> HttpResponse:
     """Each version of a city record, newest first, with what changed."""
-    from innovation_cases.workspace import diff_rows, version_changes
+    from innovation_cases.workspace import version_page
 
     city = _city(request, city_slug)
     kind = _kind(kind_key)
     record = get_object_or_404(kind.records(city), slug=slug)
     versions = record.history.select_related("history_user")  # type: ignore[attr-defined]
-    page = Paginator(versions, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
-    shown = list(versions[page.start_index() - 1 : page.end_index() + 1])
-    entries = [
-        {
-            "version": version,
-            "rows": diff_rows(version_changes(version, older), kind.model)
-            if older
-            else None,
-        }
-        for version, older in zip(shown[: len(page)], [*shown[1:], None], strict=False)
-    ]
+    page, entries = version_page(request, versions)
     context = {
         "city": city,
         "kind": kind,

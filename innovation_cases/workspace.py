@@ -12,6 +12,7 @@ import datetime
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -488,31 +489,51 @@ def _member_case(request: HttpRequest, slug: str) -> CaseStudy:
     return get_object_or_404(cases, slug=slug)
 
 
-@never_cache
-@login_required
-def case_history(request: HttpRequest, slug: str) -> HttpResponse:
-    """Each version, newest first, with what changed since the one before it."""
-    case = _member_case(request, slug)
-    versions = case.history.select_related("history_user")
+def version_page(
+    request: HttpRequest,
+    versions: models.QuerySet[Any],
+    restore_url: Callable[[Any], str] | None = None,
+) -> tuple[Any, list[dict[str, Any]]]:
+    """A page of a record's `versions` (newest first), each with what changed since
+    the one before it, and, where `restore_url` is given, the URL that restores it
+    (none for the newest version, which is the record as it is). For the case and
+    city-record history pages alike."""
     page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    # The page's versions and the one before the oldest of them, to diff against.
-    shown = list(versions[page.start_index() - 1 : page.end_index() + 1])
-    can_restore = is_site_staff(request.user)
+    # The page's versions and the one before the oldest of them, to diff against
+    # (a record saved around the history, by bulk_create say, may have none).
+    shown = list(versions[max(page.start_index() - 1, 0) : page.end_index() + 1])
     entries = [
         {
             "version": version,
-            "rows": diff_rows(version_changes(version, older)) if older else None,
-            # The newest version is the case as it is: nothing to restore.
-            "restore_url": reverse(
-                "workspace:case_restore", args=[case.slug, version.history_id]
-            )
-            if can_restore and (page.number > 1 or index > 0)
+            "rows": diff_rows(version_changes(version, older), version.instance_type)
+            if older
+            else None,
+            "restore_url": restore_url(version)
+            if restore_url and (page.number > 1 or index > 0)
             else None,
         }
         for index, (version, older) in enumerate(
             zip(shown[: len(page)], [*shown[1:], None], strict=False)
         )
     ]
+    return page, entries
+
+
+@never_cache
+@login_required
+def case_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Each version, newest first, with what changed since the one before it."""
+    case = _member_case(request, slug)
+    can_restore = is_site_staff(request.user)
+
+    def restore_url(version: Any) -> str:
+        return reverse("workspace:case_restore", args=[case.slug, version.history_id])
+
+    page, entries = version_page(
+        request,
+        case.history.select_related("history_user"),
+        restore_url if can_restore else None,
+    )
     context = {
         "case": case,
         "page": page,

@@ -488,6 +488,16 @@ def test_members_and_staff_see_each_version_with_its_changes(people, as_, edited
     assert restore_url(edited, newest["version"]) not in body  # the current one
 
 
+def test_a_case_with_no_recorded_version_has_an_empty_history(people, as_):
+    # A case written around the history (bulk_create, as generate_synthetic_data).
+    case = case_in(people["city_a"])
+    case.history.all().delete()
+    response = as_(people["staff"]).get(history_url(case))
+    assert response.status_code == 200
+    assert response.context["entries"] == []
+    assert "No version is recorded." in response.content.decode()
+
+
 def test_another_citys_officer_cannot_see_the_history(people, as_, edited):
     assert as_(people["officer_b"]).get(history_url(edited)).status_code == 404
 
