@@ -220,6 +220,7 @@ def _load_rows(size: dict[str, Any], mode: str) -> list[list[str]]:
                 f"`{row['path']}`",
                 _size(row.get("bytes")),
                 str(row.get("queries", "–")),
+                _num(row["probe_s"] * 1000 if row.get("probe_s") else None),
                 str(m.get("connections", "–")),
                 _num(m["rps"], 1 if m["rps"] >= 10 else 3),
                 _num(m["p50_ms"]),
@@ -239,6 +240,7 @@ LOAD_HEADERS = [
     "path",
     "size",
     "queries",
+    "cold ms",
     "conns",
     "req/s",
     "p50 ms",
@@ -273,7 +275,10 @@ def render_markdown(results: Results, checks: list[Check]) -> str:
         "",
         "Ratio: the endpoint's requests per second divided by those of a static file of "
         "the same size served by whitenoise through the same gunicorn, measured just "
-        "before it. Not cached: every request has its own URL (`_nocache=<n>`). "
+        "before it. Not cached: every request has its own URL (`_nocache=<n>`), so the "
+        "page cache cannot answer; what the data cache keeps for the same question "
+        "(counts, facets, rows, fragments) can. cold ms: one request in-process with "
+        "no cache at all, and queries: its queries (the probe). "
         "conns: the load's connections; pages too slow for 16 are measured at one "
         "connection per core (docs/benchmarks.md).",
     ]

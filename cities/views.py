@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from config.cache import get_remembered_or_404, remember_query, remembered_rows
 from innovation_cases.models import CaseStudy
 
 from .models import City, InnovationTeam, Lab, Strategy
@@ -66,15 +67,24 @@ class CityDetailView(DetailView):
             "sources",
         )
 
+    def get_object(self, queryset: QuerySet[City] | None = None) -> City:
+        return get_remembered_or_404(
+            queryset if queryset is not None else self.get_queryset(),
+            slug=self.kwargs["slug"],
+        )
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # The newest few, and a link to all of them in the case list: a city with
         # thousands of cases must not put thousands of cards on one page.
         published = CaseStudy.objects.published().for_city(self.object)
-        context["case_count"] = published.count()
-        context["cases"] = published.with_facets().order_by("-published_at", "title")[
-            :CITY_PAGE_CASES
-        ]
+        context["case_count"] = remember_query("count", published, published.count)
+        context["cases"] = remembered_rows(
+            "rows",
+            published.with_facets().order_by("-published_at", "title")[
+                :CITY_PAGE_CASES
+            ],
+        )
         context["all_cases_url"] = (
             reverse("innovation_cases:case_list") + f"?city={self.object.slug}"
         )

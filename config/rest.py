@@ -27,6 +27,8 @@ from rest_framework import (
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .cache import RememberingPaginator
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # --- Errors: RFC 9457 problem details -----------------------------------------------------
@@ -126,6 +128,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    # The count and each page's ids are kept until published content changes.
+    django_paginator_class = RememberingPaginator
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)

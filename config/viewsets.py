@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from cities.models import City
 from cities.permissions import CityRecordPermission
 
+from .cache import get_remembered_or_404, remember_query, remembering
 from .rest import SLUG_PATTERN, PreconditionFailed, etag_for
 
 
@@ -60,7 +61,12 @@ class ApiViewMixin:
         model = queryset.model
         if not any(f.name == "updated_at" for f in model._meta.get_fields()):
             return None
-        return queryset.order_by().aggregate(latest=Max("updated_at"))["latest"]
+        queryset = queryset.order_by()
+        return remember_query(
+            "last_modified",
+            queryset,
+            lambda: queryset.aggregate(latest=Max("updated_at"))["latest"],
+        )
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
@@ -106,7 +112,17 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> Any:
         # Looked up once a request: an update asks for it several times.
         if not hasattr(self, "_object"):
-            self._object = super().get_object()
+            if remembering():
+                # A public read: as GenericAPIView.get_object, the row remembered.
+                lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+                found = get_remembered_or_404(
+                    self.filter_queryset(self.get_queryset()),
+                    **{self.lookup_field: lookup},
+                )
+                self.check_object_permissions(self.request, found)
+                self._object = found
+            else:
+                self._object = super().get_object()
         return self._object
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cities.models import City
+from config.cache import remember, remember_query
 
 from .models import (
     Approach,
@@ -132,11 +133,17 @@ def city_filter(field_name: str = "city") -> SlugListFilter:
     )
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    return list(countries)
+
+
 def country_filter(field_name: str) -> CountryListFilter:
     """`?country=` by ISO code, for any record with a path `field_name` to a country."""
     return CountryListFilter(
         field_name=field_name,
-        choices=list(countries),
+        # A callable, so that the 250 choices are listed when a form shows or checks
+        # them, not deep-copied with every FilterSet and form on each request.
+        choices=_country_choices,
         widget=ListWidget,
         label=_("Country"),
     )
@@ -337,11 +344,15 @@ class CaseStudyFilter(django_filters.FilterSet):
         # Only names from the models (and the facets' own fixed names) are formatted
         # into the SQL; every value is a parameter of the matching query.
         sql = f"WITH m(id) AS ({match_sql}) " + " UNION ALL ".join(branches)  # noqa: S608
+
+        def run() -> list[tuple[str, str, int]]:
+            with connections[matching.db].cursor() as cursor:
+                cursor.execute(sql, match_params)
+                return cursor.fetchall()
+
         counts: dict[str, dict[str, int]] = {name: {} for name in names}
-        with connections[matching.db].cursor() as cursor:
-            cursor.execute(sql, match_params)
-            for name, value, n in cursor.fetchall():
-                counts[name][value] = n
+        for name, value, n in remember(("facets", matching.db, sql, match_params), run):
+            counts[name][value] = n
         return counts
 
     def facet_counts(self) -> dict[str, list[FacetValue]]:
@@ -356,6 +367,13 @@ class CaseStudyFilter(django_filters.FilterSet):
         """
         if not self.is_valid():
             return {}
+        # The filtered query names every selection (slugs become ids in its SQL), so
+        # it identifies the facets; the ordering is no part of it.
+        return remember_query(
+            "facet_counts", self._queryset_without(None), self._facet_counts
+        )
+
+    def _facet_counts(self) -> dict[str, list[FacetValue]]:
         data = self.form.cleaned_data
         term_facets: dict[str, type[models.Model]] = {
             "innovation_type": InnovationType,

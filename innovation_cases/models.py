@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import YEAR_VALIDATORS, City
+from config.cache import remember
 
 from . import search as full_text
 from .history import HistoricalRecordsWithRelations
@@ -342,8 +343,9 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
         obvious ORM form) costs seconds at 100,000 cases; this touches only the rows
         that share something, through their indexes.
         """
-        type_ids = list(case.innovation_types.values_list("pk", flat=True))
-        theme_ids = list(case.themes.values_list("pk", flat=True))
+        # .all(): the page has prefetched them.
+        type_ids = [term.pk for term in case.innovation_types.all()]
+        theme_ids = [term.pk for term in case.themes.all()]
         types = CaseStudy.innovation_types.through._meta.db_table
         themes = CaseStudy.themes.through._meta.db_table
         cases = CaseStudy._meta.db_table
@@ -371,9 +373,14 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
             "GROUP BY s.case_id, c.published_at "
             "ORDER BY SUM(s.score) DESC, c.published_at DESC, s.case_id LIMIT %s"
         )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [*params, *scope_params, limit])
-            scores = dict(cursor.fetchall())
+        all_params = [*params, *scope_params, limit]
+
+        def run() -> list[tuple[int, int]]:
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(sql, all_params)
+                return cursor.fetchall()
+
+        scores = dict(remember(("related", self.db, sql, all_params), run))
         return (
             self.filter(pk__in=list(scores))
             .annotate(

@@ -13,7 +13,7 @@ so a page that shows only the headline figures pays only for those.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -23,6 +23,7 @@ from django.db.models import Count, Q
 from django_countries import countries
 
 from cities.models import City, FundingProgramme, InnovationTeam, Lab, Strategy
+from config.cache import remember
 
 from .models import (
     Approach,
@@ -35,6 +36,18 @@ from .models import (
 )
 
 PUBLISHED_CASES = Q(cases__status=CaseStudy.Status.PUBLISHED)
+
+
+def remembered_property[T](method: Callable[[Any], T]) -> cached_property[T]:
+    """A cached_property whose value is also remembered until published content
+    changes (config.cache.remember), so the home page does not count every case on
+    each request."""
+
+    def compute(self: Any) -> T:
+        return remember(("site_statistics", method.__name__), lambda: method(self))
+
+    compute.__doc__ = method.__doc__
+    return cached_property(compute)
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,7 @@ class SiteStatistics:
 
     # --- Cities and their capacity --------------------------------------------------
 
-    @cached_property
+    @remembered_property
     def _capacity(self) -> dict[str, int]:
         # The rule for each flag lives in CityQuerySet.with_capacity().
         return City.objects.with_capacity().aggregate(
@@ -135,52 +148,52 @@ class SiteStatistics:
 
     # --- Counts -------------------------------------------------------------------------
 
-    @cached_property
+    @remembered_property
     def case_count(self) -> int:
         """Published case studies only."""
         return CaseStudy.objects.published().count()
 
-    @cached_property
+    @remembered_property
     def team_count(self) -> int:
         return InnovationTeam.objects.count()
 
-    @cached_property
+    @remembered_property
     def lab_count(self) -> int:
         return Lab.objects.count()
 
-    @cached_property
+    @remembered_property
     def strategy_count(self) -> int:
         """Strategies of every status: a draft strategy is still a public fact."""
         return Strategy.objects.count()
 
-    @cached_property
+    @remembered_property
     def funding_programme_count(self) -> int:
         return FundingProgramme.objects.count()
 
     # --- Published cases by ... -----------------------------------------------------------
 
-    @cached_property
+    @remembered_property
     def by_innovation_type(self) -> Breakdown:
         return _term_breakdown(InnovationType)
 
-    @cached_property
+    @remembered_property
     def by_driver(self) -> Breakdown:
         """In the vocabulary's order: grouped internal/external (see Driver.Meta)."""
         return _term_breakdown(Driver)
 
-    @cached_property
+    @remembered_property
     def by_approach(self) -> Breakdown:
         return _term_breakdown(Approach)
 
-    @cached_property
+    @remembered_property
     def by_theme(self) -> Breakdown:
         return _term_breakdown(Theme)
 
-    @cached_property
+    @remembered_property
     def by_lifecycle_stage(self) -> Breakdown:
         return _term_breakdown(LifecycleStage)
 
-    @cached_property
+    @remembered_property
     def by_country(self) -> Breakdown:
         """Every country with a city in the Atlas, by name; zero rows included."""
         counts = (
@@ -199,7 +212,7 @@ class SiteStatistics:
         ]
         return Breakdown(sorted(rows, key=lambda row: (row.name, row.slug)))
 
-    @cached_property
+    @remembered_property
     def by_year(self) -> YearBreakdown:
         """Years with at least one published case, oldest first."""
         counts = dict(

@@ -14,6 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
+from config.cache import (
+    RememberingPaginator,
+    get_remembered_or_404,
+    remembered_rows,
+)
+
 from . import demo_content, exports
 from .filters import CaseStudyFilter, FacetValue
 from .models import (
@@ -40,7 +46,9 @@ class HomeView(TemplateView):
             case_count=stats.case_count,
             team_share=stats.team_share.percent,
             strategy_share=stats.strategy_share.percent,
-            recent_cases=CaseStudy.objects.published().with_facets()[:6],
+            recent_cases=remembered_rows(
+                "rows", CaseStudy.objects.published().with_facets()[:6]
+            ),
             innovation_types=stats.by_innovation_type,
             themes=stats.by_theme,
             countries=stats.by_country,
@@ -65,6 +73,7 @@ class CaseListView(FilteredCasesMixin, ListView):
     template_name = "innovation_cases/casestudy_list.html"
     context_object_name = "cases"
     paginate_by = 20
+    paginator_class = RememberingPaginator
 
     def get_queryset(self) -> QuerySet[CaseStudy]:
         filterset = self.get_filterset()
@@ -162,10 +171,16 @@ class CaseDetailView(DetailView):
             .prefetch_related("teams", "partners", "sources")
         )
 
+    def get_object(self, queryset: QuerySet[CaseStudy] | None = None) -> CaseStudy:
+        return get_remembered_or_404(
+            queryset if queryset is not None else self.get_queryset(),
+            slug=self.kwargs["slug"],
+        )
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["related_cases"] = CaseStudy.objects.published().related_to(
-            self.object, limit=4
+        context["related_cases"] = remembered_rows(
+            "rows", CaseStudy.objects.published().related_to(self.object, limit=4)
         )
         return context
 

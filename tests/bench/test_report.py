@@ -30,6 +30,7 @@ def size(cases: int, rps: dict[str, float], *, cached: float | None = None) -> d
             "path": endpoint.path,
             "bytes": 20_000,
             "queries": 12,
+            "probe_s": 0.25,
             "ceiling": measurement(1000.0),
             "not_cached": measurement(rps[endpoint.key]),
         }
@@ -182,7 +183,8 @@ def test_the_table_shows_every_endpoint_with_its_ratio_target_and_verdict():
         if line.startswith("| case list, ?q=word")
     )
     assert row == (
-        "| case list, ?q=word | `/cases/?q={word}` | 19.5 kB | 12 | 16 | 99.0 | 10.0 | 20.0 "
+        "| case list, ?q=word | `/cases/?q={word}` | 19.5 kB | 12 | 250.0 | 16 | 99.0 "
+        "| 10.0 | 20.0 "
         "| 30.0 | 1,000 | 0.099 | >= 0.10 | MISSED |"
     )
     home = next(

@@ -1,0 +1,53 @@
+"""`{% remember "name" value ... %}...{% endremember %}`: a fragment kept until published
+content changes.
+
+The fragment is rendered once for its name, the values given and the language, then
+taken from `config.cache.remember()` (the data cache, under the generation of the page
+cache) on every page that shows it: a case's card is the same on the case list, the home
+page and a city's page. The values must name everything the fragment shows that is not
+published content (a search's headline, say). Where nothing can be remembered (a
+signed-in user, no shared cache), the fragment is simply rendered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from config.cache import remember, remembering
+
+register = template.Library()
+
+
+class RememberNode(template.Node):
+    def __init__(self, nodelist: NodeList, vary_on: list[FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.vary_on = vary_on
+
+    def render(self, context: Any) -> str:
+        if not remembering():
+            return self.nodelist.render(context)
+        parts = (
+            "fragment",
+            get_language(),
+            *(str(value.resolve(context)) for value in self.vary_on),
+        )
+        html = remember(parts, lambda: str(self.nodelist.render(context)))
+        # It was rendered by the template engine, with its autoescaping.
+        return mark_safe(html)  # noqa: S308
+
+
+@register.tag("remember")
+def do_remember(parser: Parser, token: Token) -> RememberNode:
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError(
+            "'remember' needs a fragment name, e.g. {% remember \"case-card\" case.pk %}"
+        )
+    nodelist = parser.parse(("endremember",))
+    parser.delete_first_token()
+    return RememberNode(nodelist, [parser.compile_filter(bit) for bit in bits])
