@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from functools import cache as memoize
 from functools import cached_property
@@ -162,14 +162,15 @@ def remembering() -> bool:
 
 def query_key(queryset: QuerySet[Any]) -> tuple[Any, ...]:
     """What identifies a queryset's result: its database, SQL and parameters, and the
-    relations it prefetches (they are part of the rows it gives)."""
-    sql, params = queryset.query.sql_with_params()
-    return (
-        queryset.db,
-        sql,
-        params,
-        *map(_prefetch_key, queryset._prefetch_related_lookups),
-    )
+    relations it prefetches (they are part of the rows it gives). Kept on the
+    queryset, which cannot change (every filter makes a new one)."""
+    key = queryset.__dict__.get("_atlas_query_key")
+    if key is None:
+        sql, params = queryset.query.sql_with_params()
+        prefetches = map(_prefetch_key, queryset._prefetch_related_lookups)
+        key = (queryset.db, sql, params, *prefetches)
+        queryset.__dict__["_atlas_query_key"] = key
+    return key
 
 
 def _prefetch_key(lookup: Any) -> tuple[Any, ...]:
@@ -233,9 +234,46 @@ class RememberingPaginator(Paginator):
         return Paginator.count.func(self)  # type: ignore[attr-defined]
 
     def _get_page(self, object_list: Any, number: int, paginator: Paginator) -> Page:
-        if isinstance(object_list, QuerySet):
-            object_list = remembered_rows("page", object_list)
+        if isinstance(object_list, QuerySet) and remembering():
+            # The slice of the whole list's query: no second compilation for its key.
+            query = object_list.query
+            try:
+                parts = (*query_key(self.object_list), query.low_mark, query.high_mark)
+            except EmptyResultSet:  # It can match nothing: nothing to look up.
+                pass
+            else:
+                object_list = RememberedRows(object_list, parts)
         return super()._get_page(object_list, number, paginator)
+
+
+class RememberedRows(Sequence[Any]):
+    """A queryset's rows, from the data cache or the database when first used.
+
+    `key` names the query without running it, so a fragment made of the rows (a page
+    of case cards) can be remembered under it and shown without loading them at all.
+    """
+
+    def __init__(self, queryset: QuerySet[Any], parts: tuple[Any, ...]) -> None:
+        self._queryset = queryset
+        self.key = hashlib.sha256(
+            repr(parts).encode("utf-8", "surrogatepass")
+        ).hexdigest()
+
+    @cached_property
+    def _rows(self) -> list[Any]:
+        return remember(("rows", self.key), lambda: list(self._queryset))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, int | slice):
+            # The template engine tries rows["key"] before rows.key.
+            raise TypeError(f"row indices must be integers or slices, not {index!r}")
+        return self._rows[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
 
 
 # --- The middleware -------------------------------------------------------------------

@@ -7,13 +7,18 @@ here; `commits()` runs what a commit would run (the generation's bump).
 """
 
 import re
+from contextlib import contextmanager
 
 import pytest
+import redis
 from django.core.paginator import Paginator
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
+from config import cache as cache_module
 from config.cache import RememberingPaginator, remember, remembering
+from config.redis_cache import RedisCache
 from innovation_cases.models import CaseStudy, Theme
 from tests.factories import CaseStudyFactory, CityFactory, MembershipFactory
 
@@ -210,3 +215,73 @@ def test_a_signed_in_page_is_never_built_from_remembered_data(client, city, case
     page = client.get("/cases/?ordering=title").content.decode()
 
     assert "Bus lane pilot 00 changed without a bump" in page
+
+
+def test_a_known_question_reads_no_case_row_from_the_database(client, cases):
+    client.get("/cases/?theme=mobility&q=bus")
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/cases/?theme=mobility&q=bus&from=feed")
+
+    assert "Bus lane pilot" in again.content.decode()
+    # Only the filter's own checks of the slugs it was given remain.
+    assert not [q for q in queries if "innovation_cases_casestudy" in q["sql"]]
+
+
+# --- The {% remember %} fragment tag --------------------------------------------------
+
+
+def render(source: str, **context) -> str:
+    return Template("{% load atlas_cache %}" + source).render(Context(context))
+
+
+def test_a_fragment_is_remembered_under_its_values_during_an_anonymous_read(db):
+    with reading():
+        first = render('{% remember "x" n %}{{ text }}{% endremember %}', n=1, text="a")
+        same = render('{% remember "x" n %}{{ text }}{% endremember %}', n=1, text="b")
+        other = render('{% remember "x" n %}{{ text }}{% endremember %}', n=2, text="c")
+
+    assert (first, same, other) == ("a", "a", "c")
+
+
+def test_a_fragment_with_a_missing_value_is_never_shared(db):
+    with reading():
+        first = render('{% remember "x" gone %}{{ text }}{% endremember %}', text="a")
+        second = render('{% remember "x" gone %}{{ text }}{% endremember %}', text="b")
+        defaulted = render(
+            '{% remember "x" gone|default:"" %}{{ text }}{% endremember %}', text="c"
+        )
+
+    assert (first, second, defaulted) == ("a", "b", "c")
+
+
+def test_a_fragment_outside_an_anonymous_read_is_rendered_each_time(db):
+    first = render('{% remember "x" 1 %}{{ text }}{% endremember %}', text="a")
+    second = render('{% remember "x" 1 %}{{ text }}{% endremember %}', text="b")
+
+    assert (first, second) == ("a", "b")
+
+
+@contextmanager
+def reading():
+    """As PageCacheMiddleware does around an anonymous read."""
+    token = cache_module._read_generation.set(cache_module.current_generation())
+    try:
+        yield
+    finally:
+        cache_module._read_generation.reset(token)
+
+
+# --- The Redis backend ----------------------------------------------------------------
+
+
+def test_the_redis_backend_keeps_one_client_per_pool():
+    backend = RedisCache("redis://127.0.0.1:6379/9", {})
+    try:
+        backend.set("atlas-test", {"a": 1}, 30)
+    except redis.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+
+    assert backend.get("atlas-test") == {"a": 1}
+    assert backend._cache.get_client() is backend._cache.get_client()
+    backend.delete("atlas-test")

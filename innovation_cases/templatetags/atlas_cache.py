@@ -6,7 +6,8 @@ taken from `config.cache.remember()` (the data cache, under the generation of th
 cache) on every page that shows it: a case's card is the same on the case list, the home
 page and a city's page. The values must name everything the fragment shows that is not
 published content (a search's headline, say). Where nothing can be remembered (a
-signed-in user, no shared cache), the fragment is simply rendered.
+signed-in user, no shared cache), or a value is missing from the context (give it a
+`|default:""` if missing means something), the fragment is simply rendered.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ class RememberNode(template.Node):
     def render(self, context: Any) -> str:
         if not remembering():
             return self.nodelist.render(context)
-        parts = (
-            "fragment",
-            get_language(),
-            *(str(value.resolve(context)) for value in self.vary_on),
-        )
+        values = [
+            value.resolve(context, ignore_failures=True) for value in self.vary_on
+        ]
+        if any(value is None for value in values):
+            # A value that is not there names nothing: never share a fragment on it.
+            return self.nodelist.render(context)
+        parts = ("fragment", get_language(), *map(str, values))
         html = remember(parts, lambda: str(self.nodelist.render(context)))
         # It was rendered by the template engine, with its autoescaping.
         return mark_safe(html)  # noqa: S308
