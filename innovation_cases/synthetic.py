@@ -11,9 +11,17 @@ with their many-to-many rows and any history rows, or refuses if a real record p
 at one of them. Nothing else is created: no districts, teams, organisations, sources or
 users, so that there is nothing else to clean up.
 
-Inserts go through `bulk_create`, which sends no signals: the search vector is set
-afterwards with `CaseStudyQuerySet.update_search_vector()` (the same expression the
-signals use), and no history rows are written for synthetic records.
+How it loads: the cities with one `bulk_create`, then the cases a batch at a time while
+a thread writes the next batch (`_ahead`), all in one transaction. On PostgreSQL
+(`_PostgresSaver`), no case is made a model instance: each batch of cases is copied
+(COPY) into a temporary table and moved into the cases' table by one INSERT ... SELECT
+that computes the search vectors with `search.search_vector()`, the expression the
+signals use, so each row is written once, with its vector; the cases' ids are taken from
+their sequence beforehand, and the taxonomy rows are copied straight into their tables.
+Elsewhere (SQLite), the records go through `bulk_create` and the search vector stays
+NULL, as it does there for every case. Either way no signal is sent, so no history rows
+are written for synthetic records, and the cached pages are dropped once the transaction
+commits.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from typing import Any, TextIO
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalChanges
 from tqdm import tqdm
@@ -50,8 +59,8 @@ from .models import (
     Theme,
 )
 
-# Cases per INSERT and per search-vector UPDATE: short statements, a moving progress
-# bar, and little memory.
+# Cases per statement (COPY and INSERT, or bulk_create): short statements, a moving
+# progress bar, and little memory.
 DEFAULT_BATCH_SIZE = 1000
 
 # Zipf exponent of cases over cities: with 1.0, the biggest of 2,000 cities gets about
@@ -763,8 +772,9 @@ def _make_cities(rng: random.Random, n: int, batch_size: int) -> list[City]:
     return City.objects.bulk_create(cities, batch_size=batch_size)
 
 
-# A batch of new cases, and for each the ids of its terms by m2m field name.
-_Batch = tuple[list[CaseStudy], list[dict[str, list[int]]]]
+# A batch of new cases: for each, the values of its fields by name, and the ids of its
+# terms by m2m field name.
+_Batch = tuple[list[dict[str, Any]], list[dict[str, list[int]]]]
 
 
 def _case_batches(
@@ -774,7 +784,7 @@ def _case_batches(
     taken_slugs: set[str],
     batch_size: int,
 ) -> Iterator[_Batch]:
-    """The cases, `batch_size` at a time, as unsaved objects; no database access."""
+    """The cases, `batch_size` at a time, as field values; no database access."""
     draw = rng.random
     writer = _Writer(rng, vocabularies.theme_focus)
     themes = _commonest_first(vocabularies.themes)
@@ -789,7 +799,7 @@ def _case_batches(
     last_date = datetime.datetime(LAST_YEAR, 12, 31, 23, 0, tzinfo=datetime.UTC)
 
     for start in range(0, len(owners), batch_size):
-        batch: list[CaseStudy] = []
+        batch: list[dict[str, Any]] = []
         links: list[dict[str, list[int]]] = []
         for number in range(start + 1, min(start + batch_size, len(owners)) + 1):
             case_themes = themes.some(draw, 1, 3)
@@ -811,17 +821,17 @@ def _case_batches(
                 )
                 published_at = first + (last_date - first) * draw()
             batch.append(
-                CaseStudy(
+                {
                     **text,
-                    slug=slug,
-                    city_id=owners[number - 1],
-                    lifecycle_stage_id=stage,
-                    year_started=year_started,
-                    year_ended=year_ended,
-                    status=status,
-                    published_at=published_at,
-                    is_synthetic=True,
-                )
+                    "slug": slug,
+                    "city_id": owners[number - 1],
+                    "lifecycle_stage_id": stage,
+                    "year_started": year_started,
+                    "year_ended": year_ended,
+                    "status": status.value,
+                    "published_at": published_at,
+                    "is_synthetic": True,
+                }
             )
             links.append(
                 {
@@ -880,6 +890,124 @@ def _ahead[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
         thread.join()
 
 
+def _save_with_orm(
+    batch: list[dict[str, Any]],
+    links: list[dict[str, list[int]]],
+    m2m_fields: list[Any],
+    batch_size: int,
+) -> None:
+    """Save a batch with bulk_create: any database, and no search vector."""
+    cases = CaseStudy.objects.bulk_create(
+        [CaseStudy(**fields) for fields in batch], batch_size=batch_size
+    )
+    for m2m in m2m_fields:
+        through = m2m.remote_field.through
+        # Positional arguments (id, case, term): much faster than keywords.
+        through.objects.bulk_create(
+            [
+                through(None, case.pk, term)
+                for case, terms in zip(cases, links, strict=True)
+                for term in terms[m2m.name]
+            ],
+            batch_size=batch_size * 3,
+        )
+
+
+class _PostgresSaver:
+    """Saves batches on PostgreSQL with COPY, each case written once, with its vector.
+
+    The cases are copied into a temporary table, then moved into theirs by one
+    INSERT ... SELECT that computes their search vectors with `search.search_vector()`,
+    compiled by the ORM: the expression the signals use, so the vectors are the same.
+    Each row and its index entries are written once, where inserting the cases and
+    then setting their vectors with an UPDATE would write them all twice. The cases'
+    ids are taken from their sequence first, as the m2m rows need them; the m2m rows
+    are copied straight into their tables. Not a model instance is made.
+    """
+
+    STAGING = "synthetic_case_staging"
+
+    def __init__(self, cursor: Any, m2m_fields: list[Any]) -> None:
+        self.cursor = cursor
+        quote = connection.ops.quote_name
+        meta = CaseStudy._meta
+        self.fields = [f for f in meta.concrete_fields if f.name != "search_vector"]
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        cursor.execute(
+            "SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column]
+        )
+        self.sequence = cursor.fetchone()[0]
+        # Rows in a temporary table are written without WAL and never indexed; up to
+        # a page long, they are not compressed either (TOAST), only to be read once.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(self.STAGING)} "
+            f"(LIKE {quote(meta.db_table)}) WITH (toast_tuple_target = 8160)"
+        )
+        self.copy_cases = f"COPY {quote(self.STAGING)} ({columns}) FROM STDIN"
+        # The vector's column references name the cases' table: the staging table
+        # takes its name in the SELECT.
+        query = CaseStudy.objects.all().query
+        vector, self.vector_params = query.get_compiler(connection=connection).compile(
+            full_text.search_vector().resolve_expression(query, allow_joins=False)
+        )
+        self.insert_cases = (  # Names from the models, values as parameters.
+            f"INSERT INTO {quote(meta.db_table)} ({columns}, "  # noqa: S608
+            f"{quote(meta.get_field('search_vector').column)}) "
+            f"SELECT {columns}, {vector} "
+            f"FROM {quote(self.STAGING)} AS {quote(meta.db_table)}"
+        )
+        self.copy_links = []
+        for m2m in m2m_fields:
+            through = m2m.remote_field.through._meta
+            case = through.get_field(m2m.m2m_field_name()).column
+            term = through.get_field(m2m.m2m_reverse_field_name()).column
+            self.copy_links.append(
+                (
+                    m2m.name,
+                    f"COPY {quote(through.db_table)} ({quote(case)}, {quote(term)}) "
+                    "FROM STDIN",
+                )
+            )
+
+    def __call__(
+        self, batch: list[dict[str, Any]], links: list[dict[str, list[int]]]
+    ) -> None:
+        cursor = self.cursor
+        cursor.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            [self.sequence, len(batch)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        # What bulk_create would put in the fields a case leaves out.
+        now = timezone.now()
+        defaults = [
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_db_prep_save(f.get_default(), connection)
+            for f in self.fields
+        ]
+        names = [f.attname for f in self.fields]
+        pk = CaseStudy._meta.pk.attname
+        with cursor.copy(self.copy_cases) as copy:
+            for case_id, fields in zip(ids, batch, strict=True):
+                copy.write_row(
+                    [
+                        case_id if name == pk else fields.get(name, default)
+                        for name, default in zip(names, defaults, strict=True)
+                    ]
+                )
+        cursor.execute(self.insert_cases, self.vector_params)
+        cursor.execute(f"TRUNCATE {connection.ops.quote_name(self.STAGING)}")
+        for name, statement in self.copy_links:
+            with cursor.copy(statement) as copy:
+                for case_id, terms in zip(ids, links, strict=True):
+                    for term in terms[name]:
+                        copy.write_row((case_id, term))
+
+    def close(self) -> None:
+        self.cursor.execute(f"DROP TABLE {connection.ops.quote_name(self.STAGING)}")
+
+
 @transaction.atomic
 def generate(
     *,
@@ -896,7 +1024,7 @@ def generate(
     """
     if cities < 1 and cases > 0:
         raise SyntheticDataError("Cases need at least one city.")
-    # bulk_create sends no signals: drop the cached pages once this commits.
+    # The inserts send no signals: drop the cached pages once this commits.
     bump_on_commit()
     rng = random.Random(seed)  # noqa: S311 -- test data, not secrets
     vocabularies = _Vocabularies.load()
@@ -915,26 +1043,17 @@ def generate(
     ]
 
     batches = _case_batches(rng, vocabularies, owners, taken_slugs, batch_size)
-    with _progress(progress, cases) as bar:
-        for batch, links in _ahead(batches):
-            CaseStudy.objects.bulk_create(batch, batch_size=batch_size)
-            for m2m in m2m_fields:
-                through = m2m.remote_field.through
-                # Positional arguments (id, case, term): much faster than keywords.
-                through.objects.bulk_create(
-                    [
-                        through(None, case.pk, term)
-                        for case, terms in zip(batch, links, strict=True)
-                        for term in terms[m2m.name]
-                    ],
-                    batch_size=batch_size * 3,
-                )
-            if postgres:
-                # What the signals would do for each case, for the whole batch.
-                CaseStudy.objects.filter(
-                    pk__in=[case.pk for case in batch]
-                ).update_search_vector()
-            bar.update(len(batch))
+    with _progress(progress, cases) as bar, connection.cursor() as cursor:
+        if postgres:
+            save = _PostgresSaver(cursor, m2m_fields)
+            for batch, links in _ahead(batches):
+                save(batch, links)
+                bar.update(len(batch))
+            save.close()
+        else:
+            for batch, links in _ahead(batches):
+                _save_with_orm(batch, links, m2m_fields, batch_size)
+                bar.update(len(batch))
 
     if postgres:
         # The planner's statistics would otherwise describe the tables as they were

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count
 
 from cities.models import City
+from innovation_cases import search as full_text
 from innovation_cases import synthetic
 from innovation_cases.models import CaseStudy, InnovationType, Theme
 from tests.factories import (
@@ -59,6 +60,21 @@ def synthetic_cases():
 
 def titles_and_slugs() -> list[tuple[str, str]]:
     return list(synthetic_cases().order_by("pk").values_list("title", "slug"))
+
+
+def links() -> list[tuple[str, str, int]]:
+    """Each synthetic case's terms, by slug, in the order they were written."""
+    rows = []
+    for name in ("innovation_types", "drivers", "approaches", "themes"):
+        through = getattr(CaseStudy, name).through
+        term = CaseStudy._meta.get_field(name).m2m_reverse_field_name()
+        rows += [
+            (name, slug, term_id)
+            for slug, term_id in through.objects.filter(casestudy__is_synthetic=True)
+            .order_by("pk")
+            .values_list("casestudy__slug", f"{term}_id")
+        ]
+    return rows
 
 
 # --- what it makes -------------------------------------------------------------------
@@ -177,6 +193,55 @@ def test_every_case_gets_the_search_vector_the_signals_would_give_it():
     assert dict(synthetic_cases().values_list("pk", "search_vector")) == stored
     case = synthetic_cases().first()
     assert case in CaseStudy.objects.search(case.title)
+
+
+@postgres_only
+def test_the_vector_names_the_city_the_signals_would_name():
+    generate()
+    case = synthetic_cases().select_related("city").first()
+
+    assert case in CaseStudy.objects.search(case.city.name)
+    assert case.search_vector == (
+        CaseStudy.objects.filter(pk=case.pk)
+        .annotate(expected=full_text.search_vector())
+        .values_list("expected", flat=True)
+        .get()
+    )
+
+
+def test_the_batch_size_changes_nothing_in_the_records():
+    generate("--batch-size=7")
+    first = titles_and_slugs()
+    terms = links()
+
+    generate("--delete", "--batch-size=1000")
+
+    assert titles_and_slugs() == first
+    assert links() == terms
+
+
+def test_an_error_half_way_leaves_the_database_as_it_was(monkeypatch):
+    real = CaseStudyFactory()
+    batches = synthetic._case_batches
+
+    def failing(*args, **kwargs):
+        for number, batch in enumerate(batches(*args, **kwargs)):
+            if number == 2:
+                raise RuntimeError("disk full")
+            yield batch
+
+    monkeypatch.setattr(synthetic, "_case_batches", failing)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate("--batch-size=10")
+
+    assert list(CaseStudy.objects.all()) == [real]
+    assert not City.objects.filter(is_synthetic=True).exists()
+    assert not CaseStudy.themes.through.objects.exclude(casestudy=real).exists()
+    # And it can run again in the same transaction (no staging table left behind).
+    monkeypatch.undo()
+    generate("--batch-size=10")
+    assert synthetic_cases().count() == 60
 
 
 def test_on_sqlite_the_cases_have_no_search_vector():

@@ -33,9 +33,10 @@ class Command(BaseCommand):
         "then replaces it in the same transaction. --delete alone removes exactly the "
         "synthetic records (with their taxonomy links and any history rows) and "
         "refuses, changing nothing, if a real record points at one of them (say a "
-        "real case or team in a synthetic city). Records are bulk-inserted: no "
-        "history rows are written for them, and on PostgreSQL their search vectors "
-        "are set afterwards. The same --seed gives the same records."
+        "real case or team in a synthetic city). Records are bulk-inserted (COPY "
+        "on PostgreSQL, each case with its search vector): no history rows are "
+        "written for them. The same --seed gives the same records, whatever "
+        "--batch-size."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             "--batch-size",
             type=_positive,
             default=synthetic.DEFAULT_BATCH_SIZE,
-            help=f"Cases per INSERT (default {synthetic.DEFAULT_BATCH_SIZE}).",
+            help=f"Cases per statement (default {synthetic.DEFAULT_BATCH_SIZE}).",
         )
         parser.add_argument(
             "--dry-run",
