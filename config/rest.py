@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from copy import copy
 from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -154,7 +156,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], request: Request, view: Any = None
-    ) -> list[Any] | None:
+    ) -> Sequence[Any] | None:
+        """As DRF's, but the page's rows are returned as the paginator made them, not
+        as a list: RememberedRows are loaded only if the view needs them (see
+        ReadOnlyViewSet.list)."""
         raw = request.query_params.get(self.page_query_param)
         if raw not in (None, "", "last") and (
             not raw.isascii() or not raw.isdigit() or int(raw) < 1
@@ -162,7 +167,20 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise exceptions.ValidationError(
                 {self.page_query_param: [_("Give a page number from 1.")]}
             )
-        return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as error:
+            raise exceptions.NotFound(
+                self.invalid_page_message.format(
+                    page_number=page_number, message=str(error)
+                )
+            ) from error
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True  # The browsable API's page links.
+        return self.page.object_list
 
 
 # --- Related records: a slug in, a small object out ------------------------------------------

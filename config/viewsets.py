@@ -15,6 +15,7 @@ from django.db.models import Max, QuerySet
 from django.http import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.request import Request
@@ -23,7 +24,13 @@ from rest_framework.response import Response
 from cities.models import City
 from cities.permissions import CityRecordPermission
 
-from .cache import get_remembered_or_404, remember_query, remembering
+from .cache import (
+    RememberedRows,
+    get_remembered_or_404,
+    remember,
+    remember_query,
+    remembering,
+)
 from .rest import SLUG_PATTERN, PreconditionFailed, etag_for
 
 
@@ -103,6 +110,19 @@ class ApiViewMixin:
             raise PreconditionFailed()
 
 
+def plain(data: Any) -> Any:
+    """Serializer output as plain lists, dicts and strings: DRF's ReturnList and
+    ReturnDict keep their serializer, and a Hyperlink (a str) its model instance,
+    all of which would otherwise be stored with it."""
+    if isinstance(data, str):
+        return str(data)
+    if isinstance(data, dict):
+        return {key: plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [plain(value) for value in data]
+    return data
+
+
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Records looked up by slug, with conditional GETs."""
 
@@ -131,7 +151,24 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(queryset)
         if page is None:  # A vocabulary: short, so never paged.
             return Response(self.get_serializer(queryset, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if not isinstance(page, RememberedRows):
+            return self.get_paginated_response(
+                self.get_serializer(page, many=True).data
+            )
+        # A public read: the page's representation is remembered with its rows. It
+        # holds absolute URLs (the host) and translated names (the language).
+        serializer = self.get_serializer_class()
+        results = remember(
+            (
+                "serialized",
+                page.key,
+                f"{serializer.__module__}.{serializer.__qualname__}",
+                request.build_absolute_uri("/"),
+                get_language(),
+            ),
+            lambda: plain(self.get_serializer(page, many=True).data),
+        )
+        return self.get_paginated_response(results)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()

@@ -9,15 +9,22 @@ cites a published case or a record that is always public. An officer writing a d
 submitting it or proposing a revision bumps nothing. Every bump waits for the commit.
 
 Writes that bypass signals (bulk_create, QuerySet.update(), raw SQL) must call
-`config.cache.bump()` themselves.
+`config.cache.bump()` themselves. `migrate` (every deploy) drops everything too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_save,
+)
 
 from cities.models import (
     City,
@@ -27,7 +34,7 @@ from cities.models import (
     Lab,
     Strategy,
 )
-from config.cache import bump_on_commit
+from config.cache import bump, bump_on_commit
 
 from .models import (
     RELATION_FIELDS,
@@ -165,6 +172,13 @@ def source_deleted(
         bump_on_commit(using)
 
 
+def migrated(sender: Any, **kwargs: Any) -> None:
+    """A deploy runs `migrate` (the Dockerfile does, before gunicorn starts): what is
+    cached was made by the code before it, and a page or a remembered result may look
+    different now, so drop them all."""
+    bump()
+
+
 def connect() -> None:
     """Connect the handlers; called from InnovationCasesConfig.ready()."""
     for model in ALWAYS_PUBLIC:
@@ -204,4 +218,9 @@ def connect() -> None:
     )
     post_delete.connect(
         source_deleted, sender=Source, dispatch_uid="page_cache_source_deleted"
+    )
+    post_migrate.connect(
+        migrated,
+        sender=apps.get_app_config("innovation_cases"),
+        dispatch_uid="page_cache_migrated",
     )

@@ -11,13 +11,19 @@ from contextlib import contextmanager
 
 import pytest
 import redis
+from django.core.management import call_command
 from django.core.paginator import Paginator
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
 from config import cache as cache_module
-from config.cache import RememberingPaginator, remember, remembering
+from config.cache import (
+    RememberingPaginator,
+    current_generation,
+    remember,
+    remembering,
+)
 from config.redis_cache import RedisCache
 from innovation_cases.models import CaseStudy, Theme
 from tests.factories import CaseStudyFactory, CityFactory, MembershipFactory
@@ -285,3 +291,11 @@ def test_the_redis_backend_keeps_one_client_per_pool():
     assert backend.get("atlas-test") == {"a": 1}
     assert backend._cache.get_client() is backend._cache.get_client()
     backend.delete("atlas-test")
+
+
+def test_migrate_drops_what_older_code_cached(db):
+    before = current_generation()
+
+    call_command("migrate", verbosity=0)
+
+    assert current_generation() != before
