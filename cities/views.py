@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
 from config.cache import get_remembered_or_404, remember_query, remembered_rows
@@ -77,13 +78,18 @@ class CityDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         # The newest few, and a link to all of them in the case list: a city with
         # thousands of cases must not put thousands of cards on one page.
+        # Found only if the template renders the city (it is not remembered).
         published = CaseStudy.objects.published().for_city(self.object)
-        context["case_count"] = remember_query("count", published, published.count)
-        context["cases"] = remembered_rows(
-            "rows",
-            published.with_facets().order_by("-published_at", "title")[
-                :CITY_PAGE_CASES
-            ],
+        context["case_count"] = lambda: remember_query(
+            "count", published, published.count
+        )
+        context["cases"] = SimpleLazyObject(
+            lambda: remembered_rows(
+                "rows",
+                published.with_facets().order_by("-published_at", "title")[
+                    :CITY_PAGE_CASES
+                ],
+            )
         )
         context["all_cases_url"] = (
             reverse("innovation_cases:case_list") + f"?city={self.object.slug}"

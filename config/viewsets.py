@@ -7,6 +7,7 @@ still loading.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -155,25 +156,39 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             return self.get_paginated_response(
                 self.get_serializer(page, many=True).data
             )
-        # A public read: the page's representation is remembered with its rows. It
-        # holds absolute URLs (the host) and translated names (the language).
-        serializer = self.get_serializer_class()
-        results = remember(
-            (
-                "serialized",
-                page.key,
-                f"{serializer.__module__}.{serializer.__qualname__}",
-                request.build_absolute_uri("/"),
-                get_language(),
-            ),
-            lambda: plain(self.get_serializer(page, many=True).data),
+        # A public read: the rows are not even loaded if their representation is known.
+        results = self.remembered_representation(
+            ("page", page.key), lambda: self.get_serializer(page, many=True).data
         )
         return self.get_paginated_response(results)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         self._last_modified = getattr(instance, "updated_at", None)
-        return Response(self.get_serializer(instance).data)
+        if not remembering():
+            return Response(self.get_serializer(instance).data)
+        data = self.remembered_representation(
+            ("object", instance._meta.label, instance.pk),
+            lambda: self.get_serializer(instance).data,
+        )
+        return Response(data)
+
+    def remembered_representation(
+        self, what: tuple[Any, ...], serialize: Callable[[], Any]
+    ) -> Any:
+        """`serialize()` as plain data, remembered (config.cache.remember) for `what`
+        with the serializer, the host (absolute URLs) and the language (names)."""
+        serializer = self.get_serializer_class()
+        return remember(
+            (
+                "serialized",
+                *what,
+                f"{serializer.__module__}.{serializer.__qualname__}",
+                self.request.build_absolute_uri("/"),
+                get_language(),
+            ),
+            lambda: plain(serialize()),
+        )
 
 
 class CityRecordViewSet(

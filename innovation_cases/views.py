@@ -11,6 +11,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
@@ -40,20 +41,15 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        stats = site_statistics()
-        context.update(
-            city_count=stats.city_count,
-            case_count=stats.case_count,
-            team_share=stats.team_share.percent,
-            strategy_share=stats.strategy_share.percent,
-            recent_cases=remembered_rows(
-                "rows", CaseStudy.objects.published().with_facets()[:6]
-            ),
-            innovation_types=stats.by_innovation_type,
-            themes=stats.by_theme,
-            countries=stats.by_country,
-        )
+        # Both are read only as the template needs them (the statistics compute each
+        # figure on first use, and the template calls recent_cases): the remembered
+        # page body needs neither.
+        context.update(stats=site_statistics(), recent_cases=self.recent_cases)
         return context
+
+    @staticmethod
+    def recent_cases() -> list[CaseStudy]:
+        return remembered_rows("rows", CaseStudy.objects.published().with_facets()[:6])
 
 
 class FilteredCasesMixin:
@@ -179,8 +175,11 @@ class CaseDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["related_cases"] = remembered_rows(
-            "rows", CaseStudy.objects.published().related_to(self.object, limit=4)
+        # Found only if the template renders the case (it is not remembered).
+        context["related_cases"] = SimpleLazyObject(
+            lambda: remembered_rows(
+                "rows", CaseStudy.objects.published().related_to(self.object, limit=4)
+            )
         )
         return context
 

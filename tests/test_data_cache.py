@@ -299,3 +299,21 @@ def test_migrate_drops_what_older_code_cached(db):
     call_command("migrate", verbosity=0)
 
     assert current_generation() != before
+
+
+def test_the_case_page_and_home_figures_change_with_a_new_publish(
+    client, city, cases, commits
+):
+    before = client.get("/?a=1").content.decode()
+    assert "Bus lane pilot" in client.get("/cases/bus-00/?a=1").content.decode()
+    assert "<dd>25</dd>" in before
+
+    with commits():
+        case = cases[0]
+        case.summary = "Buses now share the lane with trams."
+        case.save()
+        CaseStudyFactory(city=city, slug="tram", published=True)
+
+    assert "<dd>26</dd>" in client.get("/?a=2").content.decode()
+    page = client.get("/cases/bus-00/?a=2").content.decode()
+    assert "Buses now share the lane with trams." in page

@@ -328,5 +328,5 @@ def test_home_costs_a_fixed_number_of_queries(
     populate(10)
     with django_assert_max_num_queries(10):
         response = client.get(HOME)
-    assert response.context["case_count"] == 14
+    assert response.context["stats"].case_count == 14
     assert CaseStudy.objects.published().count() == 14
