@@ -173,6 +173,14 @@ def query_key(queryset: QuerySet[Any]) -> tuple[Any, ...]:
     return key
 
 
+def name_query(queryset: QuerySet[Any], key: tuple[Any, ...]) -> QuerySet[Any]:
+    """Give `queryset` the key that `query_key` returns for it, when its caller knows
+    one that identifies its result as surely as its SQL would, more cheaply (see
+    CaseStudyFilter.qs). A queryset made from it gets its own key again."""
+    queryset.__dict__["_atlas_query_key"] = key
+    return queryset
+
+
 def _prefetch_key(lookup: Any) -> tuple[Any, ...]:
     # A Prefetch with a queryset of its own (an ordering, nested prefetches) is keyed
     # on that queryset too.

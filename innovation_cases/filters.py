@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cities.models import City
-from config.cache import remember, remember_query
+from config.cache import name_query, query_key, remember, remembering
 
 from .models import (
     Approach,
@@ -246,6 +246,28 @@ class CaseStudyFilter(django_filters.FilterSet):
     # --- the form ----------------------------------------------------------------------
 
     @property
+    def qs(self) -> QuerySet[CaseStudy]:
+        """The filtered cases, named for the data cache by what they depend on: the
+        base queryset (its SQL, a simple one) and the validated parameters. Compiling
+        the filtered query (the search, the facets' subqueries) to key it would cost
+        more than a request that finds it remembered."""
+        queryset = super().qs
+        if self.is_valid() and remembering():
+            name_query(queryset, ("filtered", *query_key(self.queryset), self.params()))
+        return queryset
+
+    def params(self) -> tuple[tuple[str, Any], ...]:
+        """The validated parameters, normalised; slugs as given, not looked up."""
+        params = []
+        for name, value in sorted(self.form.cleaned_data.items()):
+            if isinstance(value, QuerySet):
+                value = tuple(sorted(self.form[name].value() or ()))
+            elif isinstance(value, list | tuple):
+                value = tuple(sorted(value))
+            params.append((name, value))
+        return tuple(params)
+
+    @property
     def search_text(self) -> str:
         if not self.is_bound or not self.is_valid():
             return ""
@@ -367,11 +389,8 @@ class CaseStudyFilter(django_filters.FilterSet):
         """
         if not self.is_valid():
             return {}
-        # The filtered query names every selection (slugs become ids in its SQL), so
-        # it identifies the facets; the ordering is no part of it.
-        return remember_query(
-            "facet_counts", self._queryset_without(None), self._facet_counts
-        )
+        # Keyed on the filtered cases (see qs): every selection is part of it.
+        return remember(("facet_counts", *query_key(self.qs)), self._facet_counts)
 
     def _facet_counts(self) -> dict[str, list[FacetValue]]:
         data = self.form.cleaned_data

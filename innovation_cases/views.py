@@ -18,6 +18,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from config.cache import (
     RememberingPaginator,
     get_remembered_or_404,
+    remember_query,
     remembered_rows,
 )
 
@@ -60,7 +61,7 @@ class FilteredCasesMixin:
     def get_filterset(self) -> CaseStudyFilter:
         if not hasattr(self, "_filterset"):
             self._filterset = CaseStudyFilter(
-                self.request.GET, queryset=CaseStudy.objects.published()
+                self.request.GET, queryset=CaseStudy.objects.published().with_facets()
             )
         return self._filterset
 
@@ -75,7 +76,7 @@ class CaseListView(FilteredCasesMixin, ListView):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return CaseStudy.objects.none()
-        return filterset.qs.with_facets()
+        return filterset.qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -145,7 +146,7 @@ class CaseExportView(FilteredCasesMixin, View):
             return JsonResponse(
                 {"errors": filterset.errors.get_json_data()}, status=400
             )
-        cases = filterset.qs.with_facets()
+        cases = filterset.qs
         filename = f"atlas-cases.{self.format}"
         writer = exports.write_csv if self.format == "csv" else exports.write_json
         response = StreamingHttpResponse(
@@ -184,6 +185,10 @@ class CaseDetailView(DetailView):
         return context
 
 
+# How many of its cases a term's page shows; the case list has the rest.
+TERM_PAGE_CASES = 12
+
+
 class TermDetailView(DetailView):
     """A taxonomy term: its definition and the published cases that carry it."""
 
@@ -192,8 +197,20 @@ class TermDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        # The newest few and a link to the case list filtered by the term: a theme
+        # can carry tens of thousands of cases.
         term: Term = self.object
-        context["cases"] = term.cases.published().with_facets()
+        published = term.cases.published()
+        context["case_count"] = remember_query("count", published, published.count)
+        context["cases"] = remembered_rows(
+            "rows",
+            published.with_facets().order_by("-published_at", "title")[
+                :TERM_PAGE_CASES
+            ],
+        )
+        context["all_cases_url"] = (
+            reverse("innovation_cases:case_list") + f"?{term.filter_param}={term.slug}"
+        )
         return context
 
 
