@@ -107,13 +107,26 @@ def evaluate(results: Results) -> list[Check]:
                     CACHED_TARGET,
                 )
             )
-    search = largest["endpoints"].get("search", {}).get("not_cached")
-    baseline = largest["endpoints"].get("baseline", {}).get("not_cached")
+    search_row = largest["endpoints"].get("search", {})
+    baseline_row = largest["endpoints"].get("baseline", {})
+    search = search_row.get("not_cached")
+    baseline = baseline_row.get("not_cached")
     if search and baseline:
+        # Under load both pages are answered from the data cache once it knows the
+        # question; what the index itself buys shows in their cold times.
         checks.append(
             Check(
                 f"ranked search over the icontains baseline, throughput, at {n} (times)",
                 round(search["rps"] / baseline["rps"], 1),
+                SEARCH_OVER_BASELINE,
+            )
+        )
+    if search_row.get("probe_s") and baseline_row.get("probe_s"):
+        checks.append(
+            Check(
+                "ranked search over the icontains baseline, cold in-process time, "
+                f"at {n} (times)",
+                round(baseline_row["probe_s"] / search_row["probe_s"], 1),
                 SEARCH_OVER_BASELINE,
             )
         )

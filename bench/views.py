@@ -48,6 +48,6 @@ class IcontainsCaseListView(CaseListView):
     def get_filterset(self) -> CaseStudyFilter:
         if not hasattr(self, "_filterset"):
             self._filterset = IcontainsCaseStudyFilter(
-                self.request.GET, queryset=CaseStudy.objects.published()
+                self.request.GET, queryset=CaseStudy.objects.published().with_facets()
             )
         return self._filterset

@@ -247,13 +247,21 @@ class CaseStudyFilter(django_filters.FilterSet):
 
     @property
     def qs(self) -> QuerySet[CaseStudy]:
-        """The filtered cases, named for the data cache by what they depend on: the
-        base queryset (its SQL, a simple one) and the validated parameters. Compiling
+        """The filtered cases, named for the data cache by what they depend on: this
+        class (a subclass may filter otherwise), the base queryset (its SQL, a simple
+        one) and the validated parameters. Compiling
         the filtered query (the search, the facets' subqueries) to key it would cost
         more than a request that finds it remembered."""
         queryset = super().qs
         if self.is_valid() and remembering():
-            name_query(queryset, ("filtered", *query_key(self.queryset), self.params()))
+            name_query(
+                queryset,
+                (
+                    f"{type(self).__module__}.{type(self).__qualname__}",
+                    *query_key(self.queryset),
+                    self.params(),
+                ),
+            )
         return queryset
 
     def params(self) -> tuple[tuple[str, Any], ...]:

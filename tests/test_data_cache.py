@@ -14,6 +14,7 @@ import redis
 from django.core.management import call_command
 from django.core.paginator import Paginator
 from django.db import connection
+from django.http import QueryDict
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
@@ -317,3 +318,19 @@ def test_the_case_page_and_home_figures_change_with_a_new_publish(
     assert "<dd>26</dd>" in client.get("/?a=2").content.decode()
     page = client.get("/cases/bus-00/?a=2").content.decode()
     assert "Buses now share the lane with trams." in page
+
+
+def test_a_subclass_of_the_filter_does_not_share_what_the_filter_remembered(
+    client, cases
+):
+    from bench.views import IcontainsCaseStudyFilter
+    from innovation_cases.filters import CaseStudyFilter
+
+    with reading():
+        data = QueryDict("q=bus")
+        ours = CaseStudyFilter(data, queryset=CaseStudy.objects.published()).qs
+        naive = IcontainsCaseStudyFilter(
+            data, queryset=CaseStudy.objects.published()
+        ).qs
+
+        assert cache_module.query_key(ours) != cache_module.query_key(naive)
