@@ -304,8 +304,8 @@ def render_markdown(results: Results, checks: list[Check]) -> str:
             "",
             f"Dataset: {_count(ds.get('published'))} published cases in "
             f"{_count(ds.get('cities'))} cities; the search word matches "
-            f"{_count(ds.get('word_matches'))}; the city page shows "
-            f"{_count(ds.get('city_cases'))} cases.",
+            f"{_count(ds.get('word_matches'))}; the city page's city has "
+            f"{_count(ds.get('city_cases'))} of them (its page shows the newest).",
             "",
             table(LOAD_HEADERS, _load_rows(largest, "not_cached")),
         ]
