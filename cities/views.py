@@ -77,8 +77,10 @@ class CityDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # The newest few, and a link to all of them in the case list: a city with
-        # thousands of cases must not put thousands of cards on one page.
-        # Found only if the template renders the city (it is not remembered).
+        # thousands of cases must not put thousands of cards on one page. Both are
+        # found only if the template renders the city's body (it is remembered); the
+        # count as a callable, which the template calls, as blocktranslate needs a
+        # number rather than a lazy object.
         published = CaseStudy.objects.published().for_city(self.object)
         context["case_count"] = lambda: remember_query(
             "count", published, published.count
