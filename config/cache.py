@@ -49,7 +49,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
-from django.utils.translation import get_language_from_request
+from django.utils.translation import get_language, get_language_from_request
 from rest_framework.request import Request
 
 logger = logging.getLogger(__name__)
@@ -129,14 +129,16 @@ def remember[T](
     """`compute()`, or what it gave before under the current generation.
 
     `parts` must name everything the result depends on: for a query, its SQL and
-    parameters (see `query_key`); a result is stored only if `keep(result)`. Outside an
-    anonymous read with the page cache on, this is just `compute()`. A cache that
-    fails costs the computation, not the request.
+    parameters (see `query_key`). The active language is always part of the key, as
+    results hold translated names (countries, a driver's group). A result is stored only
+    if `keep(result)`. Outside an anonymous read with the page cache on, this is just
+    `compute()`. A cache that fails costs the computation, not the request.
     """
     generation = _read_generation.get()
     if generation is None:
         return compute()
-    digest = hashlib.sha256(repr((generation, parts)).encode("utf-8", "surrogatepass"))
+    key_parts = (generation, get_language(), parts)
+    digest = hashlib.sha256(repr(key_parts).encode("utf-8", "surrogatepass"))
     key = DATA_KEY_PREFIX + digest.hexdigest()
     try:
         found = default_cache.get(key, _MISSING)

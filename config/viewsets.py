@@ -16,7 +16,6 @@ from django.db.models import Max, QuerySet
 from django.http import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.request import Request
@@ -177,7 +176,7 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         self, what: tuple[Any, ...], serialize: Callable[[], Any]
     ) -> Any:
         """`serialize()` as plain data, remembered (config.cache.remember) for `what`
-        with the serializer, the host (absolute URLs) and the language (names)."""
+        with the serializer and the host (absolute URLs)."""
         serializer = self.get_serializer_class()
         return remember(
             (
@@ -185,7 +184,6 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                 *what,
                 f"{serializer.__module__}.{serializer.__qualname__}",
                 self.request.build_absolute_uri("/"),
-                get_language(),
             ),
             lambda: plain(serialize()),
         )

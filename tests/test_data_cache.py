@@ -17,6 +17,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from config import cache as cache_module
 from config.cache import (
@@ -334,3 +335,15 @@ def test_a_subclass_of_the_filter_does_not_share_what_the_filter_remembered(
         ).qs
 
         assert cache_module.query_key(ours) != cache_module.query_key(naive)
+
+
+def test_what_is_remembered_is_kept_per_language(db):
+    with reading():
+        with translation.override("en"):
+            english = remember(("greeting",), lambda: "hello")
+        with translation.override("de"):
+            german = remember(("greeting",), lambda: "hallo")
+        with translation.override("en"):
+            again = remember(("greeting",), lambda: "not computed again")
+
+    assert (english, german, again) == ("hello", "hallo", "hello")

@@ -1,10 +1,10 @@
 """`{% remember "name" value ... %}...{% endremember %}`: a fragment kept until published
 content changes.
 
-The fragment is rendered once for its name, the values given and the language, then
-taken from `config.cache.remember()` (the data cache, under the generation of the page
-cache) on every page that shows it: a case's card is the same on the case list, the home
-page and a city's page. The values must name everything the fragment shows that is not
+The fragment is rendered once for its name and the values given, then taken from
+`config.cache.remember()` (the data cache, under the generation of the page cache, and
+per language) on every page that shows it: a case's card is the same on the case list,
+the home page and a city's page. The values must name everything the fragment shows that is not
 published content (a search's headline, say). Where nothing can be remembered (a
 signed-in user, no shared cache), or a value is missing from the context (give it a
 `|default:""` if missing means something), the fragment is simply rendered.
@@ -17,7 +17,6 @@ from typing import Any
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from config.cache import remember, remembering
 
@@ -38,7 +37,7 @@ class RememberNode(template.Node):
         if any(value is None for value in values):
             # A value that is not there names nothing: never share a fragment on it.
             return self.nodelist.render(context)
-        parts = ("fragment", get_language(), *map(str, values))
+        parts = ("fragment", *map(str, values))
         html = remember(parts, lambda: str(self.nodelist.render(context)))
         # It was rendered by the template engine, with its autoescaping.
         return mark_safe(html)  # noqa: S308
