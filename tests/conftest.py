@@ -51,6 +51,21 @@ def _fast_passwords_and_a_fresh_cache(settings: Any) -> None:
 
 
 @pytest.fixture
+def page_cache_on(settings: Any) -> None:
+    """The page cache and the data cache under it, on local memory (for the tests
+    whose subject they are: mark the module with usefixtures)."""
+    settings.PAGE_CACHE = True
+    settings.CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def commits(django_capture_on_commit_callbacks: Any) -> Any:
+    """Runs, on leaving the block, what the block's commit would run (the cache's
+    bumps): `with commits(): ...`."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def demo(db: None) -> demo_content.Report:
     """The demo content, loaded as `manage.py load_demo_content` loads it."""
     return demo_content.load()

@@ -33,15 +33,7 @@ from tests.factories import CaseStudyFactory, CityFactory, MembershipFactory
 S = CaseStudy.Status
 
 
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.CACHE_SECONDS = 600
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 @pytest.fixture

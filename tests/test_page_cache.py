@@ -48,16 +48,7 @@ S = CaseStudy.Status
 ORIGIN = "https://example.org"
 
 
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.CACHE_SECONDS = 600
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    """Runs, on leaving the block, what the block's commit would run (the bumps)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 @pytest.fixture
