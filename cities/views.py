@@ -1,11 +1,11 @@
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
-from config.cache import get_remembered_or_404, remember_query, remembered_rows
+from config.cache import RememberedObjectMixin
 from innovation_cases.models import CaseStudy
 
 from .models import City, InnovationTeam, Lab, Strategy
@@ -49,7 +49,7 @@ def city_geo(city: City) -> dict[str, Any]:
 CITY_PAGE_CASES = 12
 
 
-class CityDetailView(DetailView):
+class CityDetailView(RememberedObjectMixin, DetailView):
     template_name = "cities/city_detail.html"
     context_object_name = "city"
 
@@ -68,31 +68,18 @@ class CityDetailView(DetailView):
             "sources",
         )
 
-    def get_object(self, queryset: QuerySet[City] | None = None) -> City:
-        return get_remembered_or_404(
-            queryset if queryset is not None else self.get_queryset(),
-            slug=self.kwargs["slug"],
-        )
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # The newest few, and a link to all of them in the case list: a city with
         # thousands of cases must not put thousands of cards on one page. Both are
-        # found only if the template renders the city's body (it is remembered); the
-        # count as a callable, which the template calls, as blocktranslate needs a
-        # number rather than a lazy object.
+        # found only if the template renders the city's body (it is remembered): the
+        # count is a function the template calls (once: it is cached), the cases a
+        # queryset it iterates.
         published = CaseStudy.objects.published().for_city(self.object)
-        context["case_count"] = lambda: remember_query(
-            "count", published, published.count
-        )
-        context["cases"] = SimpleLazyObject(
-            lambda: remembered_rows(
-                "rows",
-                published.with_facets().order_by("-published_at", "title")[
-                    :CITY_PAGE_CASES
-                ],
-            )
-        )
+        context["case_count"] = cache(published.count)
+        context["cases"] = published.with_facets().order_by("-published_at", "title")[
+            :CITY_PAGE_CASES
+        ]
         context["all_cases_url"] = (
             reverse("innovation_cases:case_list") + f"?city={self.object.slug}"
         )

@@ -19,7 +19,7 @@ The generation must be shared by every process that serves the site, so the page
 is on only with a shared cache (settings.PAGE_CACHE: REDIS_URL set and CACHE_SECONDS > 0).
 
 Below the pages, `remember()` keeps what one query computes (a count, facet counts, the
-ids of a page of results, the site's statistics) under the same generation, keyed on
+rows of a page of results, the site's statistics) under the same generation, keyed on
 the query itself (its SQL and parameters) rather than on the URL. A new URL that asks an
 old question (another page of the same results, another sort of the same filters, a
 parameter the view ignores) then renders from them without repeating the aggregates.
@@ -226,6 +226,22 @@ def get_remembered_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
             f"More than one {queryset.model._meta.object_name} matches {lookup!r}."
         )
     return rows[0]
+
+
+class RememberedObjectMixin:
+    """For a DetailView looked up by slug: `get_object` with the row remembered."""
+
+    # DetailView's.
+    kwargs: dict[str, Any]
+    slug_field: str
+    slug_url_kwarg: str
+    get_queryset: Callable[[], QuerySet[Any]]
+
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Any:
+        return get_remembered_or_404(
+            queryset if queryset is not None else self.get_queryset(),
+            **{self.slug_field: self.kwargs[self.slug_url_kwarg]},
+        )
 
 
 class RememberingPaginator(Paginator):

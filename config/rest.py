@@ -130,7 +130,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
-    # The count and each page's ids are kept until published content changes.
+    # The count and each page's rows are kept until published content changes.
     django_paginator_class = RememberingPaginator
 
     def get_page_size(self, request: Request) -> int:

@@ -68,11 +68,12 @@ class ApiViewMixin:
         model = queryset.model
         if not any(f.name == "updated_at" for f in model._meta.get_fields()):
             return None
-        queryset = queryset.order_by()
+        # Keyed on the queryset as given (the filtered cases are named without
+        # compiling their SQL); its ordering changes nothing in the aggregate.
         return remember_query(
             "last_modified",
             queryset,
-            lambda: queryset.aggregate(latest=Max("updated_at"))["latest"],
+            lambda: queryset.order_by().aggregate(latest=Max("updated_at"))["latest"],
         )
 
     def finalize_response(

@@ -247,33 +247,34 @@ class CaseStudyFilter(django_filters.FilterSet):
 
     @property
     def qs(self) -> QuerySet[CaseStudy]:
-        """The filtered cases, named for the data cache by what they depend on: this
-        class (a subclass may filter otherwise), the base queryset (its SQL, a simple
-        one) and the validated parameters. Compiling
-        the filtered query (the search, the facets' subqueries) to key it would cost
-        more than a request that finds it remembered."""
+        """The filtered cases, named for the data cache by what they depend on (see
+        `cache_key`): compiling the filtered query (the search, the facets'
+        subqueries) to key it would cost more than a request that finds it
+        remembered."""
         queryset = super().qs
         if self.is_valid() and remembering():
-            name_query(
-                queryset,
-                (
-                    f"{type(self).__module__}.{type(self).__qualname__}",
-                    *query_key(self.queryset),
-                    self.params(),
-                ),
-            )
+            name_query(queryset, self.cache_key())
         return queryset
 
-    def params(self) -> tuple[tuple[str, Any], ...]:
-        """The validated parameters, normalised; slugs as given, not looked up."""
+    def cache_key(self, *, ordered: bool = True) -> tuple[Any, ...]:
+        """What the filtered cases depend on: this class (a subclass may filter
+        otherwise), the base queryset (its SQL, a simple one) and the validated
+        parameters, normalised, slugs as given rather than looked up; without the
+        ordering if not `ordered`."""
         params = []
         for name, value in sorted(self.form.cleaned_data.items()):
+            if name == "ordering" and not ordered:
+                continue
             if isinstance(value, QuerySet):
                 value = tuple(sorted(self.form[name].value() or ()))
             elif isinstance(value, list | tuple):
                 value = tuple(sorted(value))
             params.append((name, value))
-        return tuple(params)
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            *query_key(self.queryset),
+            tuple(params),
+        )
 
     @property
     def search_text(self) -> str:
@@ -374,15 +375,11 @@ class CaseStudyFilter(django_filters.FilterSet):
         # Only names from the models (and the facets' own fixed names) are formatted
         # into the SQL; every value is a parameter of the matching query.
         sql = f"WITH m(id) AS ({match_sql}) " + " UNION ALL ".join(branches)  # noqa: S608
-
-        def run() -> list[tuple[str, str, int]]:
-            with connections[matching.db].cursor() as cursor:
-                cursor.execute(sql, match_params)
-                return cursor.fetchall()
-
         counts: dict[str, dict[str, int]] = {name: {} for name in names}
-        for name, value, n in remember(("facets", matching.db, sql, match_params), run):
-            counts[name][value] = n
+        with connections[matching.db].cursor() as cursor:
+            cursor.execute(sql, match_params)
+            for name, value, n in cursor.fetchall():
+                counts[name][value] = n
         return counts
 
     def facet_counts(self) -> dict[str, list[FacetValue]]:
@@ -397,8 +394,11 @@ class CaseStudyFilter(django_filters.FilterSet):
         """
         if not self.is_valid():
             return {}
-        # Keyed on the filtered cases (see qs): every selection is part of it.
-        return remember(("facet_counts", *query_key(self.qs)), self._facet_counts)
+        if not remembering():
+            return self._facet_counts()
+        # The facets depend on every filter but not on the ordering.
+        key = ("facet_counts", *self.cache_key(ordered=False))
+        return remember(key, self._facet_counts)
 
     def _facet_counts(self) -> dict[str, list[FacetValue]]:
         data = self.form.cleaned_data

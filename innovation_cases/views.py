@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from config.cache import (
+    RememberedObjectMixin,
     RememberingPaginator,
-    get_remembered_or_404,
     remember_query,
     remembered_rows,
 )
@@ -43,14 +43,13 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # Both are read only as the template needs them (the statistics compute each
-        # figure on first use, and the template calls recent_cases): the remembered
-        # page body needs neither.
-        context.update(stats=site_statistics(), recent_cases=self.recent_cases)
+        # figure on first use, a queryset runs when iterated): the remembered page body
+        # needs neither.
+        context.update(
+            stats=site_statistics(),
+            recent_cases=CaseStudy.objects.published().with_facets()[:6],
+        )
         return context
-
-    @staticmethod
-    def recent_cases() -> list[CaseStudy]:
-        return remembered_rows("rows", CaseStudy.objects.published().with_facets()[:6])
 
 
 class FilteredCasesMixin:
@@ -156,7 +155,7 @@ class CaseExportView(FilteredCasesMixin, View):
         return response
 
 
-class CaseDetailView(DetailView):
+class CaseDetailView(RememberedObjectMixin, DetailView):
     template_name = "innovation_cases/casestudy_detail.html"
     context_object_name = "case"
 
@@ -168,19 +167,11 @@ class CaseDetailView(DetailView):
             .prefetch_related("teams", "partners", "sources")
         )
 
-    def get_object(self, queryset: QuerySet[CaseStudy] | None = None) -> CaseStudy:
-        return get_remembered_or_404(
-            queryset if queryset is not None else self.get_queryset(),
-            slug=self.kwargs["slug"],
-        )
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        # Found only if the template renders the case (it is not remembered).
+        # Found only if the template renders the case's body (it is remembered).
         context["related_cases"] = SimpleLazyObject(
-            lambda: remembered_rows(
-                "rows", CaseStudy.objects.published().related_to(self.object, limit=4)
-            )
+            lambda: list(CaseStudy.objects.published().related_to(self.object, limit=4))
         )
         return context
 
