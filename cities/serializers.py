@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from config.rest import (
+    KnownFieldsMixin,
     ModelCleanMixin,
     OneVersionPerWriteMixin,
     RefField,
@@ -209,7 +210,7 @@ class DistrictSerializer(serializers.ModelSerializer):
 
 
 class InnovationTeamSerializer(
-    ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer
+    KnownFieldsMixin, ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer
 ):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:team-detail", lookup_field="slug"
@@ -244,7 +245,9 @@ class InnovationTeamSerializer(
         extra_kwargs = {"slug": {"required": False}}
 
 
-class LabSerializer(ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer):
+class LabSerializer(
+    KnownFieldsMixin, ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer
+):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:lab-detail", lookup_field="slug"
     )
@@ -281,6 +284,7 @@ class LabSerializer(ModelCleanMixin, SlugFromNameMixin, serializers.ModelSeriali
 
 
 class StrategySerializer(
+    KnownFieldsMixin,
     OneVersionPerWriteMixin,
     ModelCleanMixin,
     SlugFromNameMixin,
@@ -327,7 +331,7 @@ class StrategySerializer(
 
 
 class FundingProgrammeSerializer(
-    ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer
+    KnownFieldsMixin, ModelCleanMixin, SlugFromNameMixin, serializers.ModelSerializer
 ):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:funding-programme-detail", lookup_field="slug"

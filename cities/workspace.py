@@ -14,13 +14,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from config.rest import etag_for
 from innovation_cases.history import save_with_relations
 from innovation_cases.models import InnovationType
 
@@ -59,6 +60,16 @@ class ProfileKind:
 
     def records(self, city: City) -> models.QuerySet[Any]:
         return self.model._default_manager.filter(**{self.city_path: city})
+
+    def edit_token(self, record: models.Model) -> str:
+        """A fingerprint of the record's values in the form, as saved: sent back
+        with a save, which is refused if someone saved the record since."""
+        values = forms.model_to_dict(record, fields=self.fields)
+        plain = {
+            name: sorted(item.pk for item in value) if name in self.m2m else value
+            for name, value in values.items()
+        }
+        return etag_for(plain, "editor").strip('"')
 
 
 KINDS = {
@@ -198,19 +209,54 @@ def city_profile(request: HttpRequest, city_slug: str) -> HttpResponse:
 def record_edit(
     request: HttpRequest, city_slug: str, kind_key: str, slug: str | None = None
 ) -> HttpResponse:
-    """Add a record to the city (no slug) or change one of its records."""
+    """Add a record to the city (no slug) or change one of its records.
+
+    A change is read, checked and saved with the record's row locked, and refused
+    (409, everything as typed) if someone saved the record after this form was
+    opened; saving again then keeps this version, knowingly."""
+    with transaction.atomic():
+        return _record_edit(request, city_slug, kind_key, slug)
+
+
+def _record_edit(
+    request: HttpRequest, city_slug: str, kind_key: str, slug: str | None
+) -> HttpResponse:
     city = _city(request, city_slug)
     kind = _kind(kind_key)
+    token = ""
     if slug is None:
         instance = kind.model()
         if kind.city_path == "city":
             instance.city = city
     else:
-        instance = get_object_or_404(kind.records(city), slug=slug)
+        records = kind.records(city)
+        if request.method == "POST":
+            records = records.select_for_update(of=("self",))
+        instance = get_object_or_404(records, slug=slug)
+        token = kind.edit_token(instance)
     form_class = forms.modelform_factory(
         kind.model, form=CityRecordForm, fields=kind.fields, widgets=kind.widgets
     )
     form = form_class(request.POST or None, instance=instance, city=city)
+    sent = request.POST.get("edit_token", "")
+    if request.method == "POST" and sent and token and sent != token:
+        form.is_valid()  # Shows what is wrong with it too, if anything.
+        messages.error(
+            request,
+            _(
+                "Someone else saved this record after you opened it, so your changes "
+                "are not saved yet: they are below, as you typed them. See its "
+                "history to compare; then save again to keep your version."
+            ),
+        )
+        context = {
+            "city": city,
+            "kind": kind,
+            "form": form,
+            "record": instance,
+            "edit_token": token,
+        }
+        return render(request, "workspace/city_record_form.html", context, status=409)
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         if slug is None:
@@ -229,7 +275,13 @@ def record_edit(
             },
         )
         return redirect("workspace:city_profile", city_slug=city.slug)
-    context = {"city": city, "kind": kind, "form": form, "record": instance}
+    context = {
+        "city": city,
+        "kind": kind,
+        "form": form,
+        "record": instance,
+        "edit_token": sent or token,
+    }
     status = 400 if form.is_bound else 200
     return render(request, "workspace/city_record_form.html", context, status=status)
 

@@ -282,6 +282,40 @@ class OneVersionPerWriteMixin:
         return instance
 
 
+class KnownFieldsMixin:
+    """A write body names only fields of the record. A name it does not have (a typo
+    such as "summery") is a 400 naming it, never silently dropped; the fields that
+    responses show but writes do not take (url, created_at, a lab's city, …) are
+    ignored, so that a record read with GET can be sent back with PUT."""
+
+    default_error_messages = {
+        "unknown_field": _(
+            "This record has no field of this name: see the schema for those it takes."
+        )
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        fields = self.fields  # type: ignore[attr-defined]
+        unknown = (
+            sorted(name for name in data if name not in fields)
+            if isinstance(data, dict)
+            else []
+        )
+        errors = {
+            name: [self.error_messages["unknown_field"]]  # type: ignore[attr-defined]
+            for name in unknown
+        }
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as error:
+            if errors and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **errors}) from None
+            raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
 class ModelCleanMixin:
     """Runs the model's clean() on the would-be record, so that the API enforces the
     same cross-field rules as the admin (a lab's district is in its team's city…)."""

@@ -100,3 +100,28 @@ def allow_empty_query_values(result: dict[str, Any], **kwargs: Any) -> dict[str,
                 if parameter.get("in") == "query":
                     parameter["allowEmptyValue"] = True
     return result
+
+
+def request_bodies_name_only_known_fields(
+    result: dict[str, Any], **kwargs: Any
+) -> dict[str, Any]:
+    """Postprocessing hook: a write body may hold only the record's fields
+    (config.rest.KnownFieldsMixin). Those that only responses show are listed in the
+    request too, as read-only and ignored; any other name is refused with a 400."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if not name.endswith("Request") or schema.get("type") != "object":
+            continue
+        shown = schemas.get(name.removeprefix("Patched").removesuffix("Request"), {})
+        properties = schema.setdefault("properties", {})
+        for field in shown.get("properties", {}):
+            # Any value: it is ignored.
+            properties.setdefault(
+                field,
+                {
+                    "readOnly": True,
+                    "description": "Shown in responses; ignored in a request.",
+                },
+            )
+        schema["additionalProperties"] = False
+    return result

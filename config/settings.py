@@ -131,6 +131,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no row locks (select_for_update() does nothing there). IMMEDIATE
+    # transactions take its one write lock when they begin, so two read-check-write
+    # steps (an If-Match update, a publish) run one after the other, as row locks make
+    # them on PostgreSQL; the other waits up to `timeout` seconds for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------
@@ -265,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.allow_empty_query_values",
+        "config.schema.request_bodies_name_only_known_fields",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "innovation_cases.models.CaseStudy.Status",

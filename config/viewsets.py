@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
 from django.http import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -31,7 +31,7 @@ from .cache import (
     remember_query,
     remembering,
 )
-from .rest import SLUG_PATTERN, PreconditionFailed, etag_for
+from .rest import SLUG_PATTERN, Conflict, PreconditionFailed, etag_for
 
 
 def check_city_is_editable(request: Request, city: City | None) -> None:
@@ -217,33 +217,87 @@ class CityRecordViewSet(
 
     @staticmethod
     def relations_named_in(serializer: serializers.BaseSerializer) -> dict[str, Any]:
-        """The city and team a (possibly invalid) body names, where they exist."""
+        """The city and team a (possibly invalid) body names, where they exist and the
+        endpoint takes them (a read-only field, such as a lab's city, is ignored)."""
         data = serializer.initial_data
         named: dict[str, Any] = {}
         if not isinstance(data, dict):
             return named
         for name in ("city", "team"):
             field = serializer.fields.get(name)  # type: ignore[attr-defined]
-            if field is None or name not in data:
+            if field is None or field.read_only or name not in data:
                 continue
             try:
                 named[name] = field.run_validation(data[name])
-            except exceptions.ValidationError:
+            except (exceptions.ValidationError, serializers.SkipField):
                 pass
         return named
 
+    def check_writable(self, instance: Any) -> None:
+        """Raise if `instance` may not be changed in its current state (see cases)."""
+
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """As DRF's, with the state and If-Match checked against the record as it is
+        once locked, and the write made in the same transaction: of concurrent
+        updates sent with the same ETag, exactly one succeeds and the others get 412.
+        """
+        with transaction.atomic():
+            self.lock_object()
+            instance = self.get_object()
+            self.check_writable(instance)
+            self.check_if_match(instance, self.get_serializer(instance).data)
+            return super().update(request, *args, **kwargs)
+
+    def lock_object(self) -> None:
+        """Lock the requested record's row until the transaction ends, then forget the
+        copy read before the lock, so that get_object() reads it again as it is now.
+
+        The row is looked up (visibility, 404, permissions) before it is locked, and
+        locked on its own: FOR UPDATE over the list's joins would lock the city too,
+        and PostgreSQL refuses it on the nullable side of an outer join.
+        """
         instance = self.get_object()
-        self.check_if_match(instance, self.get_serializer(instance).data)
-        return super().update(request, *args, **kwargs)
+        model = type(instance)
+        list(
+            model._default_manager.select_for_update()
+            .filter(pk=instance.pk)
+            .values("pk")
+        )
+        del self._object
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         check_city_is_editable(self.request, self.city_of(serializer.validated_data))
-        serializer.save()
+        save_once_unique(serializer)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         # Moving a record to a city one may not write is refused, like creating it there.
         check_city_is_editable(
             self.request, self.city_of(serializer.validated_data, serializer.instance)
         )
-        serializer.save()
+        save_once_unique(serializer)
+
+
+def save_once_unique(serializer: serializers.BaseSerializer) -> None:
+    """Save a validated serializer. A unique value (a slug, a name) that another
+    request took between this one's validation and its write is reported as the
+    validation would now report it (400, naming the field), never as a 500; a slug
+    made from the name is made again, and the write tried once more."""
+    try:
+        with transaction.atomic():
+            serializer.save()
+            return
+    except IntegrityError:
+        pass
+    # Validated again, the taken value is now an error (or a new slug is made).
+    serializer._validated_data = serializer.run_validation(serializer.initial_data)  # type: ignore[attr-defined]
+    serializer._errors = {}  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            serializer.save()
+    except IntegrityError as error:
+        raise Conflict(
+            _(
+                "Another record was saved with the same unique values at the same "
+                "time. Read the records again and send your change once more."
+            )
+        ) from error

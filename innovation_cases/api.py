@@ -3,8 +3,6 @@ statistics (registered in config/api.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -55,8 +53,7 @@ class CaseStudyViewSet(CityRecordViewSet):
             )
         )
 
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        instance = self.get_object()
+    def check_writable(self, instance: CaseStudy) -> None:
         if instance.status not in CaseStudy.EDITABLE_STATUSES:
             raise Conflict(
                 _(
@@ -65,7 +62,6 @@ class CaseStudyViewSet(CityRecordViewSet):
                 )
                 % {"status": instance.get_status_display().lower()}
             )
-        return super().update(request, *args, **kwargs)
 
 
 class OrganisationViewSet(ReadOnlyViewSet):

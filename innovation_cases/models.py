@@ -619,6 +619,7 @@ class CaseStudy(models.Model):
 
         from .history import save_with_relations, version_relations
 
+        self.lock()  # The status and the rest as they are now, not as first read.
         for name in CaseRevision.FIELDS:
             field = self._meta.get_field(name)
             value = getattr(version, field.attname)
@@ -633,6 +634,29 @@ class CaseStudy(models.Model):
         self._history_user = by  # type: ignore[attr-defined]
         self._change_reason = _("Restored the version of %(when)s") % {"when": when}  # type: ignore[attr-defined]
         save_with_relations(self, version_relations(version))
+
+    # --- Editing ----------------------------------------------------------------------------
+
+    def edit_token(self, revision: CaseRevision | None = None) -> str:
+        """A fingerprint of what an editor starts from: the case's own text, place,
+        relations and sources, or those of its open `revision`. The editor sends it
+        back with a save, which is refused if the fingerprint has changed since, so
+        that nobody overwrites a colleague's edit unawares. Only the content counts:
+        a workflow step taken meanwhile (a submit) is no conflict."""
+        from config.rest import etag_for
+
+        if revision is not None:
+            data = revision.data
+        else:
+            values: dict[str, Any] = {
+                name: getattr(self, name) for name in CaseRevision.FIELDS
+            }
+            values.update(
+                {name: list(getattr(self, name).all()) for name in RELATION_FIELDS}
+            )
+            values["sources"] = self.source_rows()
+            data = CaseRevision.snapshot(values)
+        return etag_for({"city": self.city_id, **data}, "editor").strip('"')
 
     # --- Sources --------------------------------------------------------------------------
 
@@ -696,6 +720,18 @@ class CaseStudy(models.Model):
     # submitted again. Each step says who may take it (the per-city rule on
     # CityQuerySet), records a Review, and mails the case's officer on a decision.
 
+    def lock(self) -> None:
+        """Lock the case's row until the transaction ends, and read it again.
+
+        Every step below, a revision's approval and a restore start with it, so that
+        each decides on the case as it is, not as this copy last saw it: of two
+        reviewers publishing at once, one publishes and the other is told the case
+        is already published; an approval never overwrites an archiving. (On SQLite,
+        which has no row locks, the writes are serialised by IMMEDIATE transactions:
+        see DATABASES in config/settings.py.)
+        """
+        self.refresh_from_db(from_queryset=CaseStudy.objects.select_for_update())
+
     def _require(self, allowed: bool, message: str) -> None:
         if not allowed:
             raise PermissionDenied(message)
@@ -716,6 +752,7 @@ class CaseStudy(models.Model):
     @transaction.atomic
     def submit(self, *, by: Any) -> None:
         """An officer of the case's city sends it to review."""
+        self.lock()
         self._require(
             self.can_be_edited_by(by), _("Only the city's officers submit its cases.")
         )
@@ -728,6 +765,7 @@ class CaseStudy(models.Model):
     @transaction.atomic
     def withdraw(self, *, by: Any) -> None:
         """An officer takes a submitted case back to work on it as a draft."""
+        self.lock()
         self._require(
             self.can_be_edited_by(by), _("Only the city's officers withdraw its cases.")
         )
@@ -737,6 +775,7 @@ class CaseStudy(models.Model):
     @transaction.atomic
     def publish(self, *, by: Any, comment: str = "") -> None:
         """A reviewer of the case's city publishes it: the public sees it from now."""
+        self.lock()
         self._require(
             self.can_be_reviewed_by(by),
             _("Only the city's reviewers publish its cases."),
@@ -749,6 +788,7 @@ class CaseStudy(models.Model):
     @transaction.atomic
     def request_changes(self, *, by: Any, comment: str) -> None:
         """A reviewer sends the case back to its officers, saying what to change."""
+        self.lock()
         self._require(
             self.can_be_reviewed_by(by),
             _("Only the city's reviewers review its cases."),
@@ -762,6 +802,7 @@ class CaseStudy(models.Model):
     @transaction.atomic
     def archive(self, *, by: Any, comment: str = "") -> None:
         """A reviewer takes a published case off the public site (nothing is lost)."""
+        self.lock()
         self._require(
             self.can_be_reviewed_by(by),
             _("Only the city's reviewers archive its cases."),
@@ -995,6 +1036,9 @@ class CaseRevision(models.Model):
         open revision of the case is updated rather than doubled."""
         if not case.can_be_edited_by(by):
             raise PermissionDenied(_("Only the city's officers change its cases."))
+        # Locked first, so that two officers proposing at once update one revision
+        # rather than both making one (which the database would refuse).
+        case.lock()
         if case.status != CaseStudy.Status.PUBLISHED:
             raise InvalidTransition(_("Only a published case is revised; edit it."))
         revision = cls.objects.open().select_for_update().filter(case=case).first()
@@ -1070,9 +1114,27 @@ class CaseRevision(models.Model):
 
     # --- Deciding -----------------------------------------------------------------------------
 
+    def lock(self) -> None:
+        """Lock the case's row and then the revision's, and read both again (always
+        in that order, as every writer of a case locks it first: no deadlock), so
+        that of two reviewers deciding at once, only the first decision applies."""
+        self.case.lock()
+        self.refresh_from_db(
+            fields=[
+                "data",
+                "status",
+                "created_by",
+                "decided_by",
+                "decided_at",
+                "updated_at",
+            ],
+            from_queryset=CaseRevision.objects.select_for_update(),
+        )
+
     def _decide(self, status: str, decision: str, *, by: Any, comment: str) -> None:
         if not self.case.can_be_reviewed_by(by):
             raise PermissionDenied(_("Only the city's reviewers review its revisions."))
+        self.lock()
         if self.status != self.Status.PENDING:
             raise InvalidTransition(_("This revision is not waiting for review."))
         self.status = status
@@ -1093,6 +1155,14 @@ class CaseRevision(models.Model):
         """The revision becomes the published text: one new version of the case."""
         from .history import save_with_relations
 
+        self.lock()
+        if self.case.status != CaseStudy.Status.PUBLISHED:
+            raise InvalidTransition(
+                _(
+                    "The case is no longer published, so this revision cannot be "
+                    "applied to it."
+                )
+            )
         self._decide(
             self.Status.APPROVED,
             Review.Decision.REVISION_APPROVED,

@@ -19,6 +19,7 @@ from cities.serializers import (
     resolve_district,
 )
 from config.rest import (
+    KnownFieldsMixin,
     ModelCleanMixin,
     OneVersionPerWriteMixin,
     RefField,
@@ -159,6 +160,7 @@ def _terms(model: type[Term], **kwargs: Any) -> RefField:
 
 
 class CaseStudySerializer(
+    KnownFieldsMixin,
     OneVersionPerWriteMixin,
     ModelCleanMixin,
     SlugFromNameMixin,

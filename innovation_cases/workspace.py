@@ -181,8 +181,10 @@ def _editor_context(
     *,
     previews: dict[str, str] | None = None,
     revision: CaseRevision | None = None,
+    token: str = "",
 ) -> dict[str, Any]:
     return {
+        "edit_token": token,
         "case": case,
         "form": form,
         "sources": sources,
@@ -244,6 +246,33 @@ def _save_case(
     return redirect("workspace:case_detail", slug=case.slug)
 
 
+def _edit_conflict(
+    request: HttpRequest,
+    case: CaseStudy,
+    form: CaseForm,
+    sources: Any,
+    revision: CaseRevision | None,
+    token: str,
+) -> HttpResponse:
+    """The editor again, everything as typed, when someone else saved the case (or
+    its open revision) after this editor was opened: nothing is saved. The page
+    carries the new fingerprint, so saving again keeps this version, knowingly."""
+    messages.error(
+        request,
+        _(
+            "Someone else saved changes to this case after you opened it, so yours "
+            "are not saved yet: they are below, as you typed them. Open the case's "
+            "history in another tab to see what changed; then save again to keep "
+            "your version, or leave this page to keep theirs."
+        ),
+    )
+    context = _editor_context(
+        request, case, form, sources, revision=revision, token=token
+    )
+    context["history_url"] = reverse("workspace:case_history", args=[case.slug])
+    return render(request, "workspace/case_form.html", context, status=409)
+
+
 def _hide_errors(form: CaseForm, sources: Any) -> None:
     form._errors = ErrorDict()
     for source_form in sources.forms:
@@ -260,7 +289,11 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
     if case is not None and case.status == S.PUBLISHED:
         revision = case.revisions.open().first()
     instance = case if case is not None else CaseStudy()
+    # Before a form puts what was typed on the case (in memory).
+    token = case.edit_token(revision) if case is not None else ""
     if request.method == "POST":
+        # A preview or a refused save carries on from the version first opened.
+        sent = request.POST.get("edit_token", "")
         form = CaseForm(
             request.POST, request.FILES, instance=instance, user=request.user
         )
@@ -272,12 +305,22 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
             _hide_errors(form, sources)
             previews = {name: form[name].value() or "" for name in MARKDOWN_FIELDS}
             context = _editor_context(
-                request, case, form, sources, previews=previews, revision=revision
+                request,
+                case,
+                form,
+                sources,
+                previews=previews,
+                revision=revision,
+                token=sent or token,
             )
             return render(request, "workspace/case_form.html", context)
         if valid:
+            if case is not None and sent and sent != token:
+                return _edit_conflict(request, case, form, sources, revision, token)
             return _save_case(request, instance, form, sources)
-        context = _editor_context(request, case, form, sources, revision=revision)
+        context = _editor_context(
+            request, case, form, sources, revision=revision, token=sent or token
+        )
         return render(request, "workspace/case_form.html", context, status=400)
     initial: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
@@ -290,7 +333,9 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
         initial = {"city": city.first()}
     form = CaseForm(instance=instance, initial=initial, user=request.user)
     sources = SourceFormSet(initial=rows, prefix="sources")
-    context = _editor_context(request, case, form, sources, revision=revision)
+    context = _editor_context(
+        request, case, form, sources, revision=revision, token=token
+    )
     return render(request, "workspace/case_form.html", context)
 
 
@@ -305,16 +350,24 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def case_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    """The editor for a case of the user's own cities (any other is a 404)."""
+    """The editor for a case of the user's own cities (any other is a 404).
+
+    A save reads, checks and writes the case with its row locked (CaseStudy.lock),
+    so that it is decided on the case as it is: a save that crosses a colleague's is
+    refused rather than overwriting it, and one that crosses a publish becomes a
+    revision rather than changing the public text."""
     cases = CaseStudy.objects.editable_by(request.user).select_related("city")
     case = get_object_or_404(cases, slug=slug)
-    if case.status == S.ARCHIVED:
-        messages.error(
-            request,
-            _("An archived case is kept as it was when it was archived."),
-        )
-        return redirect("workspace:case_detail", slug=case.slug)
-    return _case_editor(request, case)
+    with transaction.atomic():
+        if request.method == "POST" and "preview" not in request.POST:
+            case.lock()
+        if case.status == S.ARCHIVED:
+            messages.error(
+                request,
+                _("An archived case is kept as it was when it was archived."),
+            )
+            return redirect("workspace:case_detail", slug=case.slug)
+        return _case_editor(request, case)
 
 
 # --- The reviewer's queue and revisions ------------------------------------------------

@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from cities.models import City, FundingProgramme, InnovationTeam, Lab, Strategy
+from cities.serializers import (
+    FundingProgrammeSerializer,
+    InnovationTeamSerializer,
+    LabSerializer,
+    StrategySerializer,
+)
 from innovation_cases.models import CaseStudy
+from innovation_cases.serializers import CaseStudySerializer
 from tests.factories import (
     CaseStudyFactory,
     DistrictFactory,
@@ -1332,3 +1339,166 @@ def test_a_user_with_no_city_cannot_write_at_all(client, write_officer):
     assert created.status_code == 403
     assert updated.status_code == 403
     assert not InnovationTeam.objects.filter(name="Mine").exists()
+
+
+# --- Fields a write does not take ----------------------------------------------------------
+# (Issue 14: a lab's read-only `city` in a POST raised SkipField, a 500.)
+
+VALID_BODIES = {
+    "cases": {"title": "Hostile bodies", "city": "bologna", "summary": "S."},
+    "teams": {"name": "Hostile bodies", "city": "bologna", "kind": "in_house_unit"},
+    "labs": {"name": "Hostile bodies", "team": "fondazione-iu-rusconi-ghigi"},
+    "strategies": {"title": "Hostile bodies", "city": "bologna"},
+    "funding-programmes": {
+        "name": "Hostile bodies",
+        "city": "bologna",
+        "allocation": "grant_call",
+    },
+}
+MODELS = {
+    "cases": CaseStudy,
+    "teams": InnovationTeam,
+    "labs": Lab,
+    "strategies": Strategy,
+    "funding-programmes": FundingProgramme,
+}
+# Values of every JSON type, and the slugs of real records (of the officer's city and
+# of another): none may reach the database through a field the endpoint does not take.
+HOSTILE_VALUES = [
+    "bologna",
+    "vienna",
+    None,
+    0,
+    -1,
+    1.5,
+    True,
+    "",
+    "\u0000",
+    "-" * 200,
+    "<script>alert(1)</script>",
+    [],
+    ["vienna"],
+    {},
+    {"slug": "vienna"},
+]
+
+
+SERIALIZERS = {
+    "cases": CaseStudySerializer,
+    "teams": InnovationTeamSerializer,
+    "labs": LabSerializer,
+    "strategies": StrategySerializer,
+    "funding-programmes": FundingProgrammeSerializer,
+}
+
+
+@pytest.mark.parametrize("endpoint", list(VALID_BODIES))
+def test_read_only_fields_of_any_value_are_ignored_on_every_write(
+    client, write_officer, endpoint
+):
+    fields = SERIALIZERS[endpoint]().fields
+    read_only = sorted(name for name, field in fields.items() if field.read_only)
+    assert "url" in read_only
+    expected = send(
+        client, "post", f"/api/v1/{endpoint}/", VALID_BODIES[endpoint], write_officer
+    ).json()
+    for value in HOSTILE_VALUES:
+        body = {**VALID_BODIES[endpoint], **dict.fromkeys(read_only, value)}
+        body["name" if "name" in body else "title"] = "Hostile bodies again"
+
+        created = send(client, "post", f"/api/v1/{endpoint}/", body, write_officer)
+
+        assert created.status_code == 201, (value, created.content)
+        shown = created.json()
+        record = MODELS[endpoint].objects.get(slug=shown["slug"])
+        assert created["Location"] == f"{API}/{endpoint}/{record.slug}/"
+        assert shown["url"] == created["Location"]
+        if "city" in read_only:  # A lab's city is its team's, whatever is sent.
+            assert shown["city"] == expected["city"] == BOLOGNA
+        record.delete()
+
+
+UNKNOWN_FIELD = (
+    "This record has no field of this name: see the schema for those it takes."
+)
+
+
+@pytest.mark.parametrize("endpoint", list(VALID_BODIES))
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_an_unknown_field_is_a_400_naming_it_on_every_write(
+    client, write_officer, endpoint, method
+):
+    model = MODELS[endpoint]
+    made = send(
+        client, "post", f"/api/v1/{endpoint}/", VALID_BODIES[endpoint], write_officer
+    )
+    url = f"/api/v1/{endpoint}/{made.json()['slug']}/"
+    before = model.objects.count()
+    body = {**VALID_BODIES[endpoint], "summery": "A typo.", "__proto__": {}}
+    target = f"/api/v1/{endpoint}/" if method == "post" else url
+
+    response = send(client, method, target, body, write_officer)
+
+    assert_problem(
+        response, invalid({"__proto__": [UNKNOWN_FIELD], "summery": [UNKNOWN_FIELD]})
+    )
+    assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("endpoint", list(VALID_BODIES))
+def test_an_unknown_field_is_named_with_the_other_errors(
+    client, write_officer, endpoint
+):
+    response = send(
+        client, "post", f"/api/v1/{endpoint}/", {"nonsense": 1}, write_officer
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["nonsense"] == [UNKNOWN_FIELD]
+    assert len(errors) > 1  # The missing required fields are named too.
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_a_labs_city_in_a_post_is_ignored_not_a_500(client, write_officer, value):
+    """The reproduction from issue 14: any value for a lab's read-only city."""
+    body = {**VALID_BODIES["labs"], "city": value}
+
+    response = send(client, "post", "/api/v1/labs/", body, write_officer)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["city"] == BOLOGNA
+    assert Lab.objects.get(name="Hostile bodies").team.city.slug == "bologna"
+
+
+def test_a_record_read_with_get_can_be_sent_back_with_put(client, write_officer):
+    made = send(client, "post", "/api/v1/labs/", VALID_BODIES["labs"], write_officer)
+    url = f"/api/v1/labs/{made.json()['slug']}/"
+    shown = read(client, url, write_officer).json()
+    body = {
+        **shown,
+        "team": shown["team"]["slug"],
+        "district": None,
+        "description": "Changed.",
+    }
+
+    response = send(client, "put", url, body, write_officer)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["description"] == "Changed."
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_a_labs_city_in_an_invalid_post_is_a_400_not_a_500(
+    client, write_officer, value
+):
+    """The reproduction from issue 14: the body is checked for the city's officers
+    before its details, and the read-only city raised SkipField there."""
+    response = send(client, "post", "/api/v1/labs/", {"city": value}, write_officer)
+
+    assert_problem(
+        response,
+        invalid(
+            {"name": ["This field is required."], "team": ["This field is required."]}
+        ),
+    )

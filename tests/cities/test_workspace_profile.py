@@ -151,3 +151,24 @@ def test_only_officers_reach_the_profile(client, ghent, role):
     response = client.get(profile(ghent))
     assert response.status_code == (302 if role == "anonymous" else 404)
     assert not Strategy.objects.exists()
+
+
+def test_a_save_crossing_a_colleagues_is_refused_with_the_text_kept(
+    client, officer, ghent
+):
+    team = InnovationTeamFactory(city=ghent, name="Ghent lab team")
+    url = edit(ghent, "teams", team)
+    token = client.get(url).context["edit_token"]
+    team.mandate = "Written by a colleague meanwhile."
+    team.save()
+    data = {"name": team.name, "kind": team.kind, "mandate": "My mandate."}
+    response = client.post(url, data | {"edit_token": token})
+    assert response.status_code == 409
+    assert "Someone else saved this record" in response.content.decode()
+    assert "My mandate." in response.content.decode()
+    team.refresh_from_db()
+    assert team.mandate == "Written by a colleague meanwhile."
+    again = client.post(url, data | {"edit_token": response.context["edit_token"]})
+    assert again.status_code == 302
+    team.refresh_from_db()
+    assert team.mandate == "My mandate."

@@ -11,7 +11,7 @@ from PIL import Image
 
 from innovation_cases import images
 from innovation_cases.models import CaseRevision, CaseStudy, Source, Theme
-from tests.factories import InnovationTeamFactory, SourceFactory
+from tests.factories import InnovationTeamFactory, MembershipFactory, SourceFactory
 from tests.innovation_cases.conftest import case_in, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -337,3 +337,109 @@ def test_a_published_cases_city_cannot_change(people, as_):
     case = case_in(people["city_a"], S.PUBLISHED)
     form = as_(people["officer_a"]).get(edit_url(case)).context["form"]
     assert form.fields["city"].disabled
+
+
+# --- Two people editing one case ------------------------------------------------------------
+
+
+def opened_token(client, case):
+    """The version the editor was opened on, as the page carries it."""
+    page = client.get(edit_url(case))
+    return page.context["edit_token"]
+
+
+def test_a_save_crossing_a_colleagues_is_refused_with_the_text_kept(people, as_):
+    case = case_in(people["city_a"], summary="As first written.")
+    colleague = MembershipFactory(city=people["city_a"]).user
+    client = as_(people["officer_a"])
+    token = opened_token(client, case)
+    # Meanwhile a colleague saves the same case.
+    as_(colleague).post(
+        edit_url(case),
+        case_data(people["city_a"], summary="The colleague's summary.")
+        | {"edit_token": opened_token(as_(colleague), case)},
+    )
+    client = as_(people["officer_a"])
+    mine = case_data(people["city_a"], summary="My summary.") | {"edit_token": token}
+    response = client.post(edit_url(case), mine)
+    assert response.status_code == 409
+    assert "Someone else saved changes" in response.content.decode()
+    assert "My summary." in response.content.decode()  # Kept as typed.
+    case.refresh_from_db()
+    assert case.summary == "The colleague's summary."  # Nothing overwritten.
+    # The page now carries the current version: saving again is a knowing choice.
+    again = mine | {"edit_token": response.context["edit_token"]}
+    assert client.post(edit_url(case), again).status_code == 302
+    case.refresh_from_db()
+    assert case.summary == "My summary."
+
+
+def test_a_workflow_step_meanwhile_is_no_conflict(people, as_):
+    case = case_in(people["city_a"])
+    client = as_(people["officer_a"])
+    token = opened_token(client, case)
+    case.submit(by=people["officer_a"])
+    data = case_data(people["city_a"], summary="Changed.") | {"edit_token": token}
+    assert client.post(edit_url(case), data).status_code == 302
+    case.refresh_from_db()
+    assert case.summary == "Changed." and case.status == S.SUBMITTED
+
+
+def test_a_save_crossing_a_publish_becomes_a_revision(people, as_):
+    """The editor was opened on a submitted case; a reviewer publishes it before the
+    save. The save must not change the public text: it is a revision to review."""
+    case = case_in(people["city_a"], status=S.SUBMITTED, summary="Reviewed text.")
+    client = as_(people["officer_a"])
+    token = opened_token(client, case)
+    case.publish(by=people["reviewer_a"])
+    data = case_data(people["city_a"], title=case.title, summary="Unreviewed.")
+    response = client.post(edit_url(case), data | {"edit_token": token})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.summary == "Reviewed text."
+    revision = case.revisions.get()
+    assert revision.data["fields"]["summary"] == "Unreviewed."
+
+
+def test_two_officers_continuing_one_revision_do_not_overwrite_each_other(people, as_):
+    case = case_in(people["city_a"], status=S.PUBLISHED, summary="Published.")
+    colleague = MembershipFactory(city=people["city_a"]).user
+    first = case_data(people["city_a"], title=case.title, summary="Proposal one.")
+    as_(people["officer_a"]).post(edit_url(case), first)  # Opens a revision.
+    token = opened_token(as_(people["officer_a"]), case)
+    other = case_data(people["city_a"], title=case.title, summary="Proposal two.")
+    colleague_token = opened_token(as_(colleague), case)
+    assert colleague_token == token  # Both start from the open revision.
+    assert (
+        as_(colleague)
+        .post(edit_url(case), other | {"edit_token": colleague_token})
+        .status_code
+        == 302
+    )
+    mine = case_data(people["city_a"], title=case.title, summary="Proposal three.")
+    response = as_(people["officer_a"]).post(
+        edit_url(case), mine | {"edit_token": token}
+    )
+    assert response.status_code == 409
+    assert case.revisions.get().data["fields"]["summary"] == "Proposal two."
+
+
+def test_preview_and_a_refused_save_keep_the_version_first_opened(people, as_):
+    case = case_in(people["city_a"])
+    client = as_(people["officer_a"])
+    token = opened_token(client, case)
+    case.summary = "Saved meanwhile by someone else."
+    case.save()
+    preview = client.post(
+        edit_url(case),
+        case_data(people["city_a"]) | {"edit_token": token, "preview": "1"},
+    )
+    assert preview.context["edit_token"] == token
+    refused = client.post(
+        edit_url(case), case_data(people["city_a"], title="") | {"edit_token": token}
+    )
+    assert refused.status_code == 400 and refused.context["edit_token"] == token
+    conflict = client.post(
+        edit_url(case), case_data(people["city_a"]) | {"edit_token": token}
+    )
+    assert conflict.status_code == 409
