@@ -1,49 +1,111 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Any
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from .filters import CaseStudyFilter
 from .models import CaseStudy
+from .views import invalid_filters_response
+
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+# The characters XML 1.0 cannot carry. Officers' text may hold them (the API takes
+# any text), and writing one made the whole feed a 500; they are invisible anyway.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+class AtlasAtomFeed(Atom1Feed):
+    """Atom 1.0 with the summary as text, and a link to the content's licence."""
+
+    def add_root_elements(self, handler: SimplerXMLGenerator) -> None:
+        super().add_root_elements(handler)
+        handler.addQuickElement("link", "", {"rel": "license", "href": LICENCE_URL})
+
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: Any) -> None:
+        # Django writes a description as <summary type="html">, telling feed readers
+        # to render it. A summary is plain text, which the case page escapes: as text,
+        # readers show it as written, and nothing in it can be markup.
+        super().add_item_elements(handler, {**item, "description": None})
+        handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
 class CaseFeed(Feed):
-    """Newly published cases, as Atom; the case list's filters apply here too."""
+    """Newly published cases, as Atom; the case list's filters apply here too.
 
-    feed_type = Atom1Feed
+    One instance serves every request (and every thread of a worker), so nothing of
+    a request is kept on it: what the methods need travels on the filterset.
+    """
+
+    feed_type = AtlasAtomFeed
     title = _("Public Innovation Atlas: newly published cases")
     subtitle = _(
         "Case studies of public-sector innovation in European city governments."
     )
+    feed_copyright = _(
+        "The Atlas's content is published under the Creative Commons Attribution 4.0 "
+        "licence (CC BY 4.0): cite the Atlas and the sources each case lists."
+    )
     limit = 50
 
-    def get_object(self, request: HttpRequest) -> CaseStudyFilter:  # type: ignore[override]
-        self.request = request
-        return CaseStudyFilter(request.GET, queryset=CaseStudy.objects.published())
+    def __call__(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        filterset = CaseStudyFilter(
+            request.GET, queryset=CaseStudy.objects.published(), request=request
+        )
+        if not filterset.is_valid():
+            return invalid_filters_response(filterset)
+        return super().__call__(request, *args, filterset=filterset, **kwargs)
+
+    def get_object(  # type: ignore[override]
+        self, request: HttpRequest, *, filterset: CaseStudyFilter
+    ) -> CaseStudyFilter:
+        return filterset
 
     def link(self, filterset: CaseStudyFilter) -> str:
-        query = self.request.GET.urlencode()
+        query = filterset.request.GET.urlencode()
         return reverse("innovation_cases:case_list") + (f"?{query}" if query else "")
 
+    def feed_url(self, filterset: CaseStudyFilter) -> str:
+        # rel="self" is the address the feed was read at, its filters included.
+        return filterset.request.get_full_path()
+
+    def author_name(self) -> str:
+        # RFC 4287 §4.1.1: a feed without an author needs one on every entry.
+        return settings.SITE_NAME
+
+    def author_link(self, filterset: CaseStudyFilter) -> str:
+        return filterset.request.build_absolute_uri(reverse("innovation_cases:home"))
+
     def items(self, filterset: CaseStudyFilter) -> QuerySet[CaseStudy]:
-        if not filterset.is_valid():
-            return CaseStudy.objects.none()
         # Newest publications first, whatever the list's own sort order.
         return filterset.qs.select_related("city").order_by("-published_at")[
             : self.limit
         ]
 
+    # Each entry's id is Django's default, the case's address (item_link): a
+    # published case keeps its slug (revisions cannot change it), so the id is the
+    # same in every feed and every fetch.
+
     def item_title(self, case: CaseStudy) -> str:
-        return f"{case.title} ({case.city.name})"
+        return xml_text(f"{case.title} ({case.city.name})")
 
     def item_description(self, case: CaseStudy) -> str:
-        return case.summary
+        return xml_text(case.summary)
 
     def item_pubdate(self, case: CaseStudy) -> datetime | None:
         return case.published_at

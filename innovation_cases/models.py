@@ -905,10 +905,11 @@ class Review(models.Model):
         if not recipients:
             return
         context = {"review": self, "case": self.case}
+        subject = render_to_string("innovation_cases/email/review_subject.txt", context)
         send_mail(
-            subject=render_to_string(
-                "innovation_cases/email/review_subject.txt", context
-            ).strip(),
+            # One line, whatever the title holds: a line break in a subject would
+            # start another header, and Django refuses such a mail outright.
+            subject=" ".join(subject.split()),
             message=render_to_string("innovation_cases/email/review_body.txt", context),
             from_email=None,
             recipient_list=recipients,

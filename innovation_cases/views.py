@@ -134,6 +134,12 @@ def _values(params: QueryDict, name: str) -> list[str]:
     ]
 
 
+def invalid_filters_response(filterset: CaseStudyFilter) -> JsonResponse:
+    """The 400 of the open data (the exports, the feed) when a filter is invalid: each
+    bad parameter by name, with why. A program reads it; the list shows a page."""
+    return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+
+
 class CaseExportView(FilteredCasesMixin, View):
     """The filtered case list as CSV or JSON, streamed so memory stays flat."""
 
@@ -142,9 +148,7 @@ class CaseExportView(FilteredCasesMixin, View):
     def get(self, request: HttpRequest) -> HttpResponseBase:
         filterset = self.get_filterset()
         if not filterset.is_valid():
-            return JsonResponse(
-                {"errors": filterset.errors.get_json_data()}, status=400
-            )
+            return invalid_filters_response(filterset)
         cases = filterset.qs
         filename = f"atlas-cases.{self.format}"
         writer = exports.write_csv if self.format == "csv" else exports.write_json

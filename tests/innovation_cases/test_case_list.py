@@ -1,11 +1,10 @@
-"""/cases/: faceted filters, sorting, paging, exports and the feed."""
+"""/cases/: faceted filters, sorting, paging and exports (the feed: test_case_feed.py)."""
 
 import csv
 import io
 import json
 
 import pytest
-from django.urls import reverse
 
 from innovation_cases.filters import CaseStudyFilter
 from innovation_cases.models import CaseStudy, InnovationType, Theme
@@ -283,15 +282,6 @@ def test_export_with_a_bad_parameter_is_a_400_with_the_reason(client, cases):
 def test_export_never_contains_drafts(client, cases):
     body = b"".join(client.get("/cases/export.json").streaming_content).decode()
     assert "secret-draft" not in body
-
-
-def test_atom_feed_lists_newly_published_cases_and_follows_filters(client, cases):
-    response = client.get(reverse("innovation_cases:case_feed"), {"city": "lyon"})
-    body = response.content.decode()
-    assert response["Content-Type"].startswith("application/atom+xml")
-    assert "Cycle Streets (Lyon)" in body
-    assert "Bus Lanes" not in body
-    assert "Secret" not in body
 
 
 def test_sitemap_lists_published_cases_and_cities_only(client, cases):
