@@ -2,8 +2,9 @@
 --
 -- Arguments (after `--`): the path to request, "1" to make every request's URL unique
 -- (a `_nocache=<thread>-<n>` parameter, so that no URL-keyed cache can answer it), and
--- "1" to send a distinct X-Forwarded-For per request (DRF's throttles key anonymous
--- clients on it, so that the load looks like many clients rather than one).
+-- "1" to send a distinct X-Forwarded-For per request (the throttles key anonymous
+-- clients on it, with TRUSTED_PROXY_COUNT=1, so that the load looks like many clients
+-- rather than one).
 --
 -- At the end it prints one line, `BENCH_JSON {...}`, with the request and error
 -- counts and the latency percentiles in microseconds; bench/wrk.py parses it.
