@@ -16,6 +16,9 @@ the API write cannot disagree. (Before issue 14, `store()` rounded the smaller h
 from the original photo and `renditions()` from the largest rendition, which differ by
 a pixel for most camera photos; the migration complete_case_image_renditions made
 the missing renditions of the images stored that way.)
+
+Who may fetch a rendition is decided by the cases and revisions that use its folder
+(innovation_cases/views.py `case_image`); `file_response()` then hands the file over.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.views.static import serve
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
@@ -98,6 +103,13 @@ def renditions(name: str) -> list[Rendition]:
 def _width(name: str) -> int:
     match = _NAME.match(name)
     return int(match["w"]) if match else 0
+
+
+def folder_of(path: str) -> str | None:
+    """The image folder of a path under MEDIA_ROOT, if the path has the form of a
+    rendition's name (``cases/<2 hex>/<32 hex>/<width>x<height>.webp``); else None."""
+    match = _NAME.match(path)
+    return match["folder"] if match else None
 
 
 def open_checked(upload: IO[bytes]) -> Image.Image:
@@ -183,6 +195,22 @@ def store(image: Image.Image) -> str:
 def process_upload(upload: IO[bytes]) -> str:
     """Check an upload and store its renditions; returns the name for the case."""
     return store(open_checked(upload))
+
+
+def file_response(request: HttpRequest, name: str) -> HttpResponseBase:
+    """The stored rendition `name`, for a request already allowed to have it.
+
+    With settings.MEDIA_ACCEL_REDIRECT (the web server's internal location for
+    MEDIA_ROOT), the web server sends the bytes: the answer only names the file in
+    X-Accel-Redirect, and nginx keeps its Cache-Control. Otherwise Django reads the file
+    itself (with conditional GET; gunicorn hands the open file to sendfile()).
+    """
+    location = settings.MEDIA_ACCEL_REDIRECT
+    if location:
+        response = HttpResponse(content_type="image/webp")
+        response["X-Accel-Redirect"] = f"{location.rstrip('/')}/{name}"
+        return response
+    return serve(request, name, document_root=settings.MEDIA_ROOT)
 
 
 def complete_stored_renditions() -> list[str]:
