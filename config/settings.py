@@ -309,11 +309,17 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded media: only the WebP renditions the site makes of case images (images.py).
-# SERVE_MEDIA lets Django serve them (fine for one server and for `make run`); a larger
-# deployment turns it off and has its web server or object store serve MEDIA_ROOT.
+# With SERVE_MEDIA, every request for one goes through Django, which serves an image
+# only to those who may see a case that uses it (innovation_cases/views.py case_image).
+# MEDIA_ACCEL_REDIRECT, the internal location where the web server (nginx) serves
+# MEDIA_ROOT, e.g. "/protected-media/", makes Django answer an allowed request with
+# X-Accel-Redirect and leave the bytes to the web server. Without SERVE_MEDIA, Django
+# answers nothing under /media/: whatever serves MEDIA_ROOT then shows every image,
+# unpublished ones included, to anyone with its URL (`check --deploy` warns).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 CASE_IMAGE_MAX_BYTES = env_int("CASE_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
 # An upload larger than this goes to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -3,13 +3,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from cities.admin_scoping import view_on_site
 from innovation_cases.sitemaps import SITEMAPS
-from innovation_cases.views import robots_txt
+from innovation_cases.views import case_image, robots_txt
 
 urlpatterns = [
     # Before the admin's own: its "view on site" would send an officer to any record.
@@ -28,14 +26,9 @@ urlpatterns = [
 ]
 
 
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
-    """The case images' renditions, which the site made itself (images.py), from
-    MEDIA_ROOT as it is at the time of the request."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
-
-
+# The case images' renditions, each request checked against who may see the case
+# (innovation_cases/views.py case_image). Without SERVE_MEDIA, something else serves
+# MEDIA_ROOT, with no such check: see the README.
 if settings.SERVE_MEDIA:
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>cases/.*)$", serve_media, name="media")
-    )
+    urlpatterns.append(re_path(r"^media/(?P<path>cases/.*)$", case_image, name="media"))
 handler404 = "config.rest.not_found"

@@ -7,7 +7,7 @@ class InnovationCasesConfig(AppConfig):
     verbose_name = _("Innovation cases")
 
     def ready(self) -> None:
-        from . import cache_signals, signals
+        from . import cache_signals, checks, signals  # noqa: F401 (checks registers)
 
         signals.connect()
         cache_signals.connect()

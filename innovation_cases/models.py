@@ -266,6 +266,11 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
         """The cases `user` may change (see CityQuerySet.editable_by)."""
         return self.filter(city__in=City.objects.editable_by(user).values("pk"))
 
+    def using_image(self, folder: str) -> CaseStudyQuerySet:
+        """The cases whose image is the one stored in `folder` (see images.py: an
+        image's renditions share a folder, and a case holds the largest one's name)."""
+        return self.filter(image__startswith=f"{folder}/")
+
     def with_facets(self) -> CaseStudyQuerySet:
         """Load what a list shows in a fixed number of queries, whatever the page size."""
         return self.select_related(
@@ -564,6 +569,12 @@ class CaseStudy(models.Model):
             ),
             models.Index(fields=["city", "status"], name="case_city_status"),
             models.Index(fields=["year_started"], name="case_year_started"),
+            # Each request for an image asks which cases use its folder, a prefix
+            # (CaseStudyQuerySet.using_image): PostgreSQL serves LIKE 'prefix%' from
+            # an index only with the pattern operator class, whatever the collation.
+            models.Index(
+                fields=["image"], name="case_image", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -920,6 +931,10 @@ class CaseRevisionQuerySet(models.QuerySet["CaseRevision"]):
     def of_member_cities(self, user: Any) -> CaseRevisionQuerySet:
         """The revisions of cases of the cities `user` is a member of (all for staff)."""
         return self.filter(case__city__in=City.objects.with_member(user).values("pk"))
+
+    def proposing_image(self, folder: str) -> CaseRevisionQuerySet:
+        """The revisions that propose the image stored in `folder` (see images.py)."""
+        return self.filter(data__fields__image__startswith=f"{folder}/")
 
     def open(self) -> CaseRevisionQuerySet:
         """Revisions still to be decided, or sent back to their officer."""

@@ -106,7 +106,13 @@ LifecycleStageSerializer = term_serializer(LifecycleStage, "api:lifecycle-stage-
 
 
 class RenditionSerializer(serializers.Serializer):
-    url = serializers.URLField(help_text="A WebP rendition of the image.")
+    url = serializers.URLField(
+        help_text=(
+            "A WebP rendition of the image, of exactly this width and height. Public "
+            "for a published case; for any other, served only to a member of the "
+            "case's city signed in to the site (not on an API token)."
+        )
+    )
     width = serializers.IntegerField()
     height = serializers.IntegerField()
 

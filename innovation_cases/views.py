@@ -1,8 +1,10 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -11,8 +13,11 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from config.cache import (
@@ -22,10 +27,11 @@ from config.cache import (
     remembered_rows,
 )
 
-from . import demo_content, exports
+from . import demo_content, exports, images
 from .filters import CaseStudyFilter, FacetValue
 from .models import (
     Approach,
+    CaseRevision,
     CaseStudy,
     Driver,
     Finding,
@@ -309,3 +315,47 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+# --- Case images ----------------------------------------------------------------------
+
+# A published case's image may be kept by browsers and shared caches: its bytes never
+# change. A day bounds how long a cache goes on showing it once the case is archived or
+# its image replaced; Django itself stops serving it at once.
+PUBLIC_IMAGE_MAX_AGE = 24 * 60 * 60
+
+
+def _image_not_found(request: HttpRequest) -> HttpResponse:
+    """The site's 404, alike for an image that is not stored and for one the user may
+    not see, so that an address confirms nothing. Kept by no cache: at the same address
+    a member of the case's city gets the image, and the public once it is published."""
+    response = page_not_found(request, Http404())
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+def case_image(request: HttpRequest, path: str) -> HttpResponseBase:
+    """A rendition of a case image (images.py), for whoever may see a case or a revision
+    that uses it: anyone for a published case's image; otherwise whoever may read the
+    case (CaseStudyQuerySet.visible_to) or the revision that proposes it
+    (CaseRevisionQuerySet.of_member_cities), never cached for them; a 404 for everyone
+    else. So a draft's or a pending revision's image stays in the city's workspace, and
+    an archived case's image or a replaced one is withdrawn with the case's text."""
+    folder = images.folder_of(path)
+    if folder is None or not default_storage.exists(path):
+        return _image_not_found(request)
+    cases = CaseStudy.objects.using_image(folder)
+    if cases.published().exists():
+        response = images.file_response(request, path)
+        patch_cache_control(response, public=True, max_age=PUBLIC_IMAGE_MAX_AGE)
+        return response
+    revisions = CaseRevision.objects.of_member_cities(request.user)
+    if not (
+        cases.visible_to(request.user).exists()
+        or revisions.proposing_image(folder).exists()
+    ):
+        return _image_not_found(request)
+    response = images.file_response(request, path)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

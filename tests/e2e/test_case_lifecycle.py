@@ -35,9 +35,22 @@ def assert_no_axe_violations(page: Page) -> None:
     assert not violations, describe_violations(violations)
 
 
+def expect_image_shown(page: Page, name: str) -> None:
+    """The image is on the page and its file loaded, not an <img> whose address
+    answers 404. (The live server sends /media/ itself, without Django's check of who
+    may see an image: tests/innovation_cases/test_image_access.py tests that.)"""
+    image = page.get_by_role("img", name=name)
+    expect(image).to_be_visible()
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0",
+        arg=image.element_handle(),
+    )
+
+
 def png() -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (1200, 700), (40, 110, 90)).save(buffer, "PNG")
+    Image.new("RGB", (3000, 2000), (40, 110, 90)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -116,7 +129,7 @@ def test_a_case_from_first_draft_to_an_approved_revision(
     officer.get_by_role("button", name="Save draft").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(officer.get_by_role("status")).to_contain_text("is saved")
-    expect(officer.get_by_role("img", name="Volunteers mending a lamp")).to_be_visible()
+    expect_image_shown(officer, "Volunteers mending a lamp")
     expect(officer.get_by_role("link", name="Repair café evaluation")).to_be_visible()
     assert_no_axe_violations(officer)
     officer.get_by_role("button", name="Submit for review").click()
@@ -152,7 +165,7 @@ def test_a_case_from_first_draft_to_an_approved_revision(
     expect(public.get_by_role("link", name=TITLE)).to_be_visible()
     public.get_by_role("link", name=TITLE).click()
     expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(public.get_by_role("img", name="Volunteers mending a lamp")).to_be_visible()
+    expect_image_shown(public, "Volunteers mending a lamp")
     public_url = public.url
 
     # An edit of the published case waits for review.
