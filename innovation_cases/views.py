@@ -145,7 +145,8 @@ class CaseExportView(FilteredCasesMixin, View):
             return JsonResponse(
                 {"errors": filterset.errors.get_json_data()}, status=400
             )
-        cases = filterset.qs
+        # Run now, while an error can still be a 500 rather than a 200 cut short.
+        cases = exports.started(filterset.qs)
         filename = f"atlas-cases.{self.format}"
         writer = exports.write_csv if self.format == "csv" else exports.write_json
         response = StreamingHttpResponse(
