@@ -2,13 +2,22 @@
 
 Rows are read in chunks (`iterator(chunk_size=…)`, which still runs the prefetches per
 chunk), so a full export keeps the server's memory flat however many cases there are.
+
+A streamed response sends its status and headers with its first piece: an error after
+that can no longer become a 500. So the view runs the query and reads the first chunk
+(`started`) before it answers, and an error there is a 500 like any other. What can
+still fail later (a later chunk) raises out of the stream on purpose: the server then
+cuts the connection, without the end of a chunked body, and the client sees a failed
+download (curl: "transfer closed with outstanding read data remaining") rather than a
+short file that looks whole. The JSON also never parses without its closing `]}`.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -79,11 +88,19 @@ def _neutralise(value: Any) -> Any:
     return value
 
 
-def write_csv(cases: QuerySet[CaseStudy], request: HttpRequest) -> Iterator[str]:
+def started(cases: QuerySet[CaseStudy]) -> Iterator[CaseStudy]:
+    """The cases, one at a time, with the query and its first chunk already run (see
+    the module's docstring)."""
+    rows = cases.iterator(chunk_size=CHUNK_SIZE)
+    first = list(itertools.islice(rows, 1))
+    return itertools.chain(first, rows)
+
+
+def write_csv(cases: Iterable[CaseStudy], request: HttpRequest) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
     yield writer.writerow(COLUMNS)
-    for case in cases.iterator(chunk_size=CHUNK_SIZE):
+    for case in cases:
         record = case_record(case, request)
         yield writer.writerow(
             [
@@ -95,10 +112,10 @@ def write_csv(cases: QuerySet[CaseStudy], request: HttpRequest) -> Iterator[str]
         )
 
 
-def write_json(cases: QuerySet[CaseStudy], request: HttpRequest) -> Iterator[str]:
+def write_json(cases: Iterable[CaseStudy], request: HttpRequest) -> Iterator[str]:
     yield '{"licence": "CC-BY-4.0", "cases": ['
     separator = ""
-    for case in cases.iterator(chunk_size=CHUNK_SIZE):
+    for case in cases:
         yield separator + json.dumps(case_record(case, request), ensure_ascii=False)
         separator = ","
     yield "]}"

@@ -7,8 +7,9 @@ as HTML checkboxes send them) or comma-separated (`?theme=a,b`). Values within a
 facet are alternatives (OR); facets combine with AND.
 
 Bad input never reaches the database: an unknown slug, a malformed number, an unknown
-ordering, an over-long value or a NUL byte makes the form invalid, with an error keyed
-by the parameter's name.
+ordering, an over-long value, a search of more than `search.MAX_TERMS` words or a NUL
+byte makes the form invalid, with an error keyed by the parameter's name. Any other
+search text is valid: `search.parse_search` reads it into words and phrases.
 """
 
 from __future__ import annotations
@@ -19,16 +20,18 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models
 from django.db.models import F, QuerySet
 from django.utils.datastructures import MultiValueDict
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cities.models import City
 from config.cache import name_query, query_key, remember, remembering
 
+from . import search as full_text
 from .models import (
     Approach,
     CaseStudy,
@@ -39,7 +42,7 @@ from .models import (
 )
 
 MAX_VALUES = 50
-MAX_QUERY_LENGTH = 200
+MAX_QUERY_LENGTH = full_text.MAX_QUERY_LENGTH
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
 
 
@@ -170,13 +173,21 @@ class CaseStudyFilter(django_filters.FilterSet):
         method="filter_search",
         label=_("Search"),
         max_length=MAX_QUERY_LENGTH,
-        help_text=_(
-            'Words to look for. Use "quotes" for a phrase, OR for either, - to exclude.'
+        validators=[full_text.validate_search_text],
+        help_text=format_lazy(
+            _(
+                'Words to look for. Use "quotes" for a phrase, OR for either, - to '
+                "exclude; at most {limit} words and phrases."
+            ),
+            limit=full_text.MAX_TERMS,
         ),
     )
     # The API's name for the same search.
     search = django_filters.CharFilter(
-        method="filter_search", label=_("Search"), max_length=MAX_QUERY_LENGTH
+        method="filter_search",
+        label=_("Search"),
+        max_length=MAX_QUERY_LENGTH,
+        validators=[full_text.validate_search_text],
     )
     city = city_filter()
     country = country_filter("city__country")
@@ -355,7 +366,10 @@ class CaseStudyFilter(django_filters.FilterSet):
         if not names:
             return {}
         sources = self._facet_sources()
-        match_sql, match_params = matching.values("pk").query.sql_with_params()
+        try:
+            match_sql, match_params = matching.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # Nothing can match (a search of punctuation only).
+            return {name: {} for name in names}
         cities = City._meta.db_table
         branches = []
         for name in names:

@@ -283,9 +283,10 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
         `rank` is a float, higher is better; `headline` is a short excerpt of the
         summary as safe HTML, every match in <mark>. No ordering is applied: callers
         order by "-rank". Blank text leaves the cases as they are, with rank 0 and the
-        start of the summary as headline. On PostgreSQL the text takes websearch syntax
-        ("quoted phrase", OR, -word), each word also matches as a prefix, and accents
-        are ignored; on SQLite every word must appear somewhere, and -word must not.
+        start of the summary as headline. The text takes the site's syntax ("quoted
+        phrase", OR, -word; see `search.parse_search`), at most MAX_TERMS terms of it.
+        On PostgreSQL each word also matches as a prefix, and accents are ignored; on
+        SQLite each word must appear somewhere as a substring, and -word must not.
         """
         text = full_text.clean_text(text)
         if not text:
@@ -293,38 +294,31 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
                 rank=models.Value(0.0, output_field=models.FloatField()),
                 headline=full_text.highlighted_summary([]),
             )
+        search = full_text.parse_search(text)
+        if not search.clauses:  # Only punctuation and operators: nothing can match.
+            return self.none().annotate(
+                rank=models.Value(0.0, output_field=models.FloatField()),
+                headline=full_text.highlighted_summary([]),
+            )
         if full_text.uses_postgres(self.db):
-            query = full_text.search_query(text)
+            query = full_text.search_query(search)
             return self.filter(search_vector=query).annotate(
                 rank=SearchRank(
                     models.F("search_vector"), query, weights=full_text.RANK_WEIGHTS
                 ),
                 headline=full_text.headline(query),
             )
-        terms = full_text.parse_terms(text)
-        if not terms:  # Only punctuation: nothing can match it.
-            return self.none().annotate(
-                rank=models.Value(0.0, output_field=models.FloatField()),
-                headline=full_text.highlighted_summary([]),
-            )
-        wanted = [t.text for t in terms if not t.exclude]
-        matches = Q()
-        for term in terms:
-            found = full_text.contains(term.text)
-            matches &= ~found if term.exclude else found
-        # 2 when the title holds every wanted word, else 1.
+        # 2 when the title holds every wanted word (one of each OR), else 1.
         rank: models.Expression = models.Value(1.0, output_field=models.FloatField())
-        if wanted:
-            in_title = Q()
-            for word in wanted:
-                in_title &= Q(title__icontains=word)
+        in_title = full_text.title_holds(search)
+        if in_title is not None:
             rank = models.Case(
                 models.When(in_title, then=models.Value(2.0)),
                 default=rank,
                 output_field=models.FloatField(),
             )
-        return self.filter(matches).annotate(
-            rank=rank, headline=full_text.highlighted_summary(wanted)
+        return self.filter(full_text.matches(search)).annotate(
+            rank=rank, headline=full_text.highlighted_summary(search.wanted)
         )
 
     def update_search_vector(self) -> int:

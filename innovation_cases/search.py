@@ -3,7 +3,10 @@
 On PostgreSQL, cases carry a stored, weighted `tsvector` (kept current by the signals in
 `signals.py`) and a query is matched against it through a GIN index. On SQLite, a
 simpler word-by-word `icontains` search stands in, so that a fresh clone still has a
-working search box. `CaseStudyQuerySet.search()` picks one or the other.
+working search box. `CaseStudyQuerySet.search()` picks one or the other. Both read the
+user's text the same way first: `parse_search()` turns the site's syntax ("a phrase",
+OR, -exclude) into at most MAX_TERMS words and phrases, and the query is built from
+those, so that no text reaches a database's own query parser as syntax.
 
 This module must not import `innovation_cases.models` at import time (models.py imports
 it); the functions that need the models import them when called.
@@ -12,17 +15,20 @@ it); the functions that need the models import them when called.
 from __future__ import annotations
 
 import html
+import operator
 import re
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.contrib.postgres.search import (
-    CombinedSearchQuery,
     CombinedSearchVector,
     SearchHeadline,
     SearchQuery,
+    SearchQueryCombinable,
     SearchVector,
 )
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import (
     Exists,
@@ -38,6 +44,7 @@ from django.db.models import (
 )
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 # The text search configuration made by migration 0003: a copy of `english` whose
 # mapping for words with non-ASCII letters runs `unaccent` before the English stemmer.
@@ -53,6 +60,10 @@ CONFIG = "atlas_search"
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 
 MAX_QUERY_LENGTH = 200
+# Words and phrases in one search: a sentence's worth. Each is a term of the query (a
+# tsquery, or a condition on every text field on SQLite), so the query stays small
+# whatever is typed; longer text is refused (`validate_search_text`).
+MAX_TERMS = 32
 HEADLINE_WORDS = 35
 
 # The fields that feed the vector; a save that touches none of them leaves it alone.
@@ -87,19 +98,117 @@ def clean_text(text: str | None) -> str:
     return (text or "").replace("\x00", "")[:MAX_QUERY_LENGTH].strip()
 
 
+# --- The site's search syntax ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a quoted phrase; if `exclude`, a case must not contain it."""
+
+    text: str
+    exclude: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedSearch:
+    """A search as clauses that must all hold. A clause holds if any of its terms does
+    (`harbour OR port`); an excluded term is always a clause of its own."""
+
+    clauses: tuple[tuple[Term, ...], ...]
+
+    @property
+    def terms(self) -> list[Term]:
+        return [term for clause in self.clauses for term in clause]
+
+    @property
+    def wanted(self) -> list[str]:
+        """The words and phrases looked for (not excluded), to mark in a headline."""
+        return [term.text for term in self.terms if not term.exclude]
+
+
+# A quoted phrase after any number of -, its closing quote optional; or a run of
+# anything but whitespace.
+_TOKEN = re.compile(r'(-*)"([^"]*)"?|(\S+)')
+# Punctuation trimmed from the ends of a word, so "innovation," and "(Vienna)" match;
+# + and # stay, so "C++" and "C#" mean what they say.
+_TRIM = "!\"$%&'()*,./:;<=>?@[\\]^_`{|}~"
+
+
+def parse_search(text: str, *, limit: int = MAX_TERMS) -> ParsedSearch:
+    """Read the site's search syntax, the same way whatever runs the search.
+
+    Words must all appear; "a phrase" in quotes must appear as written (a missing
+    closing quote is forgiven); OR between two words or phrases takes either
+    (`harbour OR port renewal` wants renewal, and harbour or port); a leading - excludes
+    a word or phrase. Nothing else is syntax. A token without a letter or digit (`---`,
+    `&|!`, `(`) is dropped, a run of - counts as one, and an OR with nothing to join is
+    ignored: the search engine is only ever given words and phrases, each of which it
+    reads as plain text, so no text, however hostile, can make it parse an operator.
+
+    A term repeated counts once. Past `limit` distinct terms the rest are dropped: the
+    search filters refuse such text with a 400 first (`validate_search_text`).
+    """
+    clauses: list[list[Term]] = []
+    join_next = False  # the previous token was an OR after a wanted term
+    for match in _TOKEN.finditer(text):
+        minus, phrase, word = match.groups()
+        if word is not None:
+            if word.upper() == "OR":
+                join_next = bool(clauses) and not clauses[-1][0].exclude
+                continue
+            exclude = word.startswith("-")
+            term_text = word.lstrip("-").strip(_TRIM)
+        else:
+            exclude = bool(minus)
+            term_text = " ".join(phrase.split())
+        if not re.search(r"\w", term_text):
+            continue  # punctuation only: it can match nothing
+        term = Term(term_text, exclude)
+        if join_next and not exclude:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        join_next = False
+
+    kept: list[tuple[Term, ...]] = []
+    seen_clauses: set[frozenset[tuple[str, bool]]] = set()
+    seen_terms: set[tuple[str, bool]] = set()
+    for clause in clauses:
+        keys = {(term.text.casefold(), term.exclude): term for term in clause}
+        if frozenset(keys) in seen_clauses:
+            continue
+        if len(seen_terms | set(keys)) > limit:
+            break
+        seen_clauses.add(frozenset(keys))
+        seen_terms |= set(keys)
+        kept.append(tuple(keys.values()))
+    return ParsedSearch(tuple(kept))
+
+
+def validate_search_text(text: str) -> None:
+    """A form validator: refuse a search of more than MAX_TERMS words and phrases,
+    rather than search for some of them."""
+    if len(parse_search(clean_text(text), limit=MAX_TERMS + 1).terms) > MAX_TERMS:
+        raise ValidationError(
+            _("Search for at most %(limit)d words or phrases."),
+            code="too_many_terms",
+            params={"limit": MAX_TERMS},
+        )
+
+
 # --- The query on PostgreSQL -------------------------------------------------------------
 
 
 class PrefixSearchQuery(SearchQuery):
-    """`websearch_to_tsquery`, with every lexeme of two or more letters made a prefix.
+    """A word or phrase as plain text (`phraseto_tsquery`), every lexeme of two or more
+    letters made a prefix.
 
-    Rather than build a raw tsquery from the user's words (and re-implement websearch's
-    quotes, OR and -), this rewrites PostgreSQL's own canonical output of the websearch
-    query, so the semantics are exactly websearch's and no input can produce a syntax
-    error: `'innov' & !'bologna'` becomes `'innov':* & !'bologna':*`. The lexemes are
-    already stemmed and unaccented, so a prefix still matches the stored stems
-    ("innov" finds "innovation", stored as 'innov'). One-letter lexemes stay exact:
-    `C++` gives 'c', and 'c':* would match nearly every case.
+    This rewrites PostgreSQL's own canonical output of the phrase query, which reads the
+    text as plain words, never as operators: `innovation fund` gives
+    `'innov' <-> 'fund'`, made `'innov':* <-> 'fund':*`. The lexemes are already
+    stemmed and unaccented, so a prefix still matches the stored stems ("innov" finds
+    "innovation", stored as 'innov'). One-letter lexemes stay exact: `C++` gives 'c',
+    and 'c':* would match nearly every case.
     """
 
     # First pass: append :* to each quoted lexeme ('' is an escaped quote inside one).
@@ -110,7 +219,7 @@ class PrefixSearchQuery(SearchQuery):
     _ONE_LETTER = r"'([^'])':\*"
 
     def __init__(self, value: str, *, config: str = CONFIG) -> None:
-        super().__init__(value, config=config, search_type="websearch")
+        super().__init__(value, config=config, search_type="phrase")
 
     def as_sql(  # type: ignore[override]
         self, compiler: Any, connection: Any, function: Any = None, template: Any = None
@@ -123,14 +232,27 @@ class PrefixSearchQuery(SearchQuery):
         )
 
 
-def search_query(text: str) -> CombinedSearchQuery:
-    """The websearch query OR its prefix form.
+def search_query(search: ParsedSearch) -> SearchQueryCombinable:
+    """The tsquery of a parsed search (with at least one clause), built term by term.
 
-    The prefix form alone would also turn exclusions into prefixes (-bologna would drop
-    a case that says "bolognese"); with the OR, whatever websearch finds is found.
+    Never `websearch_to_tsquery` of the user's text: it gives one tsquery operator per
+    - or quote it reads, and 33 hyphens overflowed its parser ("tsquery stack too
+    small"). Here each term is plain text, and the operators are the clauses' own, so
+    the query has at most MAX_TERMS terms whatever was typed. Wanted words and phrases
+    match as word beginnings; an excluded one only as itself (-bologna must not drop a
+    case that says "bolognese").
     """
-    websearch = SearchQuery(text, config=CONFIG, search_type="websearch")
-    return websearch | PrefixSearchQuery(text)
+    query: SearchQueryCombinable | None = None
+    for clause in search.clauses:
+        part: SearchQueryCombinable
+        if clause[0].exclude:
+            part = ~SearchQuery(clause[0].text, config=CONFIG, search_type="phrase")
+        else:
+            part = reduce(operator.or_, (PrefixSearchQuery(t.text) for t in clause))
+        query = part if query is None else query & part
+    if query is None:
+        raise ValueError("A search with no terms has no query: match nothing instead.")
+    return query
 
 
 def search_vector() -> CombinedSearchVector:
@@ -173,7 +295,7 @@ def search_vector() -> CombinedSearchVector:
     )
 
 
-def headline(query: CombinedSearchQuery) -> Expression:
+def headline(query: SearchQueryCombinable) -> Expression:
     """The summary with matches marked, as one SQL expression; see `safe_headline`."""
     return ExpressionWrapper(
         SearchHeadline(
@@ -219,35 +341,6 @@ def safe_headline(value: str | None) -> SafeString:
 # --- The query on SQLite -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Term:
-    text: str
-    exclude: bool = False
-
-
-# A quoted phrase (quotes optional at the end), or a run of anything but whitespace.
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-# Punctuation trimmed from the ends of a word, so "innovation," and "(Vienna)" match;
-# + and # stay, so "C++" and "C#" mean what they say.
-_TRIM = "!\"$%&'()*,./:;<=>?@[\\]^_`{|}~"
-
-
-def parse_terms(text: str) -> list[Term]:
-    """Split a query into words and quoted phrases; a leading - excludes one."""
-    terms = []
-    for match in _TOKEN.finditer(text):
-        minus, phrase, word = match.groups()
-        if word is not None:
-            exclude = word.startswith("-")
-            word = word.lstrip("-").strip(_TRIM)
-            # OR means something to websearch; here every word is required anyway.
-            if word and word != "OR" and re.search(r"\w", word):
-                terms.append(Term(word, exclude))
-        elif phrase.strip():
-            terms.append(Term(" ".join(phrase.split()), bool(minus)))
-    return terms
-
-
 def contains(term: str) -> Q:
     """The case mentions `term` in its text, its city, district or one of its teams."""
     from cities.models import InnovationTeam
@@ -270,6 +363,28 @@ def contains(term: str) -> Q:
             )
         )
     )
+
+
+def matches(search: ParsedSearch) -> Q:
+    """The cases that hold every clause of `search`, word by word."""
+    condition = Q()
+    for clause in search.clauses:
+        if clause[0].exclude:
+            condition &= ~contains(clause[0].text)
+        else:
+            condition &= reduce(operator.or_, (contains(t.text) for t in clause))
+    return condition
+
+
+def title_holds(search: ParsedSearch) -> Q | None:
+    """The cases whose title holds every wanted clause (None: nothing is wanted)."""
+    wanted = [clause for clause in search.clauses if not clause[0].exclude]
+    if not wanted:
+        return None
+    condition = Q()
+    for clause in wanted:
+        condition &= reduce(operator.or_, (Q(title__icontains=t.text) for t in clause))
+    return condition
 
 
 def highlighted_summary(terms: list[str]) -> Expression:

@@ -155,7 +155,8 @@ class CaseExportView(FilteredCasesMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return invalid_filters_response(filterset)
-        cases = filterset.qs
+        # Run now, while an error can still be a 500 rather than a 200 cut short.
+        cases = exports.started(filterset.qs)
         filename = f"atlas-cases.{self.format}"
         writer = exports.write_csv if self.format == "csv" else exports.write_json
         response = StreamingHttpResponse(

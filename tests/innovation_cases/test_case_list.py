@@ -5,7 +5,11 @@ import io
 import json
 
 import pytest
+from django.db import DatabaseError
+from django.db.models import Func, IntegerField
+from django.test import Client
 
+from innovation_cases import exports
 from innovation_cases.filters import CaseStudyFilter
 from innovation_cases.models import CaseStudy, InnovationType, Theme
 from tests.factories import (
@@ -282,6 +286,58 @@ def test_export_with_a_bad_parameter_is_a_400_with_the_reason(client, cases):
 def test_export_never_contains_drafts(client, cases):
     body = b"".join(client.get("/cases/export.json").streaming_content).decode()
     assert "secret-draft" not in body
+
+
+def _broken_query(monkeypatch):
+    """Make the filtered cases a query the database refuses when it runs."""
+    broken = Func(function="no_such_function", output_field=IntegerField())
+    monkeypatch.setattr(
+        CaseStudyFilter,
+        "qs",
+        property(lambda self: self.queryset.annotate(broken=broken).filter(broken=1)),
+    )
+
+
+@pytest.mark.parametrize("path", ["/cases/export.csv", "/cases/export.json"])
+def test_an_export_whose_query_fails_is_a_500_not_a_200_cut_short(
+    cases, monkeypatch, path
+):
+    # Issue 14 #4: the query ran only once the 200 and the first rows were sent.
+    _broken_query(monkeypatch)
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == 500
+    assert not response.streaming
+
+
+@pytest.mark.parametrize("path", ["/cases/export.csv", "/cases/export.json"])
+def test_an_export_that_fails_mid_stream_raises_to_the_server(
+    client, cases, monkeypatch, path
+):
+    """Once the 200 is sent, a failure must not end the body cleanly: it raises out of
+    the stream, and the server (gunicorn) cuts the connection without the chunked
+    body's end, so the client sees a failed download, not a short file."""
+    real_record = exports.case_record
+    calls = []
+
+    def failing_record(case, request):
+        calls.append(case)
+        if len(calls) > 1:
+            raise DatabaseError("the connection dropped")
+        return real_record(case, request)
+
+    monkeypatch.setattr(exports, "case_record", failing_record)
+    response = client.get(path)
+    assert response.status_code == 200
+    pieces = []
+    with pytest.raises(DatabaseError):
+        for piece in response.streaming_content:
+            pieces.append(piece)
+    body = b"".join(pieces).decode("utf-8-sig")
+    assert len(calls) == 2
+    if path.endswith(".json"):
+        assert not body.endswith("]}")
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(body)
 
 
 def test_sitemap_lists_published_cases_and_cities_only(client, cases):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.safestring import SafeString
 
 from innovation_cases.models import CaseStudy
+from innovation_cases.search import MAX_TERMS, Term, parse_search
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,
@@ -118,12 +119,28 @@ def test_english_word_forms_find_each_other():
     assert found("city budget") == {"case"}
 
 
-@postgres_only
 def test_or_finds_either_word():
     CaseStudyFactory(slug="harbour", title="Harbour renewal")
     CaseStudyFactory(slug="kiosk", title="Kiosk network")
     CaseStudyFactory(slug="other")
     assert found("harbour OR kiosk") == {"harbour", "kiosk"}
+    assert found("harbour or kiosk") == {"harbour", "kiosk"}
+
+
+def test_or_joins_only_the_words_beside_it():
+    CaseStudyFactory(slug="harbour", title="Harbour renewal")
+    CaseStudyFactory(slug="kiosk", title="Kiosk renewal")
+    CaseStudyFactory(slug="harbour-only", title="Harbour kiosks")
+    CaseStudyFactory(slug="other", title="Park renewal")
+    assert found("harbour OR kiosk renewal") == {"harbour", "kiosk"}
+    assert found('"harbour renewal" OR park') == {"harbour", "other"}
+
+
+@postgres_only
+def test_an_excluded_word_is_not_a_prefix():
+    CaseStudyFactory(slug="sauce", title="Harbour kitchen", summary="Bolognese sauce.")
+    CaseStudyFactory(slug="city", title="Harbour renewal", summary="In Bologna.")
+    assert found("harbour -bologna") == {"sauce"}
 
 
 # --- odd input ----------------------------------------------------------------------
@@ -178,6 +195,42 @@ def test_a_leading_minus_excludes_a_word_or_phrase():
     CaseStudyFactory(slug="c", title="Harbour kiosks", summary="Renewal was excluded.")
     assert found("harbour -excluded") == {"a"}
     assert found('harbour -"renewal was excluded"') == {"a", "b"}
+
+
+def test_runs_of_operators_are_read_as_one_or_ignored():
+    CaseStudyFactory(slug="harbour", title="Harbour renewal")
+    CaseStudyFactory(slug="kiosk", title="Harbour kiosks")
+    assert found("-" * 40) == set()
+    assert found("- " * 40) == set()
+    assert found("harbour " + "-" * 40) == {"harbour", "kiosk"}
+    assert found("harbour ---kiosks") == {"harbour"}
+    assert found("((((harbour)))) &&& !!!") == {"harbour", "kiosk"}
+    assert found("OR OR harbour OR OR") == {"harbour", "kiosk"}
+
+
+def test_parse_search_reads_the_sites_syntax():
+    search = parse_search('harbour OR port -kiosk "a  phrase" --x-ray OR "or" C++ ---')
+    assert search.clauses == (
+        (Term("harbour"), Term("port")),
+        (Term("kiosk", exclude=True),),
+        (Term("a phrase"),),
+        (Term("x-ray", exclude=True),),
+        (Term("or"),),
+        (Term("C++"),),
+    )
+    assert search.wanted == ["harbour", "port", "a phrase", "or", "C++"]
+    assert parse_search("harbour OR -kiosk").clauses == (
+        (Term("harbour"),),
+        (Term("kiosk", exclude=True),),
+    )
+    assert parse_search("- -- ( ) & | ! :* \\ OR '").clauses == ()
+    assert parse_search('"-" "" -" ( ) &').clauses == ()
+
+
+def test_parse_search_counts_a_repeated_term_once_and_keeps_at_most_the_limit():
+    assert parse_search("harbour Harbour HARBOUR " * 10).terms == [Term("harbour")]
+    words = [f"w{n}" for n in range(MAX_TERMS + 10)]
+    assert [t.text for t in parse_search(" ".join(words)).terms] == words[:MAX_TERMS]
 
 
 def test_a_nul_byte_is_dropped_not_sent():
