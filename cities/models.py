@@ -16,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-YEAR_VALIDATORS = [MinValueValidator(1800), MaxValueValidator(2100)]
+from config.validators import validate_web_url
+
+# The years a record may name (a team founded, a case started, a filter's bounds).
+FIRST_YEAR, LAST_YEAR = 1800, 2100
+YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
 
 def is_site_staff(user: Any) -> bool:
@@ -131,7 +135,7 @@ class City(models.Model):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     summary = models.TextField(
         _("summary"),
         blank=True,
@@ -310,7 +314,7 @@ class InnovationTeam(models.Model):
     staff_size = models.PositiveSmallIntegerField(
         _("staff size"), null=True, blank=True
     )
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -336,7 +340,7 @@ class InnovationTeam(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(year_established__isnull=True)
-                | Q(year_established__gte=1800, year_established__lte=2100),
+                | Q(year_established__gte=FIRST_YEAR, year_established__lte=LAST_YEAR),
                 name="team_year_established_range",
             ),
             models.CheckConstraint(
@@ -498,7 +502,9 @@ class Strategy(models.Model):
     period_end = models.PositiveSmallIntegerField(
         _("period end (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
-    document_url = models.URLField(_("document link"), blank=True)
+    document_url = models.URLField(
+        _("document link"), blank=True, validators=[validate_web_url]
+    )
     summary = models.TextField(_("summary"), blank=True)
     innovation_types = models.ManyToManyField(
         "innovation_cases.InnovationType",

@@ -231,6 +231,26 @@ class RefField(serializers.SlugRelatedField):
         return nested.to_representation(obj)
 
 
+class WritableChoiceField(serializers.ChoiceField):
+    """A choice that reads as any of `choices` but is written only as one of
+    `writable` (the others are reached otherwise, e.g. through a workflow). The schema
+    says so: its request enum is `writable` (config/schema.py)."""
+
+    default_error_messages = {
+        "not_writable": _("“{input}” cannot be set here."),
+    }
+
+    def __init__(self, *, writable: Sequence[str], **kwargs: Any) -> None:
+        self.writable = [str(choice) for choice in writable]
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        if str(value) not in self.writable:
+            self.fail("not_writable", input=value)
+        return value
+
+
 @extend_schema_field(
     {"type": "string", "format": "uri", "nullable": True, "readOnly": True}
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import validators
 from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerFieldExtension,
@@ -13,6 +15,7 @@ from drf_spectacular.extensions import (
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 from .rest import PROBLEM_CONTENT_TYPE, ProblemSerializer
 
@@ -40,6 +43,36 @@ class AutoSchema(openapi.AutoSchema):
             )
         return responses
 
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
+        # Which way the fields being mapped go: see _insert_field_validators.
+        outer, self._direction = getattr(self, "_direction", None), direction
+        try:
+            return super()._map_basic_serializer(serializer, direction)
+        finally:
+            self._direction = outer
+
+    def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
+        """drf-spectacular's limits from the field's validators, and, in requests, the
+        limits DRF's fields enforce that it leaves unsaid."""
+        super()._insert_field_validators(field, schema)
+        if field.read_only or getattr(self, "_direction", None) != "request":
+            return
+        # A decimal sent as a JSON number may have no more places than the field
+        # keeps (DRF refuses 0.001 for cents).
+        if (
+            isinstance(field, serializers.DecimalField)
+            and field.decimal_places is not None
+            and schema.get("type") == "number"
+        ):
+            schema["multipleOf"] = 10**-field.decimal_places
+        if (
+            isinstance(field, serializers.CharField)
+            and schema.get("type") == "string"
+            and "pattern" not in schema
+            and "enum" not in schema
+        ):
+            schema["pattern"] = _text_pattern(field)
+
     def get_auth(self) -> list[dict[str, Any]]:
         # Anyone may read: reads work with a token or without one ({}).
         auth = super().get_auth()
@@ -62,6 +95,20 @@ class AutoSchema(openapi.AutoSchema):
         return parameters
 
 
+# The characters Python's str.strip() removes, as DRF's CharField does (trim_whitespace):
+# a text of only these is blank. As JSON Schema escapes, from the same rule.
+_STRIPPED = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
+
+
+def _text_pattern(field: serializers.CharField) -> str:
+    """What DRF's CharField takes, unsaid by drf-spectacular: no NUL character (its
+    ProhibitNullCharactersValidator), and unless blank is allowed, something besides
+    white space."""
+    if field.allow_blank or not field.trim_whitespace:
+        return "^[^\\u0000]*$"
+    return f"^[^\\u0000]*[^\\u0000{_STRIPPED}][^\\u0000]*$"
+
+
 class RefFieldExtension(OpenApiSerializerFieldExtension):
     """A RefField takes a slug in requests and gives a small object in responses."""
 
@@ -76,6 +123,74 @@ class RefFieldExtension(OpenApiSerializerFieldExtension):
             return schema
         component = auto_schema.resolve_serializer(self.target.serializer, direction)
         return component.ref
+
+
+class WritableChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    """A WritableChoiceField reads as any of its choices and takes only its writable
+    ones: one enum for responses, another for requests."""
+
+    target_class = "config.rest.WritableChoiceField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        schema = auto_schema._map_serializer_field(
+            self.target, direction, bypass_extensions=True
+        )
+        if direction == "request":
+            # Its own enum, not the component of every choice (the id names that).
+            schema.pop("x-spec-enum-id", None)
+            schema.update(type="string", enum=self.target.writable)
+            if self.target.help_text:
+                schema["description"] = str(self.target.help_text)
+        return schema
+
+
+class FilterExtension(DjangoFilterExtension):
+    """django-filter's query parameters, with the limits each filter enforces, read
+    from the filter's own form field (its validators, and for the lists of values
+    `schema_items` and `max_values`, see innovation_cases/filters.py): the schema says
+    what the check does because it is made from it. Otherwise a request the schema
+    calls valid (`?year_max=1`) gets a 400."""
+
+    priority = 1  # Chosen over drf-spectacular's own extension, which it extends.
+
+    def resolve_filter_field(
+        self,
+        auto_schema: Any,
+        model: Any,
+        filterset_class: Any,
+        field_name: str,
+        filter_field: Any,
+    ) -> list[dict[str, Any]]:
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        field = filter_field.field
+        for parameter in parameters:
+            schema = parameter["schema"]
+            target = schema
+            if schema.get("type") == "array":
+                schema["items"].update(getattr(field, "schema_items", {}))
+                if getattr(field, "max_values", None):
+                    schema["maxItems"] = field.max_values
+                target = schema["items"]
+            _add_limits(target, field.validators)
+        return parameters
+
+
+def _add_limits(schema: dict[str, Any], checks: list[Any]) -> None:
+    """The JSON Schema keywords for the limits among a form field's validators."""
+    # A field may carry two validators of a kind (Django adds its own bounds): the
+    # stricter holds.
+    for check in checks:
+        limit = check.limit_value if hasattr(check, "limit_value") else None
+        if isinstance(check, validators.MinValueValidator):
+            schema["minimum"] = max(schema.get("minimum", limit), limit)
+        elif isinstance(check, validators.MaxValueValidator):
+            schema["maximum"] = min(schema.get("maximum", limit), limit)
+        elif isinstance(check, validators.MaxLengthValidator):
+            schema["maxLength"] = min(schema.get("maxLength", limit), limit)
+        elif isinstance(check, validators.ProhibitNullCharactersValidator):
+            schema.setdefault("pattern", "^[^\\u0000]*$")
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

@@ -28,7 +28,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cities.models import City
+from cities.models import FIRST_YEAR, LAST_YEAR, City
 from config.cache import name_query, query_key, remember, remembering
 
 from . import search as full_text
@@ -43,11 +43,14 @@ from .models import (
 
 MAX_VALUES = 50
 MAX_QUERY_LENGTH = full_text.MAX_QUERY_LENGTH
-SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+# Python and ECMA-262 (the schema's `pattern`) read it alike.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,100}$"
+SLUG_RE = re.compile(SLUG_PATTERN.replace("$", r"\Z"))
 
 
 class ListWidget(forms.SelectMultiple):
-    """Reads `?x=a&x=b` and `?x=a,b` alike; empty items and duplicates are dropped."""
+    """Reads `?x=a&x=b` and `?x=a,b` alike; empty items are dropped. Duplicates are
+    kept, so that a field can count the values as given (see `at_most`)."""
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
         raw = (
@@ -61,9 +64,21 @@ class ListWidget(forms.SelectMultiple):
         for item in raw:
             for value in str(item).split(","):
                 value = value.strip()
-                if value and value not in values:
+                if value:
                     values.append(value)
         return values
+
+
+def at_most(values: list[str]) -> list[str]:
+    """`values` without duplicates, or a 400 if more than MAX_VALUES were given. Counted
+    before the duplicates go, as the OpenAPI schema's `maxItems` counts them."""
+    if len(values) > MAX_VALUES:
+        raise ValidationError(
+            _("Choose at most %(limit)d values."),
+            code="too_many",
+            params={"limit": MAX_VALUES},
+        )
+    return list(dict.fromkeys(values))
 
 
 class SlugListField(forms.ModelMultipleChoiceField):
@@ -71,17 +86,14 @@ class SlugListField(forms.ModelMultipleChoiceField):
 
     default_error_messages = {
         "invalid_choice": _("“%(value)s” is not a known value."),
-        "too_many": _("Choose at most %(limit)d values."),
     }
+    # What the OpenAPI schema says of the parameter (config/schema.py), from the same
+    # constants as the checks below.
+    schema_items = {"type": "string", "pattern": SLUG_PATTERN}
+    max_values = MAX_VALUES
 
     def clean(self, value: Any) -> QuerySet[Any]:
-        values = value or []
-        if len(values) > MAX_VALUES:
-            raise ValidationError(
-                self.error_messages["too_many"],
-                code="too_many",
-                params={"limit": MAX_VALUES},
-            )
+        values = at_most(value or [])
         for item in values:
             # Checked before any query: a NUL byte would make PostgreSQL fail.
             if not SLUG_RE.match(item):
@@ -113,13 +125,17 @@ class SlugListFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class CountryListField(forms.MultipleChoiceField):
+    """ISO 3166-1 alpha-2 codes, in either case."""
+
+    max_values = MAX_VALUES
+
+    @property
+    def schema_items(self) -> dict[str, Any]:
+        # The codes in capitals; the API takes them in small letters too.
+        return {"type": "string", "enum": [code for code, _name in countries]}
+
     def clean(self, value: Any) -> list[str]:
-        values = [str(v).upper() for v in (value or [])]
-        if len(values) > MAX_VALUES:
-            raise ValidationError(
-                _("Choose at most %(limit)d values."), params={"limit": MAX_VALUES}
-            )
-        return super().clean(values)
+        return super().clean(at_most([str(v).upper() for v in (value or [])]))
 
 
 class CountryListFilter(django_filters.MultipleChoiceFilter):
@@ -214,15 +230,15 @@ class CaseStudyFilter(django_filters.FilterSet):
         field_name="year_started",
         lookup_expr="gte",
         label=_("Started in or after"),
-        min_value=1800,
-        max_value=2100,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
     )
     year_max = YearFilter(
         field_name="year_started",
         lookup_expr="lte",
         label=_("Started in or before"),
-        min_value=1800,
-        max_value=2100,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
     )
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering",
@@ -277,7 +293,7 @@ class CaseStudyFilter(django_filters.FilterSet):
             if name == "ordering" and not ordered:
                 continue
             if isinstance(value, QuerySet):
-                value = tuple(sorted(self.form[name].value() or ()))
+                value = tuple(sorted(set(self.form[name].value() or ())))
             elif isinstance(value, list | tuple):
                 value = tuple(sorted(value))
             params.append((name, value))

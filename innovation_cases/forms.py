@@ -9,6 +9,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, District, InnovationTeam
+from config.validators import validate_web_url
 
 from . import images
 from .models import RELATION_FIELDS, CaseRevision, CaseStudy
@@ -268,6 +269,8 @@ class SourceForm(forms.Form):
         max_length=500,
         required=False,
         assume_scheme="https",
+        # A plain form, so the model field's validator is named here too.
+        validators=[validate_web_url],
         help_text=_("Where the document can be read, if online."),
     )
     published_on = forms.DateField(

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cities.models import YEAR_VALIDATORS, City
+from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City
 from config.cache import remember
+from config.validators import validate_web_url
 
 from . import search as full_text
 from .history import HistoricalRecordsWithRelations
@@ -134,7 +135,7 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     description = models.TextField(_("description"), blank=True)
     city = models.ForeignKey(
         City,
@@ -168,7 +169,9 @@ class Source(models.Model):
     title = models.CharField(_("title"), max_length=300)
     authors = models.CharField(_("authors"), max_length=300, blank=True)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
-    url = models.URLField(_("URL"), max_length=500, blank=True)
+    url = models.URLField(
+        _("URL"), max_length=500, blank=True, validators=[validate_web_url]
+    )
     published_on = models.DateField(_("date"), null=True, blank=True)
     note = models.TextField(
         _("note"),
@@ -573,7 +576,7 @@ class CaseStudy(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(year_started__isnull=True)
-                | Q(year_started__gte=1800, year_started__lte=2100),
+                | Q(year_started__gte=FIRST_YEAR, year_started__lte=LAST_YEAR),
                 name="case_year_started_range",
             ),
             models.CheckConstraint(

@@ -24,6 +24,7 @@ from config.rest import (
     OneVersionPerWriteMixin,
     RefField,
     WebUrlField,
+    WritableChoiceField,
 )
 
 from .models import (
@@ -179,11 +180,18 @@ class CaseStudySerializer(
     url = serializers.HyperlinkedIdentityField(
         view_name="api:case-detail", lookup_field="slug"
     )
-    status = serializers.ChoiceField(
+    status = WritableChoiceField(
         choices=CaseStudy.Status.choices,
+        writable=CaseStudy.EDITABLE_STATUSES,
         required=False,
         help_text="On writes, draft (the default) or submitted (for review). "
         "Only reviewers publish.",
+        error_messages={
+            "not_writable": _(
+                "Through the API a case is a draft or is submitted for review; "
+                "only a reviewer publishes or archives it."
+            )
+        },
     )
     city = RefField(CityRefSerializer, queryset=City.objects.all())
     district = DistrictRefField()
@@ -242,16 +250,6 @@ class CaseStudySerializer(
         ]
         read_only_fields = ["published_at", "created_at", "updated_at"]
         extra_kwargs = {"slug": {"required": False}}
-
-    def validate_status(self, value: str) -> str:
-        if value not in CaseStudy.EDITABLE_STATUSES:
-            raise serializers.ValidationError(
-                _(
-                    "Through the API a case is a draft or is submitted for review; "
-                    "only a reviewer publishes or archives it."
-                )
-            )
-        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         city = attrs.get("city") or getattr(self.instance, "city", None)

@@ -660,3 +660,150 @@ def test_generated_reads_conform(
                 failures.append(_fuzz(operation, mode))
     failures = [failure for failure in failures if failure]
     assert not failures, "\n\n".join(failures)
+
+
+# --- The schema and the validation agree ---------------------------------------------------
+
+# A URL that breaks RFC 3986 (and so the schema's `format: uri`) and would close an
+# HTML attribute: Django's URLValidator alone accepts it.
+HOSTILE_URL = 'https://example.org/"><script>alert(1)</script>'
+
+
+def _is_url(schema: dict[str, Any]) -> bool:
+    branches = [schema, *schema.get("oneOf", []), *schema.get("anyOf", [])]
+    return any(branch.get("format") == "uri" for branch in branches)
+
+
+def _url_fields(raw_schema: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(method, path, field) for every URL field of every write's request body."""
+    components = raw_schema["components"]["schemas"]
+    found = []
+    for path, item in raw_schema["paths"].items():
+        for method, operation in item.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            body = content.get("application/json", {}).get("schema", {})
+            if "$ref" not in body:
+                continue
+            properties = components[body["$ref"].rsplit("/", 1)[1]]["properties"]
+            for name, schema in properties.items():
+                if _is_url(schema) and not schema.get("readOnly"):
+                    found.append((method.upper(), path.removeprefix(PREFIX), name))
+    return found
+
+
+def test_every_write_refuses_a_url_that_breaks_rfc_3986(
+    api: Api, raw_schema: dict[str, Any]
+) -> None:
+    """A URL the schema's `format: uri` refuses is a 400 naming the field, on every
+    write that takes one (it was stored, and then broke the schema in every read)."""
+    payloads = _payloads()
+    fields = _url_fields(raw_schema)
+    # Teams' website and strategies' document_url, each by POST, PUT and PATCH.
+    assert {(path, name) for _method, path, name in fields} >= {
+        ("/teams/", "website"),
+        ("/teams/{slug}/", "website"),
+        ("/strategies/", "document_url"),
+        ("/strategies/{slug}/", "document_url"),
+    }
+    for method, path, name in fields:
+        collection = path.strip("/").split("/")[0]
+        slug, new, replacement = payloads[collection]
+        body = {**(new if method == "POST" else replacement), name: HOSTILE_URL}
+        keys = None if method == "POST" else {"slug": slug}
+        problem = api.json(method, path, 400, path_parameters=keys, body=body)
+        assert list(problem["errors"]) == [name], (method, path)
+        assert '“"”' in problem["errors"][name][0], problem
+    api.assert_conforms()
+
+
+def test_the_schema_states_the_url_rule_the_api_enforces(
+    raw_schema: dict[str, Any],
+) -> None:
+    """The request schema's URL fields carry the validator's own pattern, so a URL the
+    schema calls valid is one the API takes."""
+    from config.validators import WEB_URL_PATTERN
+
+    team = raw_schema["components"]["schemas"]["InnovationTeamRequest"]
+    url = next(b for b in team["properties"]["website"]["oneOf"] if "format" in b)
+    assert url["pattern"] == WEB_URL_PATTERN.replace(r"\Z", "$")
+    assert url["maxLength"] == 200
+
+
+def _query_parameter(
+    raw_schema: dict[str, Any], path: str, name: str
+) -> dict[str, Any]:
+    parameters = raw_schema["paths"][PREFIX + path]["get"]["parameters"]
+    return next(p for p in parameters if p["name"] == name)
+
+
+def test_the_schema_states_the_limits_of_the_case_filters(
+    raw_schema: dict[str, Any],
+) -> None:
+    for name in ("year_min", "year_max"):
+        schema = _query_parameter(raw_schema, "/cases/", name)["schema"]
+        assert (schema["minimum"], schema["maximum"]) == (1800, 2100)
+    for path in ("/cases/", "/cities/", "/teams/", "/strategies/"):
+        country = _query_parameter(raw_schema, path, "country")["schema"]
+        assert {"AT", "IT", "SK"} <= set(country["items"]["enum"])
+        assert "ZZ" not in country["items"]["enum"]
+        assert country["maxItems"] == 50
+    theme = _query_parameter(raw_schema, "/cases/", "theme")["schema"]
+    assert theme["items"]["pattern"] == "^[-a-zA-Z0-9_]{1,100}$"
+    assert theme["maxItems"] == 50
+    search = _query_parameter(raw_schema, "/cases/", "q")["schema"]
+    assert search["maxLength"] == 200
+
+
+def _edges(schema: dict[str, Any]) -> list[Any]:
+    """Values at and just past each limit of a query parameter's schema."""
+    if "minimum" in schema or "maximum" in schema:
+        values = []
+        if "minimum" in schema:
+            values += [schema["minimum"] - 1, schema["minimum"]]
+        if "maximum" in schema:
+            values += [schema["maximum"], schema["maximum"] + 1]
+        return values
+    if "maxItems" in schema:
+        enum = schema["items"].get("enum")
+        if not enum:
+            return []  # Slugs of records: the edge values would name none.
+        return [
+            enum[: schema["maxItems"]],
+            enum[: schema["maxItems"] + 1],
+            ["ZZ"],
+            [enum[0].lower()],
+        ]
+    if "maxLength" in schema:
+        return ["a" * schema["maxLength"], "a" * (schema["maxLength"] + 1)]
+    return []
+
+
+def test_requests_at_each_limit_are_answered_as_the_schema_says(
+    api: Api, raw_schema: dict[str, Any]
+) -> None:
+    """Every limited query parameter of every list, at and past each limit: what the
+    schema calls valid gets a 200, what it does not a 400 naming the parameter.
+    (A country in small letters is the one leniency: the API takes `at` as `AT`.)"""
+    checked: set[str] = set()
+    for full_path, item in raw_schema["paths"].items():
+        if "{" in full_path or "get" not in item:
+            continue
+        path = full_path.removeprefix(PREFIX)
+        for parameter in item["get"].get("parameters", []):
+            if parameter["in"] != "query":
+                continue
+            schema = parameter["schema"]
+            for value in _edges(schema):
+                name = parameter["name"]
+                valid = jsonschema.Draft4Validator(schema).is_valid(value)
+                if isinstance(value, list) and value and value[0].islower():
+                    valid = True
+                response = api.request(
+                    "GET", path, 200 if valid else 400, query={name: value}, token=False
+                )
+                if not valid:
+                    assert list(json.loads(response.text)["errors"]) == [name]
+                checked.add(name)
+    # Every limit the filters enforce is in the schema, and so was tried here.
+    assert checked >= {"page", "page_size", "year_min", "year_max", "country", "q"}
+    api.assert_conforms()

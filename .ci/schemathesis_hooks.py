@@ -1,0 +1,138 @@
+"""schemathesis hooks for .ci/schemathesis.sh: which refusals of schema-valid requests
+are the API's right, checked against the API itself.
+
+The check positive_data_acceptance expects every request that the OpenAPI schema calls
+valid to be accepted. The schema states every limit a value has on its own (patterns,
+lengths, ranges, enums: see config/schema.py and config/validators.py), so almost any
+400 to a schema-valid request is a disagreement to fix, and stays a failure.
+
+One kind of 400 is inherent: a value that names another record by its slug (a filter's
+`?city=`, a body's `"team"`) is only a pattern to the schema, and the record it names
+may not exist, or (a body's `"slug"`) may be another record's already. No schema can
+say which slugs exist without listing the database, so the API answers 400 naming the
+field, and rightly. This hook lets such a 400 pass, and only when the API confirms it:
+every field the 400 names must be a reference whose value the record's own URL answers
+404 for (or, for `slug`, 200: taken). A 400 that names any other field, or a reference
+that does exist, is still a failure.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote, urljoin
+
+import requests
+import schemathesis
+from schemathesis.openapi.checks import RejectedPositiveData
+
+API = "/api/v1/"
+
+# The parameters and body fields that name a record by its slug: the collection in
+# which the slug must exist.
+REFERENCES = {
+    # Query parameters of the lists.
+    "city": "cities",
+    "team": "teams",
+    "innovation_type": "innovation-types",
+    "driver": "drivers",
+    "approach": "approaches",
+    "theme": "themes",
+    "stage": "lifecycle-stages",
+    # Body fields of the writes ("city" and "team" as above).
+    "parent": "teams",
+    "teams": "teams",
+    "partners": "organisations",
+    "innovation_types": "innovation-types",
+    "drivers": "drivers",
+    "approaches": "approaches",
+    "themes": "themes",
+    "lifecycle_stage": "lifecycle-stages",
+}
+
+
+def _get(case: Any, response: Any, path: str) -> requests.Response:
+    """GET `path` of the API under test, with the case's credentials (an officer sees
+    their city's drafts). Not cached: the fuzzing creates and renames records."""
+    authorization = (case.headers or {}).get("Authorization")
+    return requests.get(
+        urljoin(response.request.url, API + path),
+        headers={"Authorization": authorization} if authorization else {},
+        timeout=30,
+    )
+
+
+def _exists(case: Any, response: Any, collection: str, slug: str) -> bool | None:
+    """Whether the record exists (200), does not (404), or None if the API says
+    neither."""
+    status = _get(case, response, f"{collection}/{quote(slug, safe='/')}/").status_code
+    return {200: True, 404: False}.get(status)
+
+
+def _values(value: Any) -> list[str]:
+    """The slugs a parameter or field gives: a list, or one text (a query parameter may
+    give several, comma-separated)."""
+    items = value if isinstance(value, list) else [value]
+    return [
+        part.strip()
+        for item in items
+        if isinstance(item, str)
+        for part in item.split(",")
+        if part.strip()
+    ]
+
+
+def _names_a_missing_record(case: Any, response: Any, field: str) -> bool:
+    given = case.body if isinstance(case.body, dict) else {}
+    source = given if isinstance(given, dict) and field in given else case.query or {}
+    if field == "slug":
+        # Taken: another record of this collection has the slug.
+        collection = case.operation.path.removeprefix(API).split("/")[0]
+        own = (case.path_parameters or {}).get("slug")
+        return any(
+            slug != own and _exists(case, response, collection, slug)
+            for slug in _values(source.get("slug"))
+        )
+    if field == "district":
+        return _names_a_missing_district(case, response, given)
+    collection = REFERENCES.get(field)
+    if collection is None or field not in source:
+        return False
+    return any(
+        _exists(case, response, collection, slug) is False
+        for slug in _values(source[field])
+    )
+
+
+def _names_a_missing_district(case: Any, response: Any, body: Any) -> bool:
+    """A district's slug is unique within its city: the body's city, or its team's."""
+    if not isinstance(body, dict) or not isinstance(body.get("district"), str):
+        return False
+    city = body.get("city")
+    if not isinstance(city, str):
+        # The team's city (a lab's), or else the city of the record being changed.
+        if isinstance(body.get("team"), str):
+            record = _get(case, response, f"teams/{quote(body['team'])}/")
+        elif case.path_parameters:
+            record = _get(case, response, case.formatted_path.removeprefix(API))
+        else:
+            return False
+        city = record.json()["city"]["slug"] if record.status_code == 200 else None
+    if not isinstance(city, str):
+        return False
+    return _exists(case, response, "districts", f"{city}/{body['district']}") is False
+
+
+@schemathesis.hook
+def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+    """Keep every failure but a 400 to a schema-valid request that the API confirms
+    names only records that do not exist (or a slug that is taken)."""
+    if not isinstance(failure, RejectedPositiveData) or response.status_code != 400:
+        return True
+    try:
+        errors = json.loads(response.content)["errors"]
+    except (ValueError, KeyError, TypeError):
+        return True
+    if not isinstance(errors, dict) or not errors:
+        return True
+    return not all(_names_a_missing_record(case, response, field) for field in errors)
