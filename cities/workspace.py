@@ -231,7 +231,8 @@ def _record_edit(
     else:
         records = kind.records(city)
         if request.method == "POST":
-            records = records.select_for_update(of=("self",))
+            # Its own row only, as an UPDATE locks it (see CityRecordViewSet).
+            records = records.order_by().select_for_update(no_key=True, of=("self",))
         instance = get_object_or_404(records, slug=slug)
         token = kind.edit_token(instance)
     form_class = forms.modelform_factory(

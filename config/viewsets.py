@@ -253,16 +253,14 @@ class CityRecordViewSet(
         copy read before the lock, so that get_object() reads it again as it is now.
 
         The row is looked up (visibility, 404, permissions) before it is locked, and
-        locked on its own: FOR UPDATE over the list's joins would lock the city too,
-        and PostgreSQL refuses it on the nullable side of an outer join.
+        then locked on its own: no join (a model's default ordering by its city's
+        name would lock the city's row too, and two writes to one city's records
+        would deadlock), and FOR NO KEY UPDATE, the lock an UPDATE takes, which does
+        not block the foreign-key checks of rows that point at this one.
         """
         instance = self.get_object()
-        model = type(instance)
-        list(
-            model._default_manager.select_for_update()
-            .filter(pk=instance.pk)
-            .values("pk")
-        )
+        rows = type(instance)._default_manager.filter(pk=instance.pk).order_by()
+        list(rows.select_for_update(no_key=True, of=("self",)).values("pk"))
         del self._object
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:

@@ -248,6 +248,13 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
     def published(self) -> CaseStudyQuerySet:
         return self.filter(status=CaseStudy.Status.PUBLISHED)
 
+    def locked(self) -> CaseStudyQuerySet:
+        """These cases, their rows locked until the transaction ends (see
+        CaseStudy.lock): FOR NO KEY UPDATE, the lock an UPDATE takes, on the cases'
+        own rows only, so that nothing that merely points at a case (a review, a
+        revision) waits for it."""
+        return self.order_by().select_for_update(no_key=True, of=("self",))
+
     def for_city(self, city: City) -> CaseStudyQuerySet:
         return self.filter(city=city)
 
@@ -738,7 +745,7 @@ class CaseStudy(models.Model):
         which has no row locks, the writes are serialised by IMMEDIATE transactions:
         see DATABASES in config/settings.py.)
         """
-        self.refresh_from_db(from_queryset=CaseStudy.objects.select_for_update())
+        self.refresh_from_db(from_queryset=CaseStudy.objects.locked())
 
     def _require(self, allowed: bool, message: str) -> None:
         if not allowed:
@@ -1141,7 +1148,9 @@ class CaseRevision(models.Model):
                 "decided_at",
                 "updated_at",
             ],
-            from_queryset=CaseRevision.objects.select_for_update(),
+            from_queryset=CaseRevision.objects.order_by().select_for_update(
+                no_key=True, of=("self",)
+            ),
         )
 
     def _decide(self, status: str, decision: str, *, by: Any, comment: str) -> None:

@@ -185,6 +185,39 @@ def test_concurrent_updates_with_one_etag_let_exactly_one_through(
         assert now.headers["ETag"] == new_etag
 
 
+def test_updates_and_creates_around_one_team_all_succeed(
+    live_server: Any, city: Any, token: str
+) -> None:
+    """Writes that touch one team and its city must not deadlock. The update's lock
+    was once FOR UPDATE, taken through the default ordering's join, so it locked the
+    city's row too; a create pointing at the team and the city (a strategy) holds
+    KEY SHARE on both, taken one after the other, and the two waited for each other
+    (a 500, found by schemathesis)."""
+    team = InnovationTeamFactory(city=city)
+    team_url = f"{live_server.url}/api/v1/teams/{team.slug}/"
+    auth = {"Authorization": f"Bearer {token}"}
+    for trial in range(TRIALS):
+        sessions = [requests.Session() for _ in range(WRITERS)]
+
+        def prepare(i: int) -> None:
+            sessions[i].get(team_url, headers=auth, timeout=30)
+
+        def send(i: int) -> int:
+            if i % 2:
+                body = {"mandate": f"Edit {i} of trial {trial}."}
+                return sessions[i].patch(team_url, json=body, headers=auth).status_code
+            body = {
+                "title": f"Strategy {i} of trial {trial}",
+                "city": city.slug,
+                "team": team.slug,
+            }
+            url = f"{live_server.url}/api/v1/strategies/"
+            return sessions[i].post(url, json=body, headers=auth).status_code
+
+        statuses = race(send, prepare)
+        assert statuses == Counter({200: WRITERS // 2, 201: WRITERS // 2}), trial
+
+
 # --- The editors ----------------------------------------------------------------------
 
 
