@@ -12,15 +12,18 @@ may not exist, or (a body's `"slug"`) may be another record's already. No schema
 say which slugs exist without listing the database, so the API answers 400 naming the
 field, and rightly. This hook lets such a 400 pass, and only when the API confirms it:
 every field the 400 names must be a reference whose value the record's own URL answers
-404 for (or, for `slug`, 200: taken). A 400 that names any other field, or a reference
-that does exist, is still a failure.
+404 for (or, for `slug`, 200: taken). The same holds for a unique set of fields (a
+strategy's title in its city): the 400 passes only if the API's own list shows another
+record holding those values. A 400 that names any other field, or a reference that
+does exist, is still a failure.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urlencode, urljoin
 
 import requests
 import schemathesis
@@ -123,10 +126,68 @@ def _names_a_missing_district(case: Any, response: Any, body: Any) -> bool:
     return _exists(case, response, "districts", f"{city}/{body['district']}") is False
 
 
+# DRF's message for a unique constraint over several fields (a strategy's title is
+# unique in its city, a lab's name in its team).
+_UNIQUE_SET = re.compile(r"The fields (.+) must make a unique set\.")
+
+
+def _given_or_current(case: Any, response: Any, body: dict, field: str) -> Any:
+    """The slug a write gives for a reference, or the record's current one."""
+    if field in body:
+        return body[field]
+    if not case.path_parameters:
+        return None
+    record = _get(case, response, case.formatted_path.removeprefix(API))
+    if record.status_code != 200:
+        return None
+    value = record.json().get(field)
+    return value.get("slug") if isinstance(value, dict) else value
+
+
+def _breaks_a_unique_set(case: Any, response: Any, messages: Any) -> bool:
+    """Whether every message is a unique set (say city and title) that another record
+    of the collection holds already, as the API's own list confirms."""
+    body = case.body if isinstance(case.body, dict) else {}
+    collection = case.operation.path.removeprefix(API).split("/")[0]
+    own = (case.path_parameters or {}).get("slug")
+    for message in messages if isinstance(messages, list) else []:
+        found = _UNIQUE_SET.fullmatch(str(message))
+        if found is None:
+            return False
+        fields = [name.strip() for name in found.group(1).split(",")]
+        plain = [name for name in fields if name not in REFERENCES]
+        refs = {
+            name: _given_or_current(case, response, body, name)
+            for name in fields
+            if name in REFERENCES
+        }
+        if len(plain) != 1 or not all(isinstance(v, str) for v in refs.values()):
+            return False
+        value = _given_or_current(case, response, body, plain[0])
+        path = f"{collection}/?{urlencode({**refs, 'page_size': 100})}"
+        taken = False
+        for _ in range(50):  # Pages of the list, until the record is found.
+            listing = _get(case, response, path)
+            if listing.status_code != 200:
+                return False
+            page = listing.json()
+            taken = any(
+                row.get(plain[0]) == value and row.get("slug") != own
+                for row in page["results"]
+            )
+            if taken or not page.get("next"):
+                break
+            path = page["next"].split(API, 1)[1]
+        if not taken:
+            return False
+    return True
+
+
 @schemathesis.hook
 def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
     """Keep every failure but a 400 to a schema-valid request that the API confirms
-    names only records that do not exist (or a slug that is taken)."""
+        names only records that do not exist, or values taken by another record (a slug, a
+    title in its city)."""
     if not isinstance(failure, RejectedPositiveData) or response.status_code != 400:
         return True
     try:
@@ -135,4 +196,9 @@ def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool
         return True
     if not isinstance(errors, dict) or not errors:
         return True
-    return not all(_names_a_missing_record(case, response, field) for field in errors)
+    return not all(
+        _breaks_a_unique_set(case, response, messages)
+        if field == "non_field_errors"
+        else _names_a_missing_record(case, response, field)
+        for field, messages in errors.items()
+    )
