@@ -22,42 +22,65 @@ from .schema import TEXT_FIELDS, folded, sort_text
 # Cases loaded per query (and per prefetch query) while building.
 CHUNK_SIZE = 1000
 
-# Sort keys hold times as fixed-width numbers, so that byte order is time order;
-# "descending" keys hold (this - time). Microseconds before 2286 fit in 17 digits.
-_TIME_SPAN = 10**17
-_NO_YEAR = 9999  # sorts after every real year (1800-2100), in both directions
+# Sort keys (see schema.py): a title is read as base-39 digits, one per character:
+# the end of the title 0, a space or punctuation 1, digits 2-11, letters 12-37, any
+# other character 38, so that "Ab" < "Ab c" < "Abc" as in a dictionary.
+_BASE = 39
+_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+_SECONDS = 2**32  # seconds after 2000 that a key holds: until 2136
+_YEARS = 402  # years 1700-2100 (the validators allow 1800-2100), then "no year"
 
 
 class NotPublic(ValueError):
     """A case that is not published was about to be indexed."""
 
 
-def _micros(value: datetime.datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp() * 1_000_000)
+def _title_digits(title: str, length: int) -> int:
+    """The first `length` characters of a sortable title, as one number."""
+    number = 0
+    text = sort_text(title)
+    for position in range(length):
+        number *= _BASE
+        if position < len(text):
+            char = text[position]
+            if "a" <= char <= "z":
+                number += 12 + ord(char) - ord("a")
+            elif "0" <= char <= "9":
+                number += 2 + ord(char) - ord("0")
+            elif char.isalnum():
+                number += 38
+            else:
+                number += 1
+    return number
 
 
-def _time_key(value: datetime.datetime | None, *, descending: bool) -> str:
-    micros = _micros(value)
-    if micros is None:
-        return "9" * 17  # cases without a time come last, as NULLS LAST does
-    return f"{(_TIME_SPAN - 1 - micros) if descending else micros:017d}"
+def _seconds(value: datetime.datetime | None) -> int:
+    """Seconds since 2000, within the key's range; no time sorts last."""
+    if value is None:
+        return _SECONDS - 1
+    return min(max(int((value - _EPOCH).total_seconds()), 0), _SECONDS - 2)
 
 
-def sort_keys(case: CaseStudy) -> dict[str, str]:
-    """Each ordering's key: ascending byte order is the ordering with its tie-breaks
-    (the FilterSet's, then the id, so that paging is stable)."""
-    tail = f"\x00{sort_text(case.title)}\x00{case.pk:012d}"
-    year = case.year_started
+def _year(value: int | None, *, descending: bool) -> int:
+    if value is None:
+        return _YEARS - 1  # last, in both directions
+    offset = min(max(value - 1700, 0), _YEARS - 2)
+    return _YEARS - 2 - offset if descending else offset
+
+
+def sort_keys(case: CaseStudy) -> dict[str, int]:
+    """Each ordering's key: ascending order is the FilterSet's ordering, with the
+    title as tie-break (see schema.py for how much of it)."""
+    published = _seconds(case.published_at)
+    newest = _SECONDS - 1 - published if case.published_at is not None else published
     return {
-        "sort_title": tail[1:],
-        "sort_year": f"{year if year is not None else _NO_YEAR:04d}{tail}",
-        "sort_year_desc": f"{9999 - year if year is not None else _NO_YEAR:04d}{tail}",
-        "sort_newest": _time_key(case.published_at, descending=True)
-        + _time_key(case.updated_at, descending=True)
-        + tail,
-        "sort_oldest": _time_key(case.published_at, descending=False)
-        + _time_key(case.updated_at, descending=False)
-        + tail,
+        "sort_title": _title_digits(case.title, 12),
+        "sort_year": _year(case.year_started, descending=False) * _BASE**10
+        + _title_digits(case.title, 10),
+        "sort_year_desc": _year(case.year_started, descending=True) * _BASE**10
+        + _title_digits(case.title, 10),
+        "sort_newest": newest * _BASE**5 + _title_digits(case.title, 5),
+        "sort_oldest": published * _BASE**5 + _title_digits(case.title, 5),
     }
 
 
@@ -106,7 +129,7 @@ def document_for(case: CaseStudy) -> tantivy.Document:
     if case.published_at is not None:
         doc.add_date("published_at", case.published_at)
     for field, key in sort_keys(case).items():
-        doc.add_text(field, key)
+        doc.add_unsigned(field, key)
     return doc
 
 

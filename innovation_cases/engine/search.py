@@ -16,9 +16,10 @@ kept in the order of `Result.ids`). Semantics follow `innovation_cases/filters.p
 - typos: when the question finds nothing, it is asked again with typo tolerance, and
   `Result.suggestion` holds the corrected question ("did you mean").
 
-Measured (`tests/innovation_cases/engine/timing.py`, 20,000 synthetic documents, the
-2-core machine): see the module docstring of that script and the report of issue 15's
-engine branch; search + count + 7 facets + 20 snippets take a few milliseconds.
+Measured with `bench/engine_timing.py` on 20,000 synthetic documents (the 2-core
+machine, shared): one question (search, count, the page of 20, seven facet
+aggregations and 20 snippets) takes 2-6 ms, median 3.6 ms, deep pages (offset 10,000)
+included; a typo's second, fuzzy pass and its suggestion about 9 ms.
 """
 
 from __future__ import annotations
