@@ -304,7 +304,8 @@ class Reader:
 
 
 _reader: Reader | None = None
-_reader_lock = threading.Lock()
+# Re-entrant: opening the reader may rebuild, and a rebuild resets the reader.
+_reader_lock = threading.RLock()
 
 
 def reader() -> Reader:
@@ -343,7 +344,8 @@ def reset_reader() -> None:
 
 
 @contextlib.contextmanager
-def _writer(index: tantivy.Index, wait: float = WRITER_WAIT) -> Iterator[Any]:
+def _writer(index: tantivy.Index, wait: float | None = None) -> Iterator[Any]:
+    wait = WRITER_WAIT if wait is None else wait
     deadline = time.monotonic() + wait
     while True:
         try:
