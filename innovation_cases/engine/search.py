@@ -13,8 +13,10 @@ kept in the order of `Result.ids`). Semantics follow `innovation_cases/filters.p
 - orderings: relevance (only with a search; otherwise newest), newest, oldest, title,
   -title, year, -year, with the FilterSet's tie-breaks, then the id (see
   `documents.sort_keys`);
-- typos: when the question finds nothing, it is asked again with typo tolerance, and
-  `Result.suggestion` holds the corrected question ("did you mean").
+- typos: when the question finds nothing and one of its words is in no case, the most
+  frequent word one edit away is proposed (`Result.suggestion`, "did you mean") and
+  the question is asked again with typo tolerance (`Result.typo_tolerant` if that
+  found something).
 
 Measured with `bench/engine_timing.py` on 20,000 synthetic documents (the 2-core
 machine, shared): one question (search, count, the page of 20, seven facet
@@ -28,12 +30,13 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import tantivy
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from ..models import CaseStudy
 from . import index as engine_index
 from .query import (
     MIN_FUZZY,
@@ -46,6 +49,9 @@ from .query import (
     within_one_edit,
 )
 from .schema import FACET_FIELDS, SCHEMA, SORT_KEYS, fold_analyzer, stem_analyzer
+
+if TYPE_CHECKING:
+    from ..filters import CaseStudyFilter
 
 # tantivy's terms aggregation returns at most `size` buckets; above any vocabulary's
 # or the cities' number, so that every count is exact.
@@ -212,15 +218,22 @@ def search(
     )
     suggestion = None
     typo_tolerant = False
-    if total == 0 and can_be_typo_tolerant(parsed):
-        found = suggest(parsed, searcher)
-        if found is not None:
-            suggestion = found.text
-        text_query = build(parsed, typo_tolerant=True)
-        total, addresses = _page(
-            searcher, _combine(text_query, filter_clauses), ordering, offset, limit
+    # Typo tolerance only for a word that no case contains: a question of known words
+    # that finds nothing (say, under a narrow filter) is answered "nothing".
+    found = (
+        suggest(parsed, searcher)
+        if total == 0 and can_be_typo_tolerant(parsed)
+        else None
+    )
+    if found is not None:
+        suggestion = found.text
+        fuzzy_query = build(parsed, typo_tolerant=True)
+        fuzzy_total, fuzzy_addresses = _page(
+            searcher, _combine(fuzzy_query, filter_clauses), ordering, offset, limit
         )
-        typo_tolerant = total > 0
+        if fuzzy_total:
+            text_query, total, addresses = fuzzy_query, fuzzy_total, fuzzy_addresses
+            typo_tolerant = True
 
     ids = [int(v) for v in searcher.fast_field_values("id", addresses) if v is not None]
     snippets: dict[int, SafeString] = {}
@@ -238,6 +251,32 @@ def search(
         typo_tolerant=typo_tolerant,
         truncated=parsed.truncated,
     )
+
+
+# --- For the callers --------------------------------------------------------------------
+
+
+def question_from_filterset(filterset: CaseStudyFilter) -> tuple[str, Filters, str]:
+    """The search text, filters and ordering key of a valid `CaseStudyFilter`: what
+    `search()` takes. (An invalid one is a 400 naming the parameter, before this.)"""
+    if not filterset.is_valid():
+        raise ValueError("The FilterSet is not valid; answer its errors first.")
+    return (
+        filterset.search_text,
+        Filters.from_cleaned_data(filterset.form.cleaned_data),
+        filterset.ordering_key,
+    )
+
+
+def rows(ids: list[int]) -> list[CaseStudy]:
+    """The page's cases, in the engine's order, with what a card shows: one `id__in`
+    query and the prefetches of `with_facets()`, whatever the page size. A case
+    unpublished since the index last heard of it is left out."""
+    by_id = {
+        case.pk: case
+        for case in CaseStudy.objects.published().filter(pk__in=ids).with_facets()
+    }
+    return [by_id[i] for i in ids if i in by_id]
 
 
 # --- Snippets ----------------------------------------------------------------------------

@@ -3,10 +3,17 @@
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 
 from innovation_cases.engine import index as engine_index
 from innovation_cases.engine.query import MAX_TERMS
-from innovation_cases.engine.search import Filters, search
+from innovation_cases.engine.search import (
+    Filters,
+    question_from_filterset,
+    rows,
+    search,
+)
+from innovation_cases.filters import CaseStudyFilter
 from innovation_cases.models import CaseStudy, Theme
 from tests.factories import CaseStudyFactory
 
@@ -181,6 +188,18 @@ def test_a_typo_finds_the_word_and_suggests_it(built):
 def test_no_suggestion_when_the_words_exist(built):
     result = search("zebra harbour")
     assert [result.total, result.suggestion, result.typo_tolerant] == [0, None, False]
+    # Known words that a filter leaves without results are not "corrected" either.
+    result = search("harbour", Filters(city=("lyon",)))
+    assert [result.total, result.suggestion, result.typo_tolerant] == [0, None, False]
+
+
+def test_a_typo_under_a_filter_that_excludes_its_correction(built):
+    result = search("harbuor", Filters(city=("lyon",)))
+    assert [result.total, result.suggestion, result.typo_tolerant] == [
+        0,
+        "harbour",
+        False,
+    ]
 
 
 def test_snippets_are_escaped_and_marked(built):
@@ -212,3 +231,28 @@ def test_words_beyond_the_limit_are_ignored(built):
     result = search(text)
     assert result.truncated
     assert result.total == 2
+
+
+def test_the_filtersets_question_and_the_pages_rows(
+    built, django_assert_max_num_queries
+):
+    filterset = CaseStudyFilter(
+        QueryDict("q=digital&theme=mobility,social-inclusion&ordering=title"),
+        queryset=CaseStudy.objects.published(),
+    )
+    text, filters, ordering = question_from_filterset(filterset)
+    assert (text, ordering) == ("digital", "title")
+    assert filters == Filters(theme=("mobility", "social-inclusion"))
+    result = search(text, filters, ordering)
+    with django_assert_max_num_queries(6):
+        cases = rows(result.ids)
+        assert [case.slug for case in cases] == [built["fund"].slug, built["twin"].slug]
+        assert [t.slug for t in cases[1].themes.all()] == ["mobility"]
+
+
+def test_an_invalid_filterset_is_not_a_question(db):
+    filterset = CaseStudyFilter(
+        QueryDict("theme=nonesuch"), queryset=CaseStudy.objects.all()
+    )
+    with pytest.raises(ValueError, match="not valid"):
+        question_from_filterset(filterset)
