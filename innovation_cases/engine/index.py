@@ -44,11 +44,7 @@ from typing import Any
 import tantivy
 from django.conf import settings
 
-from .documents import (
-    document_for,
-    indexable_case,
-    indexable_cases,
-)
+from .documents import document_for, indexable_case, published_documents
 from .schema import SCHEMA, SCHEMA_VERSION, register_analyzers
 
 CURRENT = "CURRENT"
@@ -259,8 +255,8 @@ def _fill(path: Path, progress: Callable[[int], None] | None) -> int:
     writer = index.writer(BUILD_HEAP, 2)
     documents = 0
     batch = 0
-    for case in indexable_cases():
-        writer.add_document(document_for(case))
+    for document in published_documents():
+        writer.add_document(document)
         documents += 1
         batch += 1
         if progress is not None and batch == 500:

@@ -8,7 +8,11 @@ import pytest
 import tantivy
 
 from innovation_cases.engine import index as engine_index
-from innovation_cases.engine.documents import NotPublic, document_for, indexable_cases
+from innovation_cases.engine.documents import (
+    NotPublic,
+    document_for,
+    published_documents,
+)
 from innovation_cases.engine.schema import SCHEMA_VERSION
 from innovation_cases.engine.search import search
 from innovation_cases.models import CaseStudy
@@ -36,7 +40,8 @@ def test_a_rebuild_records_the_schema_version_and_count(built, index_dir):
 def test_a_draft_is_never_made_a_document(corpus):
     with pytest.raises(NotPublic):
         document_for(corpus["draft"])
-    assert corpus["draft"].pk not in {case.pk for case in indexable_cases()}
+    ids = {document.get_first("id") for document in published_documents()}
+    assert ids == {case.pk for key, case in corpus.items() if key != "draft"}
 
 
 def test_documents_load_in_a_fixed_number_of_queries(
@@ -44,8 +49,11 @@ def test_documents_load_in_a_fixed_number_of_queries(
 ):
     # The cases with their city, district and stage, then one query per relation.
     with django_assert_max_num_queries(6):
-        documents = [document_for(case) for case in indexable_cases()]
+        documents = list(published_documents())
     assert len(documents) == 5
+    twin = next(d for d in documents if d.get_first("id") == corpus["twin"].pk)
+    assert twin.get_all("places") == ["Ghent", "Havenlab"]
+    assert twin.get_all("theme") == ["mobility"]
 
 
 def test_a_missing_index_is_built_on_first_use(corpus, index_dir):
