@@ -57,7 +57,9 @@ if TYPE_CHECKING:
 # or the cities' number, so that every count is exact.
 FACET_SIZE: Final = 100_000
 SNIPPET_WORDS: Final = 35
-ORDERINGS: Final = ("relevance", "newest", "oldest", "title", "-title", "year", "-year")
+# The FilterSet's ordering keys (CaseStudyFilter.ORDERINGS): relevance, and one sort key
+# each for the others.
+ORDERINGS: Final = ("relevance", *SORT_KEYS)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from innovation_cases.engine import index as engine_index
 from innovation_cases.engine.query import MAX_TERMS
 from innovation_cases.engine.search import (
+    ORDERINGS,
     Filters,
     question_from_filterset,
     rows,
@@ -256,3 +257,7 @@ def test_an_invalid_filterset_is_not_a_question(db):
     )
     with pytest.raises(ValueError, match="not valid"):
         question_from_filterset(filterset)
+
+
+def test_the_engine_knows_every_ordering_of_the_filterset():
+    assert set(ORDERINGS) == set(CaseStudyFilter.ORDERINGS)
