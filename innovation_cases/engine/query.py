@@ -48,6 +48,8 @@ MAX_INPUT: Final = 1000
 MAX_TERMS: Final = 32
 MIN_PREFIX: Final = 3
 MIN_FUZZY: Final = 4
+# Unknown words a suggestion tries to correct (each costs about 800 look-ups).
+MAX_CORRECTIONS: Final = 4
 PREFIX_WEIGHT: Final = 0.5
 FUZZY_WEIGHT: Final = 0.3
 
@@ -251,6 +253,7 @@ def suggest(parsed: Parsed, searcher: tantivy.Searcher) -> Suggestion | None:
     corrections: dict[str, str] = {}
     pieces: list[str] = []
     position = 0
+    tried = 0
     for term in parsed.terms:
         if not term.is_word or len(term.folds[0]) < MIN_FUZZY:
             continue
@@ -259,6 +262,9 @@ def suggest(parsed: Parsed, searcher: tantivy.Searcher) -> Suggestion | None:
             searcher, folded_fields, word
         ):
             continue
+        if tried == MAX_CORRECTIONS:
+            break
+        tried += 1
         best, best_count = None, 0
         for candidate in sorted(one_edit_away(word)):
             count = _frequency(searcher, folded_fields, candidate)

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from innovation_cases.engine.query import (
+    MAX_CORRECTIONS,
     MAX_INPUT,
     MAX_TERMS,
     build,
@@ -140,3 +141,11 @@ def test_any_input_gives_a_bounded_query_or_no_search(built, text):
     result = search(text, limit=5)
     assert 0 <= result.total <= 5
     assert len(result.ids) <= 5
+
+
+@pytest.mark.django_db
+def test_only_the_first_unknown_words_are_corrected(built):
+    text = " ".join(["harbuor"] * (MAX_CORRECTIONS + 3))
+    assert search(text).suggestion == " ".join(
+        ["harbour"] * MAX_CORRECTIONS + ["harbuor"] * 3
+    )
