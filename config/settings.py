@@ -320,6 +320,13 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
 MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
+
+# The embedded tantivy search index of the published cases (innovation_cases/engine/).
+# A derived copy: `manage.py search_index rebuild` makes it again from the database.
+# Each machine keeps its own; it must be writable by the web processes.
+SEARCH_INDEX_DIR = Path(
+    os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "search-index")
+)
 CASE_IMAGE_MAX_BYTES = env_int("CASE_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
 # An upload larger than this goes to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -1,0 +1,15 @@
+"""The embedded tantivy search engine: the read model of the published cases.
+
+The database stays the one source of truth; this package keeps a derived index of what
+the public may see (published cases only) and answers searches, counts, facets and
+orderings from it. Modules, in the order they depend on each other:
+
+- `schema`: the fields of a document, the analysers and `SCHEMA_VERSION`;
+- `documents`: a case as a document, and the query that streams them from the database;
+- `index`: the index on disk (`SEARCH_INDEX_DIR`), its atomic rebuild, the process-wide
+  reader, and the writes of one case;
+- `query`: the site's own search syntax, parsed into tantivy queries (never raises);
+- `search`: one question (text, filters, ordering, page) in, one answer out.
+
+Not wired into the views yet: see issue 15.
+"""

@@ -1,0 +1,157 @@
+"""The shape of the index: one document per published case, and how its text is read.
+
+Text is indexed twice (LIBRARIES.md, "prefixes on stemmed fields are unreliable"):
+
+- **stemmed** (`STEM`: lower-cased, ASCII-folded, English Snowball stemmer), so that
+  "cities" finds "city" and "Malmo" finds "Malmö"; this is what words and phrases match;
+- **folded** (`FOLD`: lower-cased and ASCII-folded, not stemmed), so that a word can
+  also match as a prefix ("innovati" finds "innovation", "particip" finds
+  "participatory": their stems, "innov" and "participatori", do not start with what
+  was typed) and, when nothing matches, within one typo.
+
+The four sections share one multi-valued field (`sections`): they carry the same boost,
+and one field is one clause less per word. City, district and team names go into
+`places`. `TEXT_FIELDS` holds each text field's boost: title above summary above
+sections above places, as the PostgreSQL weights A > B > C > D did.
+
+Every filter of `CaseStudyFilter` has an indexed fast field: slugs (and the country's
+ISO code) as raw strings, so that a facet's terms aggregation returns the values the
+URL uses; multi-valued where the case has several.
+
+Orderings sort on one unsigned fast field each (`SORT_KEYS`): a number whose ascending
+order is the FilterSet's ordering with its tie-breaks, as far as 64 bits hold them
+(`documents.sort_keys`): the year or the publication time first, then the start of
+the title (12 characters for title, 10 after a year, 5 after a time). Cases that tie
+on all of that come in the index's own (stable) order; the FilterSet has no tie-break
+after the title either. A raw string key would be exact, but tantivy sorts strings
+slowly: on 20,000 documents, 5 ms for the first page and 290 ms at offset 5,000,
+against 0.2 ms and 7 ms for an integer. For newest and oldest the key holds the
+publication time to the second and no `updated_at`, which only breaks ties within the
+same second.
+
+What is stored, measured on 20,000 synthetic documents (`bench/engine_timing.py`):
+storing everything a result card shows (title, slug, summary, sections, city, terms,
+years, image) made the index 1.65 times larger (47.8 MB against 28.9 MB), built in
+about the same time (2.6 s against 2.4 s), and loading 20 stored documents took
+0.21 ms against 0.03 ms. It would save the one `id__in` query of the page's rows, but
+the card needs the rows anyway: its links, image renditions and term pages are model
+methods, and a rename of a term would otherwise mean reindexing every case that shows
+it. So the index stores only the case's `id` (also a fast field) and the `summary`, the
+one text the highlighted snippet is cut from; the page's rows come from one
+`CaseStudy.objects.filter(id__in=ids).with_facets()` (a fixed number of queries), put
+in the engine's order.
+
+Changing a field, an analyser or a key's format changes what an existing index means:
+raise `SCHEMA_VERSION`, and an index of an older version is rebuilt when opened.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Final
+
+import tantivy
+
+# Raise whenever the fields, the analysers or the document's content change meaning.
+SCHEMA_VERSION: Final = 1
+
+# The names under which the analysers are registered on every Index object (tantivy
+# does not store custom analysers with the index: they are registered on each open).
+STEM: Final = "atlas_stem"
+FOLD: Final = "atlas_fold"
+RAW: Final = "raw"
+
+# Longer "words" (URLs, base64) are dropped rather than indexed.
+MAX_TOKEN_LENGTH: Final = 40
+
+# Text fields and their boosts; each has a folded copy named `<field>_folded`.
+TEXT_FIELDS: Final[dict[str, float]] = {
+    "title": 4.0,
+    "summary": 2.0,
+    "sections": 1.0,
+    "places": 0.6,
+}
+
+# Filter fields: the FilterSet's parameter name -> the index field (raw, fast, indexed).
+FACET_FIELDS: Final[dict[str, str]] = {
+    "innovation_type": "innovation_type",
+    "driver": "driver",
+    "approach": "approach",
+    "theme": "theme",
+    "stage": "stage",
+    "country": "country",
+    "city": "city",
+}
+
+# The FilterSet's orderings (besides relevance) -> (sort key field, descending?).
+SORT_KEYS: Final[dict[str, tuple[str, bool]]] = {
+    "newest": ("sort_newest", False),
+    "oldest": ("sort_oldest", False),
+    "title": ("sort_title", False),
+    "-title": ("sort_title", True),
+    "year": ("sort_year", False),
+    "-year": ("sort_year_desc", False),
+}
+
+
+def folded(field: str) -> str:
+    """The name of the unstemmed, folded copy of a text field."""
+    return f"{field}_folded"
+
+
+def stem_analyzer() -> tantivy.TextAnalyzer:
+    """Words, lower-cased, accents folded, English stems: "Participatory" ->
+    "participatori", "Malmö" -> "malmo", "cities" -> "citi"."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_LENGTH))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def fold_analyzer() -> tantivy.TextAnalyzer:
+    """Words, lower-cased, accents folded, not stemmed: for prefixes and typos."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_LENGTH))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def register_analyzers(index: tantivy.Index) -> None:
+    """Must run on every Index object before it writes or parses anything."""
+    index.register_tokenizer(STEM, stem_analyzer())
+    index.register_tokenizer(FOLD, fold_analyzer())
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    # The database id: stored (to return it), fast (to read it for a page of hits
+    # without loading documents), indexed (to delete a case's document by its id).
+    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    for field in TEXT_FIELDS:
+        # The summary is stored: the highlighted snippet is cut from it.
+        builder.add_text_field(field, stored=field == "summary", tokenizer_name=STEM)
+        builder.add_text_field(folded(field), tokenizer_name=FOLD)
+    for field in FACET_FIELDS.values():
+        builder.add_text_field(field, fast=True, tokenizer_name=RAW)
+    builder.add_integer_field("year_started", indexed=True, fast=True)
+    builder.add_integer_field("year_ended", indexed=True, fast=True)
+    builder.add_date_field("published_at", indexed=True, fast=True)
+    for field in sorted({key for key, _ in SORT_KEYS.values()}):
+        builder.add_unsigned_field(field, fast=True)
+    return builder.build()
+
+
+SCHEMA: Final = build_schema()
+
+
+def sort_text(text: str) -> str:
+    """A title as it sorts: case and accents ignored ("Örebro" with the Os)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()

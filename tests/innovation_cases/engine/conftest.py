@@ -1,0 +1,152 @@
+"""The engine's tests: each gets an index directory of its own, and a small corpus."""
+
+import datetime
+from typing import Any
+
+import pytest
+
+from cities.models import City
+from innovation_cases.engine import index as engine_index
+from innovation_cases.models import (
+    Approach,
+    CaseStudy,
+    Driver,
+    InnovationType,
+    LifecycleStage,
+    Theme,
+)
+from tests.factories import (
+    CaseStudyFactory,
+    CityFactory,
+    DistrictFactory,
+    InnovationTeamFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def index_dir(settings: Any, tmp_path: Any) -> Any:
+    """A fresh SEARCH_INDEX_DIR, and no reader left over from another test."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    engine_index.reset_reader()
+    yield settings.SEARCH_INDEX_DIR
+    engine_index.reset_reader()
+
+
+def _when(year: int, month: int = 1) -> datetime.datetime:
+    return datetime.datetime(year, month, 1, 12, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def corpus(db: Any) -> dict[str, CaseStudy]:
+    """Five published cases and a draft, each with words of its own."""
+    malmo = CityFactory(name="Malmö", slug="malmo", country="SE")
+    ghent = CityFactory(name="Ghent", slug="ghent", country="BE")
+    lyon = CityFactory(name="Lyon", slug="lyon", country="FR")
+    term = {
+        model: {t.slug: t for t in model.objects.all()}
+        for model in [InnovationType, Driver, Approach, Theme, LifecycleStage]
+    }
+    specs: list[dict[str, Any]] = [
+        {
+            "key": "budget",
+            "title": "Participatory budgeting in Malmö",
+            "city": malmo,
+            "summary": "Residents decide how to spend part of the city budget.",
+            "approach": "An innovation lab ran neighbourhood assemblies.",
+            "types": ["adaptive"],
+            "themes": ["social-inclusion", "public-spaces"],
+            "drivers": ["social"],
+            "stage": "implementing",
+            "year": 2015,
+            "published": _when(2020),
+        },
+        {
+            "key": "twin",
+            "title": "Digital twin of the harbour",
+            "city": ghent,
+            "summary": "A digital model of the port, used to plan freight routes.",
+            "challenge": "Lorries queued for hours at the locks.",
+            "types": ["mission-oriented"],
+            "themes": ["mobility"],
+            "drivers": ["technological"],
+            "stage": "evaluating",
+            "year": 2018,
+            "published": _when(2022),
+        },
+        {
+            "key": "fund",
+            "title": "An innovation fund for social startups",
+            "city": lyon,
+            "summary": "Grants for young firms with a digital idea for the city.",
+            "results": "Forty firms were funded; twelve still trade.",
+            "types": ["mission-oriented", "adaptive"],
+            "themes": ["social-inclusion"],
+            "drivers": ["economic"],
+            "stage": "implementing",
+            "year": 2010,
+            "published": _when(2021),
+        },
+        {
+            "key": "data",
+            "title": "Open data portal",
+            "city": ghent,
+            "summary": "The city publishes its datasets openly, a quiet innovation.",
+            "lessons_learned": "Start with the data people ask for.",
+            "types": ["enhancement-oriented"],
+            "themes": ["digital-services"],
+            "drivers": ["political"],
+            "stage": None,
+            "year": None,
+            "published": _when(2019),
+        },
+        {
+            "key": "streets",
+            "title": "Zebra crossings near schools",
+            "city": malmo,
+            "summary": "Safer walking routes for children, drawn with parents.",
+            "types": ["enhancement-oriented"],
+            "themes": ["mobility", "public-spaces"],
+            "drivers": ["social"],
+            "stage": "evaluating",
+            "year": 2015,
+            "published": _when(2023),
+        },
+    ]
+    cases: dict[str, CaseStudy] = {}
+    for spec in specs:
+        case = CaseStudyFactory(
+            title=spec["title"],
+            city=spec["city"],
+            summary=spec["summary"],
+            challenge=spec.get("challenge", ""),
+            approach=spec.get("approach", ""),
+            results=spec.get("results", ""),
+            lessons_learned=spec.get("lessons_learned", ""),
+            status=CaseStudy.Status.PUBLISHED,
+            published_at=spec["published"],
+            year_started=spec["year"],
+            lifecycle_stage=term[LifecycleStage].get(spec["stage"] or ""),
+        )
+        case.innovation_types.set([term[InnovationType][s] for s in spec["types"]])
+        case.themes.set([term[Theme][s] for s in spec["themes"]])
+        case.drivers.set([term[Driver][s] for s in spec["drivers"]])
+        cases[spec["key"]] = case
+    # Places are searchable: a district and a team of Ghent's.
+    district = DistrictFactory(city=ghent, name="Sint-Amandsberg")
+    CaseStudy.objects.filter(pk=cases["data"].pk).update(district=district)
+    cases["twin"].teams.set([InnovationTeamFactory(city=ghent, name="Havenlab")])
+    cases["draft"] = CaseStudyFactory(
+        title="Zanzibar draft about budgeting",
+        city=lyon,
+        summary="An unpublished zanzibar plan.",
+        status=CaseStudy.Status.DRAFT,
+    )
+    assert City.objects.count() == 3
+    return cases
+
+
+@pytest.fixture
+def built(corpus: dict[str, CaseStudy]) -> dict[str, CaseStudy]:
+    """The corpus, indexed."""
+    engine_index.rebuild()
+    return corpus

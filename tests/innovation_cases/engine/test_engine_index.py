@@ -1,0 +1,170 @@
+"""The index on disk: built from published cases only, versioned, rebuilt when it is
+old or corrupt, swapped in atomically, and changed one case at a time."""
+
+import json
+from pathlib import Path
+
+import pytest
+import tantivy
+
+from innovation_cases.engine import index as engine_index
+from innovation_cases.engine.documents import (
+    NotPublic,
+    document_for,
+    published_documents,
+)
+from innovation_cases.engine.schema import SCHEMA_VERSION
+from innovation_cases.engine.search import search
+from innovation_cases.models import CaseStudy
+
+pytestmark = pytest.mark.django_db
+
+
+def live_generation(index_dir: Path) -> Path:
+    return index_dir / (index_dir / "CURRENT").read_text().strip()
+
+
+def test_a_rebuild_records_the_schema_version_and_count(built, index_dir):
+    generation = live_generation(index_dir)
+    info = json.loads((generation / "atlas-index.json").read_text())
+    assert info["schema_version"] == SCHEMA_VERSION
+    assert info["documents"] == 5
+    state = engine_index.status()
+    assert (state.problem, state.documents, state.generation) == (
+        None,
+        5,
+        generation.name,
+    )
+
+
+def test_a_draft_is_never_made_a_document(corpus):
+    with pytest.raises(NotPublic):
+        document_for(corpus["draft"])
+    ids = {document.get_first("id") for document in published_documents()}
+    assert ids == {case.pk for key, case in corpus.items() if key != "draft"}
+
+
+def test_documents_load_in_a_fixed_number_of_queries(
+    corpus, django_assert_max_num_queries
+):
+    # The cases with their city, district and stage, then one query per relation.
+    with django_assert_max_num_queries(6):
+        documents = list(published_documents())
+    assert len(documents) == 5
+    twin = next(d for d in documents if d.get_first("id") == corpus["twin"].pk)
+    assert twin.get_all("places") == ["Ghent", "Havenlab"]
+    assert twin.get_all("theme") == ["mobility"]
+
+
+def test_a_missing_index_is_built_on_first_use(corpus, index_dir):
+    assert engine_index.status().problem.startswith("There is no search index")
+    assert search("harbour").ids == [corpus["twin"].pk]
+    assert (index_dir / "CURRENT").exists()
+
+
+def test_an_index_of_another_schema_version_is_rebuilt(built, index_dir):
+    old = live_generation(index_dir)
+    info = json.loads((old / "atlas-index.json").read_text())
+    (old / "atlas-index.json").write_text(json.dumps({**info, "schema_version": 0}))
+    engine_index.reset_reader()
+    assert "schema version 0" in engine_index.status().problem
+    assert search("harbour").ids == [built["twin"].pk]
+    assert live_generation(index_dir) != old
+    assert not old.exists()
+
+
+def test_an_index_without_its_version_file_is_rebuilt(built, index_dir):
+    old = live_generation(index_dir)
+    (old / "atlas-index.json").unlink()
+    engine_index.reset_reader()
+    assert search("harbour").total == 1
+    assert live_generation(index_dir) != old
+
+
+@pytest.mark.parametrize("victim", ["meta.json", "every file"])
+def test_a_corrupt_index_is_rebuilt_not_served(built, index_dir, victim):
+    old = live_generation(index_dir)
+    files = [
+        f
+        for f in old.iterdir()
+        if f.is_file() and f.name != "atlas-index.json"
+        if victim == "every file" or f.name == victim
+    ]
+    assert files
+    for path in files:
+        path.write_bytes(b"\x00garbage\xff" * 50)
+    engine_index.reset_reader()
+    assert engine_index.status().problem is not None
+    assert search("harbour").ids == [built["twin"].pk]
+    assert search().total == 5
+    assert live_generation(index_dir) != old
+
+
+def test_a_garbage_current_pointer_is_rebuilt(built, index_dir):
+    (index_dir / "CURRENT").write_text("../../etc\n")
+    engine_index.reset_reader()
+    assert "does not name an index" in engine_index.status().problem
+    assert search().total == 5
+
+
+def test_readers_follow_a_rebuild(built, index_dir):
+    before = engine_index.reader()
+    CaseStudy.objects.filter(pk=built["twin"].pk).update(title="Digital twin of docks")
+    engine_index.rebuild()
+    assert engine_index.reader() is not before
+    assert search("docks").ids == [built["twin"].pk]
+
+
+def test_rebuild_if_needed_leaves_a_valid_index_alone(built, index_dir):
+    generation = live_generation(index_dir)
+    assert engine_index.rebuild(if_needed=True).built is False
+    assert live_generation(index_dir) == generation
+
+
+def test_publishing_and_archiving_one_case(built):
+    draft = built["draft"]
+    assert search("zanzibar").total == 0
+    CaseStudy.objects.filter(pk=draft.pk).update(
+        status=CaseStudy.Status.PUBLISHED, published_at=built["fund"].published_at
+    )
+    assert engine_index.update_case(draft.pk) is True
+    assert search("zanzibar").ids == [draft.pk]
+    assert search().total == 6
+
+    CaseStudy.objects.filter(pk=draft.pk).update(status=CaseStudy.Status.ARCHIVED)
+    assert engine_index.update_case(draft.pk) is False
+    assert search("zanzibar").total == 0
+    assert search().total == 5
+
+
+def test_an_edit_replaces_the_document(built):
+    CaseStudy.objects.filter(pk=built["streets"].pk).update(title="Pelican crossings")
+    engine_index.update_case(built["streets"].pk)
+    assert search("zebra").total == 0
+    assert search("pelican").ids == [built["streets"].pk]
+    assert search().total == 5
+
+
+def test_deleting_one_case(built):
+    engine_index.delete_case(built["streets"].pk)
+    assert search("zebra").total == 0
+    assert search().total == 4
+
+
+def test_a_busy_writer_gives_a_clear_error(built, monkeypatch):
+    monkeypatch.setattr(engine_index, "WRITER_WAIT", 0.2)
+    index, _path = engine_index.open_current()
+    writer = index.writer(engine_index.UPDATE_HEAP, 1)  # another writer holds the lock
+    try:
+        with pytest.raises(engine_index.IndexBusy, match="Another process"):
+            engine_index.delete_case(built["streets"].pk)
+    finally:
+        writer.rollback()
+        writer.wait_merging_threads()
+    engine_index.delete_case(built["streets"].pk)
+    assert search("zebra").total == 0
+
+
+def test_the_live_index_is_a_plain_tantivy_index(built, index_dir):
+    index = tantivy.Index.open(str(live_generation(index_dir)))
+    assert index.searcher().num_docs == 5

@@ -1,0 +1,263 @@
+"""Searching the index: what is found, filtered, counted, ordered and highlighted."""
+
+from typing import Any
+
+import pytest
+from django.http import QueryDict
+
+from innovation_cases.engine import index as engine_index
+from innovation_cases.engine.query import MAX_TERMS
+from innovation_cases.engine.search import (
+    ORDERINGS,
+    Filters,
+    question_from_filterset,
+    rows,
+    search,
+)
+from innovation_cases.filters import CaseStudyFilter
+from innovation_cases.models import CaseStudy, Theme
+from tests.factories import CaseStudyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(cases: dict[str, CaseStudy], text: str = "", **kwargs: Any) -> list[str]:
+    """The keys of the cases a question finds, in the order found."""
+    by_id = {case.pk: key for key, case in cases.items()}
+    return [by_id[i] for i in search(text, limit=50, **kwargs).ids]
+
+
+def test_only_published_cases_are_in_the_index(built):
+    assert search("zanzibar").total == 0
+    assert sorted(found(built)) == ["budget", "data", "fund", "streets", "twin"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"theme": ("mobility",)}, {"twin", "streets"}),
+        (
+            {"theme": ("mobility", "social-inclusion")},
+            {"budget", "twin", "fund", "streets"},
+        ),
+        ({"country": ("SE",)}, {"budget", "streets"}),
+        ({"city": ("ghent",)}, {"twin", "data"}),
+        ({"innovation_type": ("adaptive",)}, {"budget", "fund"}),
+        ({"driver": ("social",)}, {"budget", "streets"}),
+        ({"approach": ("partnerships",)}, set()),
+        ({"stage": ("evaluating",)}, {"twin", "streets"}),
+        ({"year_min": 2015}, {"budget", "twin", "streets"}),
+        ({"year_max": 2014}, {"fund"}),
+        ({"year_min": 2015, "year_max": 2015}, {"budget", "streets"}),
+        ({"theme": ("mobility",), "country": ("SE",)}, {"streets"}),
+        ({"innovation_type": ("adaptive",), "driver": ("economic",)}, {"fund"}),
+    ],
+)
+def test_each_filter_and_their_combinations(built, filters, expected):
+    assert set(found(built, filters=Filters(**filters))) == expected
+
+
+def test_search_and_filters_combine(built):
+    assert found(built, "digital", filters=Filters(city=("ghent",))) == ["twin"]
+
+
+def test_filters_from_the_filtersets_cleaned_data(built):
+    data = {
+        "theme": Theme.objects.filter(slug__in=["mobility"]),
+        "country": ["SE"],
+        "year_min": None,
+        "q": "",
+    }
+    filters = Filters.from_cleaned_data(data)
+    assert filters == Filters(theme=("mobility",), country=("SE",))
+    assert found(built, filters=filters) == ["streets"]
+
+
+def test_a_facets_own_selection_does_not_narrow_its_counts(built):
+    result = search(filters=Filters(theme=("mobility",), country=("SE",)))
+    assert result.total == 1
+    assert result.facets == {
+        # Without the theme filter: the Swedish cases.
+        "theme": {"social-inclusion": 1, "public-spaces": 2, "mobility": 1},
+        # Without the country filter: the mobility cases.
+        "country": {"BE": 1, "SE": 1},
+        # The others count the results themselves.
+        "innovation_type": {"enhancement-oriented": 1},
+        "driver": {"social": 1},
+        "approach": {},
+        "stage": {"evaluating": 1},
+        "city": {"malmo": 1},
+    }
+
+
+def test_facets_count_the_search_results(built):
+    facets = search("digital").facets
+    assert facets["city"] == {"ghent": 1, "lyon": 1}
+    assert facets["innovation_type"] == {"mission-oriented": 2, "adaptive": 1}
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("newest", ["streets", "twin", "fund", "budget", "data"]),
+        ("oldest", ["data", "budget", "fund", "twin", "streets"]),
+        ("title", ["fund", "twin", "data", "budget", "streets"]),
+        ("-title", ["streets", "budget", "data", "twin", "fund"]),
+        # Ties (2015) by title; a case without a year last, in both directions.
+        ("year", ["fund", "budget", "streets", "twin", "data"]),
+        ("-year", ["twin", "budget", "streets", "fund", "data"]),
+        # Relevance without a search is newest first, as in the FilterSet.
+        ("relevance", ["streets", "twin", "fund", "budget", "data"]),
+        (None, ["streets", "twin", "fund", "budget", "data"]),
+    ],
+)
+def test_every_ordering(built, ordering, expected):
+    assert found(built, ordering=ordering) == expected
+
+
+def test_orderings_page_through_every_result_once(built):
+    for ordering in ["newest", "oldest", "title", "-title", "year", "-year"]:
+        whole = search(ordering=ordering, limit=50).ids
+        pages = [search(ordering=ordering, offset=o, limit=2) for o in (0, 2, 4)]
+        assert [i for page in pages for i in page.ids] == whole
+        assert {page.total for page in pages} == {5}
+    assert search(offset=10, limit=2).ids == []
+
+
+def test_relevance_puts_a_title_match_first(built):
+    assert found(built, "innovation")[0] == "fund"
+    assert set(found(built, "innovation")) == {"fund", "data", "budget"}
+
+
+def test_a_search_defaults_to_relevance_and_may_be_sorted_otherwise(built):
+    assert found(built, "innovation", ordering="title") == ["fund", "data", "budget"]
+
+
+def test_phrases_must_match_in_order(built):
+    assert found(built, '"digital model"') == ["twin"]
+    assert found(built, '"model digital"') == []
+
+
+def test_or_between_words(built):
+    assert set(found(built, "zebra OR harbour")) == {"streets", "twin"}
+    assert found(built, "zebra harbour") == []
+    assert set(found(built, '"digital model" OR grants')) == {"twin", "fund"}
+
+
+def test_a_minus_excludes(built):
+    assert found(built, "digital -harbour") == ["fund"]
+    assert set(found(built, "-digital")) == {"budget", "data", "streets"}
+    assert found(built, 'digital -"digital model"') == ["fund"]
+
+
+def test_partial_words_match_as_prefixes(built):
+    assert set(found(built, "innovati")) == {"fund", "data", "budget"}
+    assert found(built, "particip") == ["budget"]
+    assert found(built, "zebr") == ["streets"]
+
+
+def test_accents_are_folded(built):
+    assert set(found(built, "Malmo")) == {"budget", "streets"}
+    assert set(found(built, "MALMÖ")) == {"budget", "streets"}
+
+
+def test_words_are_stemmed(built):
+    assert found(built, "budgets") == ["budget"]
+    assert found(built, "assembly") == ["budget"]
+    assert found(built, "lorry") == ["twin"]
+
+
+def test_city_district_and_team_names_are_searchable(built):
+    assert found(built, "Havenlab") == ["twin"]
+    assert found(built, "Sint-Amandsberg") == ["data"]
+    assert set(found(built, "ghent")) == {"twin", "data"}
+
+
+def test_a_typo_finds_the_word_and_suggests_it(built):
+    result = search("harbuor")
+    assert [result.total, result.suggestion, result.typo_tolerant] == [
+        1,
+        "harbour",
+        True,
+    ]
+    assert result.ids == [built["twin"].pk]
+    result = search("inovation -portal")
+    assert result.suggestion == "innovation -portal"
+    assert {built["fund"].pk, built["budget"].pk} == set(result.ids)
+
+
+def test_no_suggestion_when_the_words_exist(built):
+    result = search("zebra harbour")
+    assert [result.total, result.suggestion, result.typo_tolerant] == [0, None, False]
+    # Known words that a filter leaves without results are not "corrected" either.
+    result = search("harbour", Filters(city=("lyon",)))
+    assert [result.total, result.suggestion, result.typo_tolerant] == [0, None, False]
+
+
+def test_a_typo_under_a_filter_that_excludes_its_correction(built):
+    result = search("harbuor", Filters(city=("lyon",)))
+    assert [result.total, result.suggestion, result.typo_tolerant] == [
+        0,
+        "harbour",
+        False,
+    ]
+
+
+def test_snippets_are_escaped_and_marked(built):
+    case = CaseStudyFactory(
+        published=True,
+        title="Markup",
+        summary="Beware <script>alert(1)</script> of the innovation & its kin.",
+    )
+    engine_index.rebuild()
+    result = search("innovati")
+    assert result.snippets[case.pk] == (
+        "Beware &lt;script&gt;alert(1)&lt;/script&gt; of the "
+        "<mark>innovation</mark> &amp; its kin."
+    )
+    assert result.snippets[built["data"].pk] == (
+        "The city publishes its datasets openly, a quiet <mark>innovation</mark>."
+    )
+
+
+def test_snippets_without_a_search_are_the_summarys_start(built):
+    result = search(filters=Filters(city=("lyon",)))
+    assert result.snippets == {
+        built["fund"].pk: "Grants for young firms with a digital idea for the city."
+    }
+
+
+def test_words_beyond_the_limit_are_ignored(built):
+    text = " ".join(["digital"] * MAX_TERMS + ["nonexistentword"])
+    result = search(text)
+    assert result.truncated
+    assert result.total == 2
+
+
+def test_the_filtersets_question_and_the_pages_rows(
+    built, django_assert_max_num_queries
+):
+    filterset = CaseStudyFilter(
+        QueryDict("q=digital&theme=mobility,social-inclusion&ordering=title"),
+        queryset=CaseStudy.objects.published(),
+    )
+    text, filters, ordering = question_from_filterset(filterset)
+    assert (text, ordering) == ("digital", "title")
+    assert filters == Filters(theme=("mobility", "social-inclusion"))
+    result = search(text, filters, ordering)
+    with django_assert_max_num_queries(6):
+        cases = rows(result.ids)
+        assert [case.slug for case in cases] == [built["fund"].slug, built["twin"].slug]
+        assert [t.slug for t in cases[1].themes.all()] == ["mobility"]
+
+
+def test_an_invalid_filterset_is_not_a_question(db):
+    filterset = CaseStudyFilter(
+        QueryDict("theme=nonesuch"), queryset=CaseStudy.objects.all()
+    )
+    with pytest.raises(ValueError, match="not valid"):
+        question_from_filterset(filterset)
+
+
+def test_the_engine_knows_every_ordering_of_the_filterset():
+    assert set(ORDERINGS) == set(CaseStudyFilter.ORDERINGS)
