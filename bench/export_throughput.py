@@ -6,7 +6,9 @@
 Fill the database first (`manage.py generate_synthetic_data --cases 5000 --seed 1`).
 It streams `/cases/export.csv` (or .json) through Django's test client, as a worker
 would serve it but without the network, and prints the rows, the bytes, MB/s and the
-growth of the process's peak RSS (VmHWM, reset through /proc/self/clear_refs first, so
+MB per second of this process's CPU time (the database's
+time is not in it: on a busy machine the wall-clock figure mostly measures the other
+processes), and the growth of the process's peak RSS (VmHWM, reset through /proc/self/clear_refs first, so
 each run is measured on its own). `--profile` prints a cProfile of the last run (the
 functions with the most cumulative time). `make bench` measures the CSV export through gunicorn at its largest size; this
 script is the quick loop for working on the export itself (docs/benchmarks.md).
@@ -75,6 +77,7 @@ def main() -> None:
         reset_peak()
         before = memory_kb("VmRSS")
         started = time.perf_counter()
+        cpu_started = time.process_time()
         response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"{path}: status {response.status_code}")
@@ -84,10 +87,12 @@ def main() -> None:
             nbytes += len(piece)
             pieces += 1
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
         growth_mb = (memory_kb("VmHWM") - before) / 1024
         print(
             f"run {run}: {nbytes / 1e6:.1f} MB in {seconds:.2f} s, "
-            f"{nbytes / 1e6 / seconds:.1f} MB/s, {pieces:,} pieces, "
+            f"{nbytes / 1e6 / seconds:.1f} MB/s ({nbytes / 1e6 / cpu_seconds:.1f} MB "
+            f"a second of this process's CPU), {pieces:,} pieces, "
             f"peak RSS growth {growth_mb:.1f} MB"
         )
     if profiler is not None:
