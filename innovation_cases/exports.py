@@ -249,14 +249,17 @@ def started(cases: QuerySet[CaseStudy], request: HttpRequest) -> Iterator[list[R
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def _cell(value: Any) -> Any:
-    if value.__class__ is str:
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
-    if value is None:
-        return ""
-    if value.__class__ is list:
-        return _cell(";".join(value))
-    return value
+def _cells(record: Record) -> list[Any]:
+    """A record as a CSV row: lists joined by ";", formulas neutralised. None needs
+    nothing: csv writes it as an empty cell. One call a row, not one a cell."""
+    cells = []
+    for value in record.values():
+        if value.__class__ is list:
+            value = ";".join(value)
+        if value.__class__ is str and value.startswith(FORMULA_STARTS):
+            value = "'" + value
+        cells.append(value)
+    return cells
 
 
 def write_csv(chunks: Iterable[list[Record]]) -> Iterator[str]:
@@ -265,7 +268,7 @@ def write_csv(chunks: Iterable[list[Record]]) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for records in chunks:
-        writer.writerows([_cell(v) for v in record.values()] for record in records)
+        writer.writerows(map(_cells, records))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
