@@ -17,6 +17,8 @@ SEARCH_OVER_BASELINE = 100.0
 SCALE_SHARE = 0.5
 # A full CSV export may grow the worker's memory by less than this.
 EXPORT_MEMORY_MB = 100.0
+# And must stream at least this fast (issue 15).
+EXPORT_MB_PER_S = 20.0
 
 
 @dataclass(frozen=True)

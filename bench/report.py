@@ -20,6 +20,7 @@ from .endpoints import (
     BY_KEY,
     CACHED_TARGET,
     ENDPOINTS,
+    EXPORT_MB_PER_S,
     EXPORT_MEMORY_MB,
     SCALE_SHARE,
     SEARCH_OVER_BASELINE,
@@ -144,6 +145,14 @@ def evaluate(results: Results) -> list[Check]:
                 )
             )
     export = largest.get("export")
+    if export and export.get("mb_per_s") is not None:
+        checks.append(
+            Check(
+                f"CSV export of {export['rows']:,} cases: MB/s",
+                export["mb_per_s"],
+                EXPORT_MB_PER_S,
+            )
+        )
     if export and export.get("memory_growth_mb") is not None:
         checks.append(
             Check(
@@ -370,6 +379,8 @@ def render_markdown(results: Results, checks: list[Check]) -> str:
                         "MB/s",
                         "static MB/s",
                         "ratio",
+                        "target",
+                        "met?",
                         "worker memory growth",
                         "target",
                         "met?",
@@ -382,6 +393,8 @@ def render_markdown(results: Results, checks: list[Check]) -> str:
                             _num(export["mb_per_s"]),
                             _num(export.get("ceiling_mb_per_s")),
                             _num(export.get("ratio"), 3),
+                            f"≥ {EXPORT_MB_PER_S:.0f}",
+                            _met(export.get("mb_per_s"), EXPORT_MB_PER_S, "min"),
                             f"{_num(export.get('memory_growth_mb'))} MB",
                             f"< {EXPORT_MEMORY_MB:.0f} MB",
                             _met(

@@ -156,11 +156,11 @@ class CaseExportView(FilteredCasesMixin, View):
         if not filterset.is_valid():
             return invalid_filters_response(filterset)
         # Run now, while an error can still be a 500 rather than a 200 cut short.
-        cases = exports.started(filterset.qs)
+        chunks = exports.started(filterset.qs, request)
         filename = f"atlas-cases.{self.format}"
         writer = exports.write_csv if self.format == "csv" else exports.write_json
         response = StreamingHttpResponse(
-            writer(cases, request), content_type=exports.CONTENT_TYPES[self.format]
+            writer(chunks), content_type=exports.CONTENT_TYPES[self.format]
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

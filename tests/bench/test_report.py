@@ -153,6 +153,19 @@ def test_export_memory_growth_must_stay_under_the_limit():
     assert (memory.kind, memory.met, memory.verdict) == ("max", False, "MISSED")
 
 
+def test_the_export_must_stream_at_least_twenty_mb_a_second():
+    large = size(100_000, ALL_MET)
+    large["export"] = {"rows": 85_000, "mb_per_s": 1.3, "memory_growth_mb": 20.0}
+
+    checks = by_name(report.evaluate(results(large)))
+
+    speed = checks["CSV export of 85,000 cases: MB/s"]
+    assert (speed.target, speed.kind, speed.verdict) == (20.0, "min", "MISSED")
+    large["export"]["mb_per_s"] = 25.0
+    checks = by_name(report.evaluate(results(large)))
+    assert checks["CSV export of 85,000 cases: MB/s"].verdict == "met"
+
+
 def test_a_target_not_measured_is_neither_met_nor_missed():
     check = report.Check("x", None, 0.1)
 

@@ -5,16 +5,25 @@ import io
 import json
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.db.models import Func, IntegerField
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from innovation_cases import exports
 from innovation_cases.filters import CaseStudyFilter
-from innovation_cases.models import CaseStudy, InnovationType, Theme
+from innovation_cases.models import (
+    Approach,
+    CaseStudy,
+    Driver,
+    InnovationType,
+    LifecycleStage,
+    Theme,
+)
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,
+    DistrictFactory,
     InnovationTeamFactory,
     OrganisationFactory,
     SourceFactory,
@@ -316,16 +325,18 @@ def test_an_export_that_fails_mid_stream_raises_to_the_server(
     """Once the 200 is sent, a failure must not end the body cleanly: it raises out of
     the stream, and the server (gunicorn) cuts the connection without the chunked
     body's end, so the client sees a failed download, not a short file."""
-    real_record = exports.case_record
+    real_records = exports._records
     calls = []
 
-    def failing_record(case, request):
-        calls.append(case)
+    def failing_records(rows, vocabularies, url_prefix):
+        calls.append(rows)
         if len(calls) > 1:
             raise DatabaseError("the connection dropped")
-        return real_record(case, request)
+        return real_records(rows, vocabularies, url_prefix)
 
-    monkeypatch.setattr(exports, "case_record", failing_record)
+    # Two cases a chunk: the first chunk is sent, the second fails.
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports, "_records", failing_records)
     response = client.get(path)
     assert response.status_code == 200
     pieces = []
@@ -334,10 +345,130 @@ def test_an_export_that_fails_mid_stream_raises_to_the_server(
             pieces.append(piece)
     body = b"".join(pieces).decode("utf-8-sig")
     assert len(calls) == 2
+    assert body.count("/cases/") == 2  # the first chunk's two cases were sent
     if path.endswith(".json"):
         assert not body.endswith("]}")
         with pytest.raises(json.JSONDecodeError):
             json.loads(body)
+
+
+def test_an_export_has_every_column_in_order_and_the_terms_in_vocabulary_order(
+    client,
+):
+    """The columns and values of the open data, pinned: the export reads plain rows
+    and gathers the terms in SQL, and must still say what it said with model
+    instances."""
+    city = CityFactory(name="Ghent", slug="ghent", country="BE")
+    district = DistrictFactory(city=city, name="Sint-Amandsberg")
+    stage = LifecycleStage.objects.order_by("pk").first()
+    drivers = list(Driver.objects.all()[:3])  # in the vocabulary's own order
+    case = CaseStudyFactory(
+        published=True,
+        slug="bus-lanes",
+        title="Bus lanes",
+        summary="Faster buses, = fewer cars.",
+        city=city,
+        district=district,
+        lifecycle_stage=stage,
+        year_started=2019,
+        year_ended=2021,
+    )
+    case.drivers.set(reversed(drivers))
+    case.themes.set([Theme.objects.get(slug="mobility")])
+    CaseStudyFactory(published=True, slug="bare", title="Bare", city=city)
+    CaseStudyFactory(slug="a-draft", city=city)
+
+    cases = json.loads(b"".join(client.get("/cases/export.json").streaming_content))
+    assert [c["slug"] for c in cases["cases"]] == ["bare", "bus-lanes"] or [
+        c["slug"] for c in cases["cases"]
+    ] == ["bus-lanes", "bare"]
+    record = next(c for c in cases["cases"] if c["slug"] == "bus-lanes")
+    expected = {
+        "slug": "bus-lanes",
+        "title": "Bus lanes",
+        "url": "http://testserver/cases/bus-lanes/",
+        "city": "Ghent",
+        "city_slug": "ghent",
+        "country": "BE",
+        "district": "Sint-Amandsberg",
+        "summary": "Faster buses, = fewer cars.",
+        "innovation_types": [],
+        "drivers": [driver.slug for driver in drivers],
+        "approaches": [],
+        "themes": ["mobility"],
+        "lifecycle_stage": stage.slug,
+        "year_started": 2019,
+        "year_ended": 2021,
+        "published_at": case.published_at.isoformat(),
+    }
+    assert list(record) == list(expected)
+    assert record == expected
+    bare = next(c for c in cases["cases"] if c["slug"] == "bare")
+    assert (bare["district"], bare["lifecycle_stage"], bare["themes"]) == (
+        None,
+        None,
+        [],
+    )
+
+    body = b"".join(client.get("/cases/export.csv").streaming_content)
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert lines[0] == list(expected)
+    row = next(line for line in lines[1:] if line[0] == "bus-lanes")
+    assert row == [
+        ";".join(value) if isinstance(value, list) else str(value)
+        for value in expected.values()
+    ]
+    assert len(lines) == 3
+
+
+def _many_cases(first: int, n: int) -> None:
+    """n published cases (numbered from `first`) in two cities, each with terms of every vocabulary, made in
+    bulk (a factory call each would take seconds)."""
+    cities = [CityFactory(), CityFactory()]
+    made = CaseStudy.objects.bulk_create(
+        CaseStudyFactory.build(
+            published=True, city=cities[i % 2], slug=f"bulk-{i}", title=f"Bulk {i}"
+        )
+        for i in range(first, first + n)
+    )
+    for name, model in [
+        ("innovation_types", InnovationType),
+        ("drivers", Driver),
+        ("approaches", Approach),
+        ("themes", Theme),
+    ]:
+        terms = list(model.objects.all()[:2])
+        through = getattr(CaseStudy, name).through
+        case_column = CaseStudy._meta.get_field(name).m2m_field_name()
+        term_column = CaseStudy._meta.get_field(name).m2m_reverse_field_name()
+        through.objects.bulk_create(
+            through(**{case_column: case, term_column: term})
+            for case in made
+            for term in terms
+        )
+
+
+@pytest.mark.parametrize("path", ["/cases/export.csv", "/cases/export.json"])
+def test_an_exports_queries_do_not_grow_with_its_cases(
+    client, monkeypatch, django_assert_max_num_queries, path
+):
+    # Issue 15: the export built a model instance per case and ran four prefetches
+    # per chunk. Now one query reads the cases, and one more per chunk their terms.
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 50)
+    _many_cases(0, 30)
+    with CaptureQueriesContext(connection) as one_chunk:
+        b"".join(client.get(path).streaming_content)
+    _many_cases(30, 270)
+    with django_assert_max_num_queries(len(one_chunk.captured_queries) + 300 // 50 - 1):
+        body = b"".join(client.get(path).streaming_content)
+    if path.endswith(".csv"):
+        rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+        assert len(rows) == 300
+        assert {len(row["themes"].split(";")) for row in rows} == {2}
+    else:
+        data = json.loads(body)
+        assert len(data["cases"]) == 300
+        assert {len(case["drivers"]) for case in data["cases"]} == {2}
 
 
 def test_sitemap_lists_published_cases_and_cities_only(client, cases):
