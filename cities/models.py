@@ -120,7 +120,7 @@ class CityQuerySet(models.QuerySet["City"]):
             .filter(city=OuterRef("pk"))
             .order_by()
             .values("city")
-            .annotate(count=Count("pk"))
+            .annotate(count=Count("*"))
             .values("count")
         )
         return self.annotate(published_case_count=Coalesce(Subquery(published), 0))
