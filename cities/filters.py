@@ -126,13 +126,18 @@ class CityListFilter(CityFilter):
         queryset = super().filter_queryset(queryset)
         key = self.ordering_key
         column = key.removeprefix("-")
-        expression = {
-            "name": F("name"),
-            "country": by_country_name(self.countries_in_use),
-            "team": F("_has_dedicated_team"),
-            "strategy": F("_has_formal_strategy"),
-            "cases": F("published_case_count"),
-        }[column]
+        expression = (
+            by_country_name(self.countries_in_use)
+            if column == "country"
+            else F(
+                {
+                    "name": "name",
+                    "team": "_has_dedicated_team",
+                    "strategy": "_has_formal_strategy",
+                    "cases": "published_case_count",
+                }[column]
+            )
+        )
         primary = expression.desc() if key.startswith("-") else expression.asc()
         return queryset.order_by(primary, "name", "pk")
 
