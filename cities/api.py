@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
@@ -24,11 +24,7 @@ class CityViewSet(ReadOnlyViewSet):
     def get_queryset(self) -> QuerySet[City]:
         return (
             City.objects.with_capacity()
-            .annotate(
-                published_case_count=Count(
-                    "cases", filter=Q(cases__status="published"), distinct=True
-                )
-            )
+            .with_published_case_count()
             .prefetch_related(
                 Prefetch("districts", District.objects.select_related("city")),
                 "teams",

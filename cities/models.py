@@ -9,7 +9,8 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,30 @@ class CityQuerySet(models.QuerySet["City"]):
                 Strategy.objects.adopted().filter(city=OuterRef("pk"))
             ),
         )
+
+    def with_published_case_count(self) -> CityQuerySet:
+        """Annotate `published_case_count`: how many of each city's cases the public sees.
+
+        A correlated subquery (on the index of a case's city and status) rather than a
+        join and GROUP BY: the other annotations stay simple, and a count of the cities
+        (the paginator's) leaves it out.
+        """
+        # Imported here: innovation_cases imports this module.
+        from innovation_cases.models import CaseStudy
+
+        published = (
+            CaseStudy.objects.published()
+            .filter(city=OuterRef("pk"))
+            .order_by()
+            .values("city")
+            .annotate(count=Count("*"))
+            .values("count")
+        )
+        return self.annotate(published_case_count=Coalesce(Subquery(published), 0))
+
+    def located(self) -> CityQuerySet:
+        """The cities whose coordinates are on record: the ones a map can show."""
+        return self.filter(latitude__isnull=False, longitude__isnull=False)
 
     def with_dedicated_team(self) -> CityQuerySet:
         return self.with_capacity().filter(_has_dedicated_team=True)

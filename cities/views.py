@@ -1,48 +1,163 @@
+import hashlib
+import json
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.urls import reverse
-from django.views.generic import DetailView, ListView
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
+from django.views.generic import DetailView, ListView, View
+from django_countries import countries
 
 from config.cache import RememberedObjectMixin
 from innovation_cases.models import CaseStudy
 
+from .filters import CityListFilter
 from .models import City, InnovationTeam, Lab, Strategy
 
 
 class CityListView(ListView):
+    """The table of cities, filtered by CityFilter's parameters, sorted and paged.
+
+    The map above it loads its points from CityMapDataView, so the page's size and cost
+    depend on the page size, not on the number of cities.
+    """
+
     template_name = "cities/city_list.html"
     context_object_name = "cities"
+    paginate_by = 50
+
+    def get_filterset(self) -> CityListFilter:
+        if not hasattr(self, "_filterset"):
+            self._filterset = CityListFilter(
+                self.request.GET,
+                queryset=City.objects.with_capacity().with_published_case_count(),
+            )
+        return self._filterset
 
     def get_queryset(self) -> QuerySet[City]:
-        published = Q(cases__status=CaseStudy.Status.PUBLISHED)
-        # Django leaves Meta.ordering out of GROUP BY queries: order explicitly.
-        return (
-            City.objects.with_capacity()
-            .annotate(published_case_count=Count("cases", filter=published))
-            .order_by("name", "country")
-        )
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return City.objects.none()
+        return filterset.qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        # Built from the rows the table shows, so the map costs no query of its own.
-        context["cities_geo"] = [
-            city_geo(city) for city in context["cities"] if city.latitude is not None
-        ]
+        filterset = self.get_filterset()
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        page = context["page_obj"]
+        context.update(
+            filter=filterset,
+            query_string=params.urlencode(),
+            columns=sort_columns(filterset, params),
+            page_range=list(
+                page.paginator.get_elided_page_range(page.number, on_each_side=2)
+            ),
+            ellipsis=Paginator.ELLIPSIS,
+            # The map's points come from their own URL; the page only needs to know
+            # whether there are any.
+            has_map=City.objects.located().exists(),
+            countries_in_use=filterset.countries_in_use,
+        )
         return context
 
+    def render_to_response(
+        self, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        if not self.get_filterset().is_valid():
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
 
-def city_geo(city: City) -> dict[str, Any]:
-    """What the map's JSON data island says about a city (it must have coordinates)."""
-    return {
-        "name": city.name,
-        "url": city.get_absolute_url(),
-        "country": str(city.country.name),
-        "lat": float(city.latitude),
-        "lng": float(city.longitude),
-        "cases": city.published_case_count,
-    }
+
+@dataclass(frozen=True)
+class SortColumn:
+    """A sortable column's header: the link that sorts by it, and its aria-sort."""
+
+    key: str
+    href: str
+    aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
+
+
+def sort_columns(filterset: CityListFilter, params: QueryDict) -> dict[str, SortColumn]:
+    """For each column, the query string that sorts by it (keeping the filters, back to
+    the first page): the other direction if the table is sorted by it already, its
+    natural direction (A–Z, most first) if not."""
+    current = filterset.ordering_key if filterset.is_valid() else ""
+    columns = {}
+    for key, first in CityListFilter.COLUMNS.items():
+        if current == key:
+            aria_sort, target = "ascending", f"-{key}"
+        elif current == f"-{key}":
+            aria_sort, target = "descending", key
+        else:
+            aria_sort, target = "", key if first == "asc" else f"-{key}"
+        linked = params.copy()
+        linked["ordering"] = target
+        columns[key] = SortColumn(key, f"?{linked.urlencode()}", aria_sort)
+    return columns
+
+
+class CityMapDataView(View):
+    """Every city with coordinates as GeoJSON, for the map on /cities/ (one query).
+
+    Points are [longitude, latitude], as GeoJSON requires. The answer is the same for
+    every visitor, so it may be kept by browsers and shared caches for a few minutes, and
+    its ETag lets them revalidate it for the price of the query alone.
+    """
+
+    MAX_AGE = 300
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        # One reverse() for every city: the URL differs only by the slug.
+        placeholder = "__slug__"
+        url = reverse("cities:city_detail", kwargs={"slug": placeholder})
+        rows = (
+            City.objects.located()
+            .with_published_case_count()
+            .order_by("name", "pk")
+            .values(
+                "name",
+                "slug",
+                "country",
+                "latitude",
+                "longitude",
+                "published_case_count",
+            )
+        )
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(row["longitude"]), float(row["latitude"])],
+                },
+                "properties": {
+                    "name": row["name"],
+                    "slug": row["slug"],
+                    "url": url.replace(placeholder, row["slug"]),
+                    "country": str(countries.name(row["country"])),
+                    "cases": row["published_case_count"],
+                },
+            }
+            for row in rows
+        ]
+        body = json.dumps(
+            {"type": "FeatureCollection", "features": features},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+        response: HttpResponseBase | None = get_conditional_response(request, etag=etag)
+        if response is None:
+            response = HttpResponse(body, content_type="application/geo+json")
+        response["ETag"] = etag
+        patch_cache_control(response, public=True, max_age=self.MAX_AGE)
+        return response
 
 
 # How many of its cases a city's page shows; the case list has the rest.

@@ -1,0 +1,334 @@
+"""/cities/: the table of cities, paged, sorted and filtered, and the map above it."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from cities.models import City
+from tests.factories import (
+    CaseStudyFactory,
+    CityFactory,
+    InnovationTeamFactory,
+    StrategyFactory,
+    populate,
+)
+
+pytestmark = pytest.mark.django_db
+
+CITY_LIST = reverse("cities:city_list")
+
+
+def _names(response) -> list[str]:
+    return [city.name for city in response.context["cities"]]
+
+
+def _mapped_city(name: str, lat: str, lng: str, **fields) -> City:
+    """A synthetic test city with coordinates (the demo cities have none)."""
+    return CityFactory(
+        name=name, latitude=Decimal(lat), longitude=Decimal(lng), **fields
+    )
+
+
+@pytest.fixture
+def four_cities() -> None:
+    """Four cities that each column puts in a different order. Country codes and names
+    sort differently (AT < CH < DE < IE, but Austria < Germany < Ireland < Switzerland),
+    so a sort by code would show."""
+    graz = CityFactory(name="Graz", country="AT")
+    aachen = CityFactory(name="Aachen", country="DE")
+    basel = CityFactory(name="Basel", country="CH")
+    cork = CityFactory(name="Cork", country="IE")
+    InnovationTeamFactory(city=aachen)
+    InnovationTeamFactory(city=basel)
+    StrategyFactory(city=basel)
+    StrategyFactory(city=cork)
+    for city, published in ((aachen, 2), (basel, 1), (cork, 3)):
+        CaseStudyFactory.create_batch(published, city=city, published=True)
+    CaseStudyFactory(city=graz)  # a draft: not counted
+    CaseStudyFactory.create_batch(2, city=graz)
+
+
+# --- The table --------------------------------------------------------------------------
+
+
+def test_city_list_lists_every_city_including_those_without_coordinates(client):
+    _mapped_city("Mapped town", "52.1", "5.1")
+    CityFactory(name="Unmapped town")
+    response = client.get(CITY_LIST)
+    for city in City.objects.all():
+        assertContains(
+            response,
+            f'<th scope="row"><a href="{city.get_absolute_url()}">{city.name}</a></th>',
+            html=True,
+        )
+    assert _names(response) == ["Mapped town", "Unmapped town"]
+
+
+def test_city_list_shows_each_citys_capacity_and_published_cases(client, demo):
+    response = client.get(CITY_LIST)
+    assertContains(
+        response,
+        '<tr><th scope="row"><a href="/cities/bologna/">Bologna</a></th><td>Italy</td>'
+        '<td>Yes</td><td>No</td><td class="num">1</td></tr>',
+        html=True,
+    )
+    assertContains(
+        response,
+        '<tr><th scope="row"><a href="/cities/bratislava/">Bratislava</a></th>'
+        '<td>Slovakia</td><td>No</td><td>No</td><td class="num">0</td></tr>',
+        html=True,
+    )
+
+
+def test_the_table_keeps_its_scrolling_region_and_caption(client, demo):
+    html = client.get(CITY_LIST).content.decode()
+    # The scroll_region tag: a focusable region named by the table's caption.
+    region = re.search(r'<div class="scroll-region"[^>]*>', html)
+    assert region, html
+    caption_id = re.search(r'aria-labelledby="([^"]+)"', region.group(0)).group(1)
+    assert 'tabindex="0"' in region.group(0) and 'role="region"' in region.group(0)
+    assert f'<caption id="{caption_id}" class="visually-hidden">' in html
+
+
+# --- Paging -----------------------------------------------------------------------------
+
+
+def test_the_table_shows_fifty_cities_a_page_with_numbered_page_links(client):
+    for i in range(120):
+        CityFactory(name=f"City {i:03}")
+    first = client.get(CITY_LIST)
+    assert _names(first) == [f"City {i:03}" for i in range(50)]
+    assertContains(first, "1–50 of 120 cities")
+    assertContains(first, '<nav class="pagination" aria-label="Pages of cities">')
+    assertContains(
+        first,
+        '<a href="?page=1" aria-current="page"><span class="visually-hidden">Page '
+        "</span>1</a>",
+        html=True,
+    )
+    assertContains(first, '<a href="?page=2" rel="next">Next page</a>', html=True)
+    assertNotContains(first, 'rel="prev"')
+
+    last = client.get(CITY_LIST, {"page": 3})
+    assert _names(last) == [f"City {i:03}" for i in range(100, 120)]
+    assertContains(last, '<a href="?page=2" rel="prev">Previous page</a>', html=True)
+    # The main menu marks /cities/ as current; the page links mark page 3 alone.
+    assert re.findall(
+        r'<a href="\?page=(\d)" aria-current="page">', last.content.decode()
+    ) == ["3"]
+    assertNotContains(last, 'rel="next"')
+    assert client.get(CITY_LIST, {"page": 4}).status_code == 404
+
+
+def test_a_single_page_has_no_page_links(client, demo):
+    response = client.get(CITY_LIST)
+    assertNotContains(response, 'class="pagination"')
+    assertContains(response, "3 cities")
+
+
+# --- Sorting ----------------------------------------------------------------------------
+
+ORDERS = {
+    "name": ["Aachen", "Basel", "Cork", "Graz"],
+    "-name": ["Graz", "Cork", "Basel", "Aachen"],
+    # Austria, Germany, Ireland, Switzerland.
+    "country": ["Graz", "Aachen", "Cork", "Basel"],
+    "-country": ["Basel", "Cork", "Aachen", "Graz"],
+    # Ties are broken by name, whichever way the column is sorted.
+    "team": ["Cork", "Graz", "Aachen", "Basel"],
+    "-team": ["Aachen", "Basel", "Cork", "Graz"],
+    "strategy": ["Aachen", "Graz", "Basel", "Cork"],
+    "-strategy": ["Basel", "Cork", "Aachen", "Graz"],
+    "cases": ["Graz", "Basel", "Aachen", "Cork"],
+    "-cases": ["Cork", "Aachen", "Basel", "Graz"],
+}
+
+
+@pytest.mark.parametrize(("ordering", "names"), ORDERS.items())
+def test_each_column_sorts_both_ways(client, four_cities, ordering, names):
+    response = client.get(CITY_LIST, {"ordering": ordering})
+    assert response.status_code == 200
+    assert _names(response) == names
+
+
+def test_without_an_ordering_the_table_is_sorted_by_name(client, four_cities):
+    assert _names(client.get(CITY_LIST)) == ORDERS["name"]
+
+
+def test_only_the_sorted_column_has_aria_sort_and_its_link_reverses_it(
+    client, four_cities
+):
+    html = client.get(CITY_LIST, {"ordering": "-cases"}).content.decode()
+    headers = re.findall(r"<th scope=\"col\"[^>]*>.*?</th>", html, re.S)
+    assert len(headers) == 5
+    assert [re.search(r'aria-sort="(\w+)"', h) is not None for h in headers] == [
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]
+    cases = headers[4]
+    assert 'aria-sort="descending"' in cases
+    assert 'href="?ordering=cases"' in cases
+    # Other columns link to their natural first order: A–Z, "yes" first.
+    assert 'href="?ordering=name"' in headers[0]
+    assert 'href="?ordering=-team"' in headers[2]
+
+    html = client.get(CITY_LIST, {"ordering": "name"}).content.decode()
+    name = re.findall(r"<th scope=\"col\"[^>]*>.*?</th>", html, re.S)[0]
+    assert 'aria-sort="ascending"' in name
+    assert 'href="?ordering=-name"' in name
+
+
+def test_an_unknown_ordering_is_a_400_naming_the_parameter(client, four_cities):
+    response = client.get(CITY_LIST, {"ordering": "population"})
+    assert response.status_code == 400
+    assertContains(
+        response,
+        '<li id="ordering-error"><strong>ordering</strong>: Select a valid choice. '
+        "population is not one of the available choices.</li>",
+        status_code=400,
+        html=True,
+    )
+    assert list(response.context["cities"]) == []
+
+
+def test_an_unknown_country_is_a_400_naming_the_parameter(client, four_cities):
+    response = client.get(CITY_LIST, {"country": "XX"})
+    assert response.status_code == 400
+    assertContains(response, '<li id="country-error">', status_code=400)
+
+
+# --- Filters with paging and sorting -----------------------------------------------------
+
+
+def test_filters_combine_with_sorting_and_paging(client):
+    # 60 Dutch cities whose name has "haven", 60 others; the Dutch ones with more
+    # published cases than their number sort first by cases.
+    for i in range(60):
+        CityFactory(name=f"Haven {i:02}", country="NL")
+        CityFactory(name=f"Haven {i:02}", country="BE")
+        CityFactory(name=f"Dorp {i:02}", country="NL")
+    CaseStudyFactory.create_batch(
+        3, city=City.objects.get(name="Haven 07", country="NL"), published=True
+    )
+    params = {"search": "haven", "country": "NL", "ordering": "-cases"}
+
+    first = client.get(CITY_LIST, params)
+    assert first.status_code == 200
+    assert first.context["paginator"].count == 60
+    assert _names(first)[:3] == ["Haven 07", "Haven 00", "Haven 01"]
+    assert {city.country.code for city in first.context["cities"]} == {"NL"}
+    # The page links keep every filter and the order.
+    assertContains(
+        first,
+        '<a href="?search=haven&amp;country=NL&amp;ordering=-cases&amp;page=2" '
+        'rel="next">Next page</a>',
+        html=True,
+    )
+    # The form keeps them too.
+    assertContains(first, 'value="haven"')
+    assertContains(first, '<option value="NL" selected>Netherlands</option>', html=True)
+    assertContains(first, '<input type="hidden" name="ordering" value="-cases">')
+
+    second = client.get(CITY_LIST, {**params, "page": 2})
+    assert _names(second) == [f"Haven {i:02}" for i in range(50, 60)]
+    assertContains(second, "51–60 of 60 cities")
+
+
+def test_a_search_that_finds_nothing_says_so(client, four_cities):
+    response = client.get(CITY_LIST, {"search": "atlantis"})
+    assert response.status_code == 200
+    assertContains(response, "No city matches.")
+
+
+# --- Cost and size ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ordering", ["name", "-country", "-cases", "strategy"])
+def test_city_list_costs_a_fixed_number_of_queries_whatever_the_number_of_cities(
+    client, django_assert_max_num_queries, ordering
+):
+    # The count, the page's rows, whether any city is on the map, and the countries
+    # of the filter.
+    populate(2)
+    with django_assert_max_num_queries(4):
+        client.get(CITY_LIST, {"ordering": ordering})
+    populate(60)
+    with django_assert_max_num_queries(4):
+        response = client.get(CITY_LIST, {"ordering": ordering, "page": 2})
+    assert len(response.context["cities"]) == 12
+
+
+def test_at_two_thousand_cities_the_page_stays_small(client):
+    # It held every city, and every city's map point, in 857 kB.
+    City.objects.bulk_create(
+        City(
+            name=f"City {i:04}",
+            slug=f"city-{i:04}",
+            country="NL",
+            latitude=Decimal("52.1") + Decimal(i) / 1000,
+            longitude=Decimal("5.1"),
+        )
+        for i in range(2000)
+    )
+    response = client.get(CITY_LIST)
+    assert response.status_code == 200
+    assert len(response.context["cities"]) == 50
+    assert len(response.content) < 150_000, len(response.content)
+
+
+# --- The map ----------------------------------------------------------------------------
+
+
+def test_the_map_loads_its_points_from_the_geojson_url(client):
+    _mapped_city("Mapped town", "52.1", "5.1")
+    response = client.get(CITY_LIST)
+    assertContains(response, 'data-geojson-url="/cities/map.geojson"')
+    assertContains(response, 'aria-label="Map of the cities in the Atlas"')
+    assertContains(response, 'aria-describedby="map-note"')
+    assertContains(
+        response, "The map needs JavaScript. The table below lists every city."
+    )
+    # The points are not in the page.
+    assertNotContains(response, 'type="application/json"')
+    assertNotContains(response, "52.1")
+
+
+def test_map_scripts_are_vendored_deferred_files_and_none_is_inline(client):
+    _mapped_city("Mapped town", "52.1", "5.1")
+    html = client.get(CITY_LIST).content.decode()
+    # Every page loads tidy-query.js (see base.html); this one adds the map's three.
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert all("src=" in tag and " defer" in tag for tag in scripts), scripts
+    sources = [re.search(r'src="([^"]+)"', tag).group(1) for tag in scripts]
+    assert [re.sub(r"\.[0-9a-f]{12}\.", ".", source) for source in sources] == [
+        "/static/js/tidy-query.js",
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+        "/static/js/city-map.js",
+    ]
+    for stylesheet in (
+        "vendor/leaflet/leaflet",
+        "vendor/leaflet.markercluster/MarkerCluster",
+        "vendor/leaflet.markercluster/MarkerCluster.Default",
+    ):
+        assert re.search(rf'href="/static/{stylesheet}\.[0-9a-f]+\.css"', html)
+    assert "//unpkg.com" not in html and "cdn" not in html.lower()
+
+
+def test_without_coordinates_the_page_says_so_and_loads_no_map(client, demo):
+    response = client.get(CITY_LIST)
+    assertContains(
+        response,
+        "No city has coordinates yet, so there is no map to show. The table below "
+        "lists every city.",
+    )
+    assertNotContains(response, "leaflet")
+    assertNotContains(response, "city-map")
+    for name in ["Bologna", "Bratislava", "Vienna"]:
+        assertContains(response, f">{name}</a></th>")
