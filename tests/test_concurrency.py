@@ -10,7 +10,9 @@ must then let exactly one through:
 * the case editor and the city-record editor saving from the same opened version:
   one saved, the others 409 with what they typed;
 * two reviewers publishing, two approving a revision: one decision applies;
-* a restore racing a publish: the restore never puts the case back in review.
+* a restore racing a publish: the restore never puts the case back in review;
+* creates of one name: one record, clear 400s for the others, never a 500; writes
+  around one team and its city: no deadlock.
 
 Only on PostgreSQL: pytest-django's SQLite test database lives in memory, and the
 live server's threads share its one connection, so nothing would run concurrently.
@@ -216,6 +218,33 @@ def test_updates_and_creates_around_one_team_all_succeed(
 
         statuses = race(send, prepare)
         assert statuses == Counter({200: WRITERS // 2, 201: WRITERS // 2}), trial
+
+
+def test_concurrent_creates_of_one_name_are_one_record_and_clear_refusals(
+    live_server: Any, city: Any, token: str
+) -> None:
+    """Creates with one team name at once: validation passes for all of them before
+    any is saved, so the database's unique constraints decide. The first is created;
+    every other gets a 400 naming the taken value, never an IntegrityError's 500."""
+    url = f"{live_server.url}/api/v1/teams/"
+    auth = {"Authorization": f"Bearer {token}"}
+    for trial in range(TRIALS):
+        sessions = [requests.Session() for _ in range(WRITERS)]
+        answers: list[Any] = []
+
+        def prepare(i: int) -> None:
+            sessions[i].get(url, headers=auth, timeout=30)
+
+        def send(i: int) -> int:
+            body = {"name": f"Twin team {trial}", "city": city.slug, "kind": "other"}
+            response = sessions[i].post(url, json=body, headers=auth, timeout=60)
+            answers.append(response)
+            return response.status_code
+
+        assert race(send, prepare) == Counter({201: 1, 400: WRITERS - 1}), trial
+        for response in answers:
+            if response.status_code == 400:
+                assert response.json()["errors"], response.text
 
 
 # --- The editors ----------------------------------------------------------------------
