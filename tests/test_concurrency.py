@@ -37,7 +37,7 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.models import ApiToken
-from cities.models import Membership
+from cities.models import InnovationTeam, Membership
 from innovation_cases.models import CaseRevision, CaseStudy, Review
 from tests.factories import (
     CaseStudyFactory,
@@ -258,36 +258,49 @@ def editor_token(session: requests.Session, url: str) -> str:
     return found.group(1)
 
 
-def test_concurrent_saves_in_the_case_editor_from_one_version_save_once(
-    live_server: Any, city: Any, officer: Any
+def race_editor_saves(
+    live_server: Any,
+    user: Any,
+    url: str,
+    form: Callable[[int, int], dict[str, Any]],
+    saved: Callable[[int], str],
 ) -> None:
-    case = CaseStudyFactory(city=city, status=S.DRAFT, title="Racing draft")
-    url = live_server.url + reverse("workspace:case_edit", args=[case.slug])
+    """Each trial, WRITERS editors opened on one version save `form(i, trial)` at
+    once: one is saved (`saved()` then reads that trial's text back), every other is
+    told of the conflict (409)."""
     for trial in range(TRIALS):
-        sessions = [browser(live_server, officer) for _ in range(WRITERS)]
+        sessions = [browser(live_server, user) for _ in range(WRITERS)]
         tokens: dict[int, str] = {}
 
         def prepare(i: int) -> None:
             tokens[i] = editor_token(sessions[i], url)
 
         def send(i: int) -> int:
-            return post(
-                sessions[i],
-                url,
-                {
-                    "edit_token": tokens[i],
-                    "title": "Racing draft",
-                    "city": city.pk,
-                    "summary": f"Saved by writer {i} in trial {trial}.",
-                    "sources-TOTAL_FORMS": "0",
-                    "sources-INITIAL_FORMS": "0",
-                },
-            )
+            return post(sessions[i], url, {"edit_token": tokens[i], **form(i, trial)})
 
         statuses = race(send, prepare)
         assert statuses == Counter({302: 1, 409: WRITERS - 1}), (trial, statuses)
-        case.refresh_from_db()
-        assert case.summary.endswith(f"in trial {trial}.")
+        assert saved(trial).endswith(f"trial {trial}.")
+
+
+def test_concurrent_saves_in_the_case_editor_from_one_version_save_once(
+    live_server: Any, city: Any, officer: Any
+) -> None:
+    case = CaseStudyFactory(city=city, status=S.DRAFT, title="Racing draft")
+    url = live_server.url + reverse("workspace:case_edit", args=[case.slug])
+    race_editor_saves(
+        live_server,
+        officer,
+        url,
+        lambda i, trial: {
+            "title": "Racing draft",
+            "city": city.pk,
+            "summary": f"Saved by writer {i} in trial {trial}.",
+            "sources-TOTAL_FORMS": "0",
+            "sources-INITIAL_FORMS": "0",
+        },
+        lambda trial: CaseStudy.objects.get(pk=case.pk).summary,
+    )
 
 
 def test_concurrent_saves_of_a_city_record_from_one_version_save_once(
@@ -297,29 +310,17 @@ def test_concurrent_saves_of_a_city_record_from_one_version_save_once(
     url = live_server.url + reverse(
         "workspace:city_record_edit", args=[city.slug, "teams", team.slug]
     )
-    for trial in range(TRIALS):
-        sessions = [browser(live_server, officer) for _ in range(WRITERS)]
-        tokens: dict[int, str] = {}
-
-        def prepare(i: int) -> None:
-            tokens[i] = editor_token(sessions[i], url)
-
-        def send(i: int) -> int:
-            return post(
-                sessions[i],
-                url,
-                {
-                    "edit_token": tokens[i],
-                    "name": "Racing team",
-                    "kind": team.kind,
-                    "mandate": f"Mandate {i} of trial {trial}.",
-                },
-            )
-
-        statuses = race(send, prepare)
-        assert statuses == Counter({302: 1, 409: WRITERS - 1}), (trial, statuses)
-        team.refresh_from_db()
-        assert team.mandate.endswith(f"of trial {trial}.")
+    race_editor_saves(
+        live_server,
+        officer,
+        url,
+        lambda i, trial: {
+            "name": "Racing team",
+            "kind": team.kind,
+            "mandate": f"Mandate {i} of trial {trial}.",
+        },
+        lambda trial: InnovationTeam.objects.get(pk=team.pk).mandate,
+    )
 
 
 # --- The review workflow --------------------------------------------------------------

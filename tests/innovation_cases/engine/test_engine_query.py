@@ -15,22 +15,17 @@ from innovation_cases.engine.query import (
     within_one_edit,
 )
 from innovation_cases.engine.search import search
+from tests.hostile_search import HOSTILE_SEARCH_TEXTS
 
-# The odd input of tests/innovation_cases/test_search.py (issue 14), and what breaks
-# tantivy's own query parser (LIBRARIES.md).
-HOSTILE = [
+# What breaks tantivy's own query parser (LIBRARIES.md) and other odd input, beside
+# the corpus every search parameter is fuzzed with (tests/hostile_search.py).
+ENGINE_HOSTILE = [
     "C++",
     "2030",
     '"quoted phrase"',
     '"unclosed quote',
     "-excluded",
-    "a & b | !c :* '",
-    "&|!():*'\\",
-    "'; DROP TABLE innovation_cases_casestudy; --",
-    "<script>alert(1)</script>",
     "innov\x00ation",
-    "\x00",
-    "OR",
     "OR OR OR",
     "- -- ---",
     "-" * 40,
@@ -39,20 +34,17 @@ HOSTILE = [
     "*" * 30,
     ":" * 30,
     "\\" * 30,
-    "title:",
     "title:digital",
-    "a:b:c",
     "NOT digital",
     "digital AND",
     "[1 TO 5]",
     "digital^10",
     "digi*",
-    "x" * 10_000,
     "word " * 500,
-    "😀 ∑ ² ß İ",
     "\u202e\u200b\ufeff",
     '-"" "" -',
 ]
+HOSTILE = [*ENGINE_HOSTILE, *HOSTILE_SEARCH_TEXTS]
 
 
 def test_words_phrases_or_and_exclusions():
@@ -128,9 +120,9 @@ def test_hostile_input_never_raises(built, text):
     st.one_of(
         st.text(max_size=300),
         st.text(alphabet='-"()*:\\ ORabc^~!+&|', max_size=200),
-        st.lists(st.sampled_from([*HOSTILE[:12], "OR", "-", '"', "digital"])).map(
-            " ".join
-        ),
+        st.lists(
+            st.sampled_from([*ENGINE_HOSTILE[:12], "OR", "-", '"', "digital"])
+        ).map(" ".join),
     )
 )
 def test_any_input_gives_a_bounded_query_or_no_search(built, text):
