@@ -38,6 +38,18 @@ def _media_in_a_temporary_folder_and_no_page_cache(
 
 
 @pytest.fixture(autouse=True)
+def _a_search_index_of_its_own(settings: Any, tmp_path: Any) -> Any:
+    """Each test searches an index of its own, built from its own database on first
+    use (and kept fresh by the journal), never the developer's var/search-index/."""
+    from innovation_cases.engine import index as engine_index
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    engine_index.reset_reader()
+    yield settings.SEARCH_INDEX_DIR
+    engine_index.reset_reader()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords_and_a_fresh_cache(settings: Any) -> None:
     """Hash test passwords cheaply (factories make many users), let WhiteNoise look
     static files up on request rather than list all 1,500 of them each time a test

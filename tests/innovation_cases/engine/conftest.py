@@ -23,13 +23,10 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def index_dir(settings: Any, tmp_path: Any) -> Any:
-    """A fresh SEARCH_INDEX_DIR, and no reader left over from another test."""
-    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
-    engine_index.reset_reader()
-    yield settings.SEARCH_INDEX_DIR
-    engine_index.reset_reader()
+@pytest.fixture
+def index_dir(_a_search_index_of_its_own: Any) -> Any:
+    """This test's SEARCH_INDEX_DIR (tests/conftest.py gives each test its own)."""
+    return _a_search_index_of_its_own
 
 
 def _when(year: int, month: int = 1) -> datetime.datetime:
