@@ -13,9 +13,12 @@ COPY . .
 # collectstatic needs settings but no database or secrets.
 RUN DEBUG=false python manage.py collectstatic --noinput --verbosity 0
 
-RUN useradd --create-home --uid 1000 atlas && mkdir -p /app/media && chown atlas /app/media
+RUN useradd --create-home --uid 1000 atlas \
+    && mkdir -p /app/media /app/var/search-index \
+    && chown atlas /app/media /app/var/search-index
 USER atlas
 
 EXPOSE 8000
-# Migrations are applied on start; gunicorn then serves (workers and threads set by env).
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-4} --threads ${GUNICORN_THREADS:-4} --access-logfile -"]
+# Migrations are applied on start, and the search index is built or brought up to the
+# journal (docs/operations.md); gunicorn then serves (workers and threads set by env).
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py search_index sync && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-4} --threads ${GUNICORN_THREADS:-4} --access-logfile -"]

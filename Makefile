@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_content
+	$(BIN)/python manage.py search_index sync
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole test suite, on every core (SQLite by default; set DATABASE_URL for PostgreSQL)

@@ -327,6 +327,9 @@ MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 SEARCH_INDEX_DIR = Path(
     os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "search-index")
 )
+# How long the search index's journal keeps its entries (innovation_cases/engine/
+# journal.py): a machine whose index has not synced for longer rebuilds it instead.
+SEARCH_JOURNAL_DAYS = env_int("SEARCH_JOURNAL_DAYS", 30)
 CASE_IMAGE_MAX_BYTES = env_int("CASE_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
 # An upload larger than this goes to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

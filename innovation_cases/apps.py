@@ -8,6 +8,8 @@ class InnovationCasesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import cache_signals, checks, signals  # noqa: F401 (checks registers)
+        from .engine import journal
 
         signals.connect()
         cache_signals.connect()
+        journal.connect()

@@ -1221,3 +1221,26 @@ class CaseRevision(models.Model):
             by=by,
             comment=comment,
         )
+
+
+class IndexJournalEntry(models.Model):
+    """One change to what the public sees of a case, for the search index.
+
+    Written in the same transaction as the change (innovation_cases/engine/journal.py
+    records it from the signals), so it exists exactly when the change is committed.
+    Every machine's index replays the entries it has not applied yet before it answers
+    a question. `case_id` is not a foreign key: the entry outlives a deleted case, which
+    is what it records. An entry without a case asks for a whole rebuild (after a bulk
+    load that bypassed the signals)."""
+
+    id = models.BigAutoField(primary_key=True)
+    case_id = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("search index journal entry")
+        verbose_name_plural = _("search index journal entries")
+
+    def __str__(self) -> str:
+        what = f"case {self.case_id}" if self.case_id is not None else "everything"
+        return f"#{self.id}: {what} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -50,6 +50,7 @@ from cities.models import City
 from config.cache import bump_on_commit
 
 from . import search as full_text
+from .engine import journal
 from .models import (
     Approach,
     CaseStudy,
@@ -158,8 +159,10 @@ def delete() -> Counts:
     the collector would load every case and simple-history would write a "deleted"
     history row for each, which is the opposite of removing them exactly.
     """
-    # The writes below send no signals: drop the cached pages once they commit.
+    # The writes below send no signals: drop the cached pages once they commit, and
+    # have the search index rebuilt.
     bump_on_commit()
+    journal.record_everything()
     if found := blockers():
         raise SyntheticDataError(
             "Real records point at synthetic ones: "
@@ -1024,8 +1027,10 @@ def generate(
     """
     if cities < 1 and cases > 0:
         raise SyntheticDataError("Cases need at least one city.")
-    # The inserts send no signals: drop the cached pages once this commits.
+    # The inserts send no signals: drop the cached pages once this commits, and have
+    # the search index rebuilt.
     bump_on_commit()
+    journal.record_everything()
     rng = random.Random(seed)  # noqa: S311 -- test data, not secrets
     vocabularies = _Vocabularies.load()
     city_objects = _make_cities(rng, cities, batch_size)

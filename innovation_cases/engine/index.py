@@ -44,12 +44,14 @@ from typing import Any
 import tantivy
 from django.conf import settings
 
-from .documents import document_for, indexable_case, published_documents
+from . import journal
+from .documents import published_documents
 from .schema import SCHEMA, SCHEMA_VERSION, register_analyzers
 
 CURRENT = "CURRENT"
 INFO_FILE = "atlas-index.json"
 BUILD_LOCK = "build.lock"
+SYNC_LOCK = "sync.lock"
 GENERATION_PREFIX = "gen-"
 
 # Memory for the writer: a rebuild's 2 threads share the first; one case's write needs
@@ -153,6 +155,17 @@ def _open(path: Path) -> tantivy.Index:
     return index
 
 
+def current_generation_path() -> Path:
+    """The live generation's directory (IndexUnavailable if there is none)."""
+    return _current_generation(index_dir())
+
+
+def open_generation(path: Path) -> tantivy.Index:
+    """A generation's index, checked as `open_current` checks the live one."""
+    _read_info(path)
+    return _open(path)
+
+
 def open_current() -> tuple[tantivy.Index, Path]:
     """The live index and its generation's directory; IndexUnavailable if it must be
     rebuilt first."""
@@ -186,19 +199,45 @@ class BuildResult:
     built: bool  # False: the index was valid, and `if_needed` left it alone
 
 
+_held = threading.local()
+
+
 @contextlib.contextmanager
-def _build_lock(root: Path) -> Iterator[None]:
-    """One rebuild at a time on this machine (a second one waits for the first)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / BUILD_LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def _file_lock(root: Path, name: str) -> Iterator[None]:
+    """An exclusive lock of the machine (flock on `root/name`), re-entrant within a
+    thread: a sync that finds it must rebuild takes the sync lock twice."""
+    held: dict[str, int] = _held.__dict__.setdefault("locks", {})
+    key = str(root / name)
+    if held.get(key):
+        held[key] += 1
         try:
             yield
         finally:
+            held[key] -= 1
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / name, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        held[key] = 1
+        try:
+            yield
+        finally:
+            held[key] = 0
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _build_lock(root: Path) -> contextlib.AbstractContextManager[None]:
+    """One rebuild at a time on this machine (a second one waits for the first)."""
+    return _file_lock(root, BUILD_LOCK)
+
+
+def sync_lock() -> contextlib.AbstractContextManager[None]:
+    """Held while a generation is written to (journal.sync) or swapped out (a
+    rebuild): one process of the machine at a time."""
+    return _file_lock(index_dir(), SYNC_LOCK)
+
+
+def write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -233,18 +272,24 @@ def rebuild(
         path = root / name
         path.mkdir()
         try:
+            # Read before the cases: the journal's entries from then on are replayed
+            # on the new generation (journal.starting_state).
+            state = journal.starting_state()
             documents = _fill(path, progress)
             info = {
                 "schema_version": SCHEMA_VERSION,
                 "documents": documents,
                 "built_at": time.time(),
             }
-            _write_atomically(path / INFO_FILE, json.dumps(info))
-            _write_atomically(root / CURRENT, name + "\n")
+            write_atomically(path / INFO_FILE, json.dumps(info))
+            state.write(path)
+            # Not while a sync writes to the old generation, which is removed below.
+            with sync_lock():
+                write_atomically(root / CURRENT, name + "\n")
+                _remove_other_generations(root, keep=name)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        _remove_other_generations(root, keep=name)
     reset_reader()
     return BuildResult(path, documents, time.monotonic() - started, True)
 
@@ -292,8 +337,17 @@ class Reader:
     """One open index for the whole process, and the generation it came from."""
 
     def __init__(self) -> None:
+        # The journal's commit count this reader has seen (journal.fresh_searcher),
+        # read before opening: at worst it lags, and costs one needless reload.
+        try:
+            before = _current_generation(index_dir())
+            state = journal.State.read(before)
+        except IndexUnavailable:
+            before, state = None, None
         self.index = ensure()
-        self.generation = _current_generation(index_dir()).name
+        path = _current_generation(index_dir())
+        self.generation = path.name
+        self.seen_commit = state.commit if state and before == path else -1
 
     def searcher(self) -> tantivy.Searcher:
         return self.index.searcher()
@@ -340,7 +394,7 @@ def reset_reader() -> None:
 
 
 @contextlib.contextmanager
-def _writer(index: tantivy.Index, wait: float | None = None) -> Iterator[Any]:
+def writer(index: tantivy.Index, wait: float | None = None) -> Iterator[Any]:
     wait = WRITER_WAIT if wait is None else wait
     deadline = time.monotonic() + wait
     while True:
@@ -364,24 +418,3 @@ def _writer(index: tantivy.Index, wait: float | None = None) -> Iterator[Any]:
         raise
     finally:
         writer.wait_merging_threads()  # releases the lock
-
-
-def update_case(case_id: int) -> bool:
-    """Make the index hold the case as the database has it now: its new document if
-    it is published, none otherwise. True if it is now in the index."""
-    case = indexable_case(case_id)
-    index = ensure()
-    with _writer(index) as writer:
-        writer.delete_documents_by_term("id", case_id)
-        if case is not None:
-            writer.add_document(document_for(case))
-    reload()
-    return case is not None
-
-
-def delete_case(case_id: int) -> None:
-    """Take a case's document out of the index (it was deleted or unpublished)."""
-    index = ensure()
-    with _writer(index) as writer:
-        writer.delete_documents_by_term("id", case_id)
-    reload()

@@ -45,7 +45,7 @@ from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from ..models import CaseStudy
-from . import index as engine_index
+from . import journal
 from .query import (
     MIN_FUZZY,
     MIN_PREFIX,
@@ -212,9 +212,10 @@ def search(
     with_snippets: bool = True,
     searcher: tantivy.Searcher | None = None,
 ) -> Result:
-    """Answer one question from the index (opening or building it if need be)."""
+    """Answer one question from the index (opening or building it if need be, and
+    bringing it up to the journal first: see journal.fresh_searcher)."""
     filters = filters or Filters()
-    searcher = searcher or engine_index.reader().searcher()
+    searcher = searcher or journal.fresh_searcher()
     parsed = parse(text)
     if ordering not in ORDERINGS or ordering == "relevance" and parsed.is_empty:
         ordering = None

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from innovation_cases.engine import index as engine_index
+from innovation_cases.engine import journal
 from innovation_cases.engine.documents import published_count
 from innovation_cases.engine.schema import SCHEMA_VERSION
 
@@ -17,12 +18,14 @@ class Command(BaseCommand):
         "(SEARCH_INDEX_DIR). "
         "'rebuild' writes a complete new index from the database and swaps it in "
         "atomically: searches keep being answered by the old one until then. "
-        "'sync' rebuilds only if the index is missing, corrupt, of another schema "
-        "version, or holds a different number of documents than there are published "
-        "cases (until the change journal of issue 15 exists, it cannot see an edit "
-        "that keeps the count). "
+        "'sync' applies the journal's entries that this machine's index has not seen "
+        "(every web process does so before it answers, so this is for a machine that "
+        "is starting, or cron), prunes entries older than SEARCH_JOURNAL_DAYS, and "
+        "rebuilds if the index is missing, corrupt, of another schema version, or "
+        "then holds a different number of documents than there are published cases "
+        "(a write that bypassed the journal). "
         "'check' reports the index's state and changes nothing; it exits with status "
-        "1 if the index would be rebuilt by 'sync'."
+        "1 if 'sync' would rebuild or apply anything."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -46,12 +49,12 @@ class Command(BaseCommand):
         self.show_bar = (
             options["progress"] and self.verbosity > 0 and self.stderr.isatty()
         )
-        problem = self._problem()
         if action == "check":
-            self._check(problem)
+            self._check()
             return
+        problem = self._problem()
         if action == "sync" and problem is None:
-            self._say("The search index is up to date; nothing to do.")
+            self._sync(dry_run=options["dry_run"])
             return
         reason = problem if action == "sync" else "asked to rebuild"
         if options["dry_run"]:
@@ -60,28 +63,65 @@ class Command(BaseCommand):
         self._rebuild(reason)
 
     def _problem(self) -> str | None:
-        """Why `sync` would rebuild, or None."""
-        state = engine_index.status()
-        if state.problem is not None:
-            return state.problem
-        expected = published_count()
-        if state.documents != expected:
-            return (
-                f"it holds {state.documents:,} documents for {expected:,} published "
-                "cases"
-            )
-        return None
+        """Why `sync` would rebuild before anything else, or None."""
+        return engine_index.status().problem
 
-    def _check(self, problem: str | None) -> None:
+    def _sync(self, *, dry_run: bool) -> None:
+        pending = journal.status()["pending"] or 0
+        if dry_run:
+            mismatch = self._count_mismatch() if not pending else None
+            what = (
+                f"apply {pending:,} journal entries"
+                if pending
+                else f"rebuild the search index ({mismatch})"
+                if mismatch
+                else "do nothing: the search index is up to date"
+            )
+            self._say(f"Would {what}; dry run, no change.")
+            return
+        journal.sync()
+        pruned = journal.prune()
+        if pending or pruned:
+            self._say(
+                f"Applied {pending:,} journal entries; pruned {pruned:,} entries "
+                f"older than {journal.keep_for().days} days."
+            )
+        mismatch = self._count_mismatch()
+        if mismatch:
+            self._rebuild(mismatch)
+        elif not pending:
+            self._say("The search index is up to date; nothing to do.")
+
+    def _count_mismatch(self) -> str | None:
+        """Why the index, up to the journal, still differs from the database (a write
+        that bypassed the journal), or None."""
+        documents, expected = engine_index.status().documents, published_count()
+        if documents == expected:
+            return None
+        return f"it holds {documents:,} documents for {expected:,} published cases"
+
+    def _check(self) -> None:
         state = engine_index.status()
         self._say(f"Index directory: {state.path}")
         self._say(f"Generation: {state.generation or 'none'}")
         version = state.info.schema_version if state.info else "unknown"
         self._say(f"Schema version: {version} (this code: {SCHEMA_VERSION})")
         documents = "unknown" if state.documents is None else f"{state.documents:,}"
-        self._say(f"Documents: {documents}; published cases: {published_count():,}")
-        if problem is not None:
-            self._say(f"Needs a rebuild: {problem}.")
+        expected = published_count()
+        self._say(f"Documents: {documents}; published cases: {expected:,}")
+        if state.problem is not None:
+            self._say(f"Needs a rebuild: {state.problem}.")
+            raise CommandError("The search index is not up to date.", returncode=1)
+        progress = journal.status()
+        position = progress["state"].position if progress["state"] else "unknown"
+        self._say(
+            f"Journal: applied up to entry {position}; "
+            f"{progress['pending'] or 0:,} entries pending."
+        )
+        if progress["pending"]:
+            raise CommandError("The search index is behind the journal.", returncode=1)
+        if mismatch := self._count_mismatch():
+            self._say(f"Needs a rebuild: {mismatch}.")
             raise CommandError("The search index is not up to date.", returncode=1)
         self._say("The search index is up to date.")
 

@@ -1,5 +1,5 @@
 """The index on disk: built from published cases only, versioned, rebuilt when it is
-old or corrupt, swapped in atomically, and changed one case at a time."""
+old or corrupt, and swapped in atomically (its changes: test_journal.py)."""
 
 import json
 from pathlib import Path
@@ -119,50 +119,6 @@ def test_rebuild_if_needed_leaves_a_valid_index_alone(built, index_dir):
     generation = live_generation(index_dir)
     assert engine_index.rebuild(if_needed=True).built is False
     assert live_generation(index_dir) == generation
-
-
-def test_publishing_and_archiving_one_case(built):
-    draft = built["draft"]
-    assert search("zanzibar").total == 0
-    CaseStudy.objects.filter(pk=draft.pk).update(
-        status=CaseStudy.Status.PUBLISHED, published_at=built["fund"].published_at
-    )
-    assert engine_index.update_case(draft.pk) is True
-    assert search("zanzibar").ids == [draft.pk]
-    assert search().total == 6
-
-    CaseStudy.objects.filter(pk=draft.pk).update(status=CaseStudy.Status.ARCHIVED)
-    assert engine_index.update_case(draft.pk) is False
-    assert search("zanzibar").total == 0
-    assert search().total == 5
-
-
-def test_an_edit_replaces_the_document(built):
-    CaseStudy.objects.filter(pk=built["streets"].pk).update(title="Pelican crossings")
-    engine_index.update_case(built["streets"].pk)
-    assert search("zebra").total == 0
-    assert search("pelican").ids == [built["streets"].pk]
-    assert search().total == 5
-
-
-def test_deleting_one_case(built):
-    engine_index.delete_case(built["streets"].pk)
-    assert search("zebra").total == 0
-    assert search().total == 4
-
-
-def test_a_busy_writer_gives_a_clear_error(built, monkeypatch):
-    monkeypatch.setattr(engine_index, "WRITER_WAIT", 0.2)
-    index, _path = engine_index.open_current()
-    writer = index.writer(engine_index.UPDATE_HEAP, 1)  # another writer holds the lock
-    try:
-        with pytest.raises(engine_index.IndexBusy, match="Another process"):
-            engine_index.delete_case(built["streets"].pk)
-    finally:
-        writer.rollback()
-        writer.wait_merging_threads()
-    engine_index.delete_case(built["streets"].pk)
-    assert search("zebra").total == 0
 
 
 def test_the_live_index_is_a_plain_tantivy_index(built, index_dir):
