@@ -94,7 +94,7 @@ def index_dir() -> Path:
     return Path(settings.SEARCH_INDEX_DIR)
 
 
-def _is_panic(error: BaseException) -> bool:
+def is_panic(error: BaseException) -> bool:
     # A Rust panic inside tantivy reaches Python as pyo3's PanicException, which
     # derives from BaseException: a corrupt file can cause one.
     return type(error).__name__ == "PanicException"
@@ -149,7 +149,7 @@ def _open(path: Path) -> tantivy.Index:
             tantivy.Query.all_query(), {"n": {"terms": {"field": "city", "size": 1}}}
         )
     except BaseException as error:
-        if not isinstance(error, Exception) and not _is_panic(error):
+        if not isinstance(error, Exception) and not is_panic(error):
             raise
         raise IndexUnavailable(f"The index in {path} is corrupt: {error}") from None
     return index

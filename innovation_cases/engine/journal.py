@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -265,6 +265,25 @@ def fresh_searcher() -> tantivy.Searcher:
         reader = engine_index.reader()
         reader.seen_commit = commit
     return reader.searcher()
+
+
+def with_searcher[T](question: Callable[[tantivy.Searcher], T]) -> T:
+    """`question` asked of a fresh searcher. If it fails and the index turns out to
+    be broken (a file corrupted under the running process), the index is rebuilt and
+    the question asked once more: the page answers, a little late, rather than fail."""
+    try:
+        return question(fresh_searcher())
+    except BaseException as error:
+        if not isinstance(error, Exception) and not engine_index.is_panic(error):
+            raise
+        try:
+            engine_index.open_current()
+        except engine_index.IndexUnavailable as problem:
+            logger.error("The search index is unusable (%s); rebuilding it.", problem)
+        else:
+            raise  # the index is sound: a genuine error, not to be hidden
+    engine_index.rebuild(if_needed=True)
+    return question(fresh_searcher())
 
 
 def prune(now: datetime.datetime | None = None) -> int:

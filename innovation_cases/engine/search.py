@@ -213,9 +213,21 @@ def search(
     searcher: tantivy.Searcher | None = None,
 ) -> Result:
     """Answer one question from the index (opening or building it if need be, and
-    bringing it up to the journal first: see journal.fresh_searcher)."""
+    bringing it up to the journal first: see journal.with_searcher)."""
     filters = filters or Filters()
-    searcher = searcher or journal.fresh_searcher()
+    if searcher is None:
+        return journal.with_searcher(
+            lambda fresh: search(
+                text,
+                filters,
+                ordering,
+                offset,
+                limit,
+                with_facets=with_facets,
+                with_snippets=with_snippets,
+                searcher=fresh,
+            )
+        )
     parsed = parse(text)
     if ordering not in ORDERINGS or ordering == "relevance" and parsed.is_empty:
         ordering = None
