@@ -58,9 +58,10 @@ def main() -> None:
         elif "sync_and_hang" in command:
             where = command["sync_and_hang"]
             if where == "apply":
-                add = journal.document_for
 
-                def document_then_hang(case: Any) -> Any:
+                def document_then_hang(
+                    case: Any, add: Any = journal.document_for
+                ) -> Any:
                     document = add(case)
                     hang("apply")
                     return document
