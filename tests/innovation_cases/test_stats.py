@@ -1,6 +1,7 @@
 import pytest
 
-from cities.models import Strategy
+from cities.models import City, Strategy
+from innovation_cases.engine import journal
 from innovation_cases.models import (
     Approach,
     CaseStudy,
@@ -251,12 +252,15 @@ def test_as_dict_gives_every_figure_as_plain_data(demo):
 
 
 def test_every_figure_costs_a_fixed_number_of_queries(django_assert_num_queries):
-    # One aggregate for the cities, five counts, five vocabularies, countries, years.
+    # One aggregate for the cities, four counts, five vocabularies, the countries, and
+    # the journal's one look for changes (the cases' counts come from the index).
     populate(2)
-    with django_assert_num_queries(13):
+    journal.fresh_searcher()  # the index built (a one-off) and brought up to date
+    with django_assert_num_queries(12):
         site_statistics().as_dict()
     populate(8)
-    with django_assert_num_queries(13):
+    journal.fresh_searcher()
+    with django_assert_num_queries(12):
         site_statistics().as_dict()
 
 
@@ -266,3 +270,111 @@ def test_figures_are_computed_once_per_object(django_assert_num_queries):
         assert stats.city_count == 0
         assert stats.team_share.whole == 0
         assert stats.strategy_share.whole == 0
+
+
+# --- The index's counts are the database's ------------------------------------------
+
+
+def _database_figures() -> dict:
+    """The same figures counted in the database, one query each: what the index's
+    aggregations must equal."""
+    published = CaseStudy.objects.published()
+    figures = {"case_count": published.count()}
+    for name, model, lookup in [
+        ("by_innovation_type", InnovationType, "innovation_types"),
+        ("by_driver", Driver, "drivers"),
+        ("by_approach", Approach, "approaches"),
+        ("by_theme", Theme, "themes"),
+        ("by_lifecycle_stage", LifecycleStage, "lifecycle_stage"),
+    ]:
+        figures[name] = {
+            term.slug: published.filter(**{lookup: term}).count()
+            for term in model.objects.all()
+        }
+    figures["by_country"] = {
+        code: published.filter(city__country=code).count()
+        for code in set(City.objects.values_list("country", flat=True))
+    }
+    years = set(published.exclude(year_started=None).values_list("year_started"))
+    figures["by_year"] = {
+        str(year): published.filter(year_started=year).count() for (year,) in years
+    }
+    figures["undated"] = published.filter(year_started=None).count()
+    return figures
+
+
+def _engine_figures() -> dict:
+    stats = site_statistics()
+    figures = {"case_count": stats.case_count, "undated": stats.by_year.undated}
+    for name in BREAKDOWNS:
+        figures[name] = _counts(getattr(stats, name))
+    return figures
+
+
+@pytest.fixture
+def mixed_corpus() -> dict[str, CaseStudy]:
+    """Cases in four countries (one with no published case), every status, some
+    without a year or a stage, carrying overlapping terms."""
+    cities = [CityFactory(country=code) for code in ["NL", "NL", "AT", "PT", "IT"]]
+    types = list(InnovationType.objects.all())
+    drivers = list(Driver.objects.all())
+    approaches = list(Approach.objects.all())
+    themes = list(Theme.objects.all())
+    stages = [None, *LifecycleStage.objects.all()]
+    statuses = [
+        CaseStudy.Status.PUBLISHED,
+        CaseStudy.Status.PUBLISHED,
+        CaseStudy.Status.DRAFT,
+        CaseStudy.Status.PUBLISHED,
+        CaseStudy.Status.SUBMITTED,
+        CaseStudy.Status.ARCHIVED,
+        CaseStudy.Status.CHANGES_REQUESTED,
+    ]
+    made = {}
+    for i in range(30):
+        status = statuses[i % len(statuses)]
+        case = CaseStudyFactory(
+            title=f"Mixed case {i}",
+            city=cities[i % 4]
+            if status == CaseStudy.Status.PUBLISHED
+            else cities[i % 5],
+            status=status,
+            published=status == CaseStudy.Status.PUBLISHED,
+            year_started=None if i % 5 == 0 else 2010 + i % 7,
+            lifecycle_stage=stages[i % len(stages)],
+        )
+        case.innovation_types.set(types[i % 3 : i % 3 + 2])
+        case.drivers.set(drivers[i % 8 : i % 8 + 1 + i % 3])
+        case.approaches.set(approaches[: i % 4])
+        case.themes.set(themes[i % 5 : i % 5 + 2])
+        made[case.title] = case
+    return made
+
+
+def test_the_indexs_counts_equal_the_databases_with_drafts_never_counted(
+    mixed_corpus,
+):
+    expected = _database_figures()
+    assert expected["case_count"] == 14  # the corpus is what it claims to be
+    assert expected["undated"] > 0
+    assert expected["by_country"]["IT"] == 0
+    assert sum(expected["by_lifecycle_stage"].values()) < expected["case_count"]
+    assert _engine_figures() == expected
+
+
+def test_the_counts_follow_a_publish_an_archive_and_an_edit(mixed_corpus):
+    site_statistics().as_dict()  # the index is built now, with these cases
+    draft = mixed_corpus["Mixed case 2"]
+    draft.status = CaseStudy.Status.PUBLISHED
+    draft.published_at = draft.created_at
+    draft.save()
+    archived = mixed_corpus["Mixed case 0"]
+    archived.status = CaseStudy.Status.ARCHIVED
+    archived.save()
+    edited = mixed_corpus["Mixed case 1"]
+    edited.themes.set(Theme.objects.filter(slug="mobility"))
+    edited.year_started = None
+    edited.save()
+    expected = _database_figures()
+    assert _engine_figures() == expected
+    assert expected["by_theme"]["mobility"] > 0
