@@ -9,15 +9,14 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, models, transaction
-from django.db.models import Case, Q, When
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City
-from config.cache import remember
 from config.validators import validate_web_url
 
 from . import search as full_text
@@ -342,66 +341,17 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
             return 0
         return self.update(search_vector=full_text.search_vector())
 
-    def related_to(self, case: CaseStudy, limit: int = 4) -> CaseStudyQuerySet:
-        """The `limit` cases of this queryset most related to `case`, best first,
-        annotated with `relatedness`: each shared innovation type or theme scores 1
-        and the same city 2; cases sharing nothing are left out.
+    def related_to(self, case: CaseStudy, limit: int = 4) -> list[CaseStudy]:
+        """The `limit` published cases of this queryset most related to `case`, best
+        first, with their city: chosen by the search index (engine/related.py, where
+        the scoring is explained), then loaded by one `id__in` query."""
+        from .engine.related import related_ids  # the engine imports the models
 
-        One grouped query over the two through tables and the city's cases finds the
-        best ids, then one query loads them. A correlated COUNT for every case (the
-        obvious ORM form) costs seconds at 100,000 cases; this touches only the rows
-        that share something, through their indexes.
-        """
-        # .all(): the page has prefetched them.
-        type_ids = [term.pk for term in case.innovation_types.all()]
-        theme_ids = [term.pk for term in case.themes.all()]
-        types = CaseStudy.innovation_types.through._meta.db_table
-        themes = CaseStudy.themes.through._meta.db_table
-        cases = CaseStudy._meta.db_table
-        # Only table and column names from the models are formatted into the SQL;
-        # every value is a parameter.
-        branches = [f"SELECT id AS case_id, 2 AS score FROM {cases} WHERE city_id = %s"]  # noqa: S608
-        params: list[Any] = [case.city_id]
-        for table, column, ids in (
-            (types, "innovationtype_id", type_ids),
-            (themes, "theme_id", theme_ids),
-        ):
-            if ids:
-                marks = ", ".join(["%s"] * len(ids))
-                branches.append(
-                    f"SELECT casestudy_id, 1 FROM {table} WHERE {column} IN ({marks})"  # noqa: S608
-                )
-                params += ids
-        scope_sql, scope_params = (
-            self.exclude(pk=case.pk).values("pk").query.sql_with_params()
-        )
-        sql = (
-            f"SELECT s.case_id, SUM(s.score) FROM ({' UNION ALL '.join(branches)}) s "  # noqa: S608
-            f"JOIN {cases} c ON c.id = s.case_id "
-            f"WHERE s.case_id IN ({scope_sql}) "
-            "GROUP BY s.case_id, c.published_at "
-            "ORDER BY SUM(s.score) DESC, c.published_at DESC, s.case_id LIMIT %s"
-        )
-        all_params = [*params, *scope_params, limit]
-
-        def run() -> list[tuple[int, int]]:
-            with connections[self.db].cursor() as cursor:
-                cursor.execute(sql, all_params)
-                return cursor.fetchall()
-
-        scores = dict(remember(("related", self.db, sql, all_params), run))
-        return (
-            self.filter(pk__in=list(scores))
-            .annotate(
-                relatedness=Case(
-                    *(When(pk=pk, then=score) for pk, score in scores.items()),
-                    default=0,
-                    output_field=models.IntegerField(),
-                )
-            )
-            .select_related("city")
-            .order_by("-relatedness", "-published_at", "pk")
-        )
+        ids = related_ids(case, limit)
+        by_id = {
+            other.pk: other for other in self.filter(pk__in=ids).select_related("city")
+        }
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # The case's many-to-many relations, recorded in its history with each version.

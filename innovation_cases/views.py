@@ -182,7 +182,7 @@ class CaseDetailView(RememberedObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         # Found only if the template renders the case's body (it is remembered).
         context["related_cases"] = SimpleLazyObject(
-            lambda: list(CaseStudy.objects.published().related_to(self.object, limit=4))
+            lambda: CaseStudy.objects.published().related_to(self.object, limit=4)
         )
         return context
 
