@@ -12,13 +12,20 @@ included), the countries of the cities, and the counts of cities, teams, labs,
 strategies and funding programmes, each one cheap query. Figures are computed on first
 access and then kept on the object, so a page that shows only some pays only for those.
 
-No data cache (there was one, `config.cache.remember`): measured in-process on
-PostgreSQL with 4,226 published cases (`generate_synthetic_data --cases 5000`),
-`as_dict()` took 68 ms (median) in 13 queries when the database counted the cases, and
-takes 17 ms now: about 2.5 ms for the journal's look for changes and the aggregation,
-the rest the eleven small queries above. The home page went from 44 to 28 ms, the
-insights page from 85 to 47 ms. What is left is too cheap to be worth a second cache
-and its invalidation beside the page cache.
+No data cache (there was one, `config.cache.remember`). Measured in-process on
+PostgreSQL, median of 15 (`generate_synthetic_data`; the ranges are two runs):
+
+| | 5,000 cases (4,226 published) | 100,000 (85,175 published) |
+| --- | --- | --- |
+| `as_dict()`, counted by the database (13 queries) | 38-68 ms | 806-880 ms |
+| `as_dict()`, counted by the index (12 queries) | 8-17 ms | 24 ms |
+| of which the aggregation | 1.5 ms | 13 ms |
+| `/`, before / now | 34-44 / 18-28 ms | 396-406 / 34 ms |
+| `/insights/`, before / now | 59-85 / 26-47 ms | 864-906 / 42 ms |
+
+A remembered result would now save about 20 ms, once per page and page-cache
+generation (the page cache holds the page itself after that): not worth a second
+cache and its invalidation.
 """
 
 from __future__ import annotations

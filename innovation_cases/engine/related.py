@@ -33,9 +33,11 @@ live documents but counts the deleted ones too (quickwit-oss/tantivy#2964, open 
 0.27). `telling_words` does its word choice instead, and the words are ordinary term
 queries, scored like any search.
 
-Cost on that index, in-process on PostgreSQL: `CaseStudy.objects.related_to()` took
-3.3 ms (median of 40 cases: the journal's look for changes, the query, the rows by
-one `id__in` query), against 10-17 ms for the database's grouped query it replaces.
+Cost, in-process on PostgreSQL (median over 40 cases): `CaseStudy.objects.related_to()`
+(the journal's look for changes, the query, the rows by one `id__in` query) takes
+3.3 ms over 4,226 published cases and 7 ms over 85,175, against 10-17 ms and 283-303 ms
+for the database's grouped query it replaces. A case page at 100,000 cases went from
+about 290 ms to 19 ms.
 """
 
 from __future__ import annotations
