@@ -2,6 +2,7 @@ import pytest
 
 from cities.models import City, Strategy
 from innovation_cases.engine import journal
+from innovation_cases.engine.aggregate import published_counts
 from innovation_cases.models import (
     Approach,
     CaseStudy,
@@ -270,6 +271,23 @@ def test_figures_are_computed_once_per_object(django_assert_num_queries):
         assert stats.city_count == 0
         assert stats.team_share.whole == 0
         assert stats.strategy_share.whole == 0
+
+
+def test_the_index_is_asked_once_for_every_case_figure_and_only_if_one_is_read(
+    monkeypatch,
+):
+    asked = []
+
+    def counting():
+        asked.append(1)
+        return published_counts()
+
+    monkeypatch.setattr("innovation_cases.stats.published_counts", counting)
+    stats = site_statistics()
+    assert (stats.city_count, stats.team_count, stats.lab_count) == (0, 0, 0)
+    assert asked == []
+    stats.as_dict()
+    assert asked == [1]
 
 
 # --- The index's counts are the database's ------------------------------------------
