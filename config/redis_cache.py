@@ -190,6 +190,23 @@ class RedisCache(django_redis.RedisCache):
             raise ValueError(f"Key {key!r} not found: the cache is unavailable.")
         return result
 
+    def count_in_window(
+        self, key: Any, seconds: int, version: Any = None
+    ) -> int | None:
+        """Add one to the counter `key`, made to expire `seconds` after its first
+        count, and return it: INCR and EXPIRE NX in one round trip (the API's
+        throttles, config/throttling.py). None while Redis is unavailable."""
+        redis_key = self.make_and_validate_key(key, version=version)
+
+        def count() -> int:
+            client = self._cache.get_client(redis_key, write=True)
+            pipeline = client.pipeline(transaction=False)
+            pipeline.incr(redis_key)
+            pipeline.expire(redis_key, seconds, nx=True)
+            return int(pipeline.execute()[0])
+
+        return self._call(count, None)
+
     def set_many(
         self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> list[Any]:
