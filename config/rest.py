@@ -36,8 +36,6 @@ from rest_framework import (
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .cache import RememberingPaginator
-
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # --- Errors: RFC 9457 problem details -----------------------------------------------------
@@ -137,8 +135,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
-    # The count and each page's rows are kept until published content changes.
-    django_paginator_class = RememberingPaginator
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -164,9 +160,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(
         self, queryset: QuerySet[Any], request: Request, view: Any = None
     ) -> Sequence[Any] | None:
-        """As DRF's, but the page's rows are returned as the paginator made them, not
-        as a list: RememberedRows are loaded only if the view needs them (see
-        ReadOnlyViewSet.list)."""
+        """As DRF's, with this class's checks of the page number (see _paginate)."""
         return self._paginate(
             self.django_paginator_class(queryset, self.get_page_size(request)), request
         )
