@@ -10,13 +10,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import copy
+from functools import cached_property
 from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import InvalidPage
+from django.core.paginator import (
+    EmptyPage,
+    InvalidPage,
+    Page,
+    PageNotAnInteger,
+    Paginator,
+)
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -28,8 +35,6 @@ from rest_framework import (
 )
 from rest_framework.request import Request
 from rest_framework.response import Response
-
-from .cache import RememberingPaginator
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -130,8 +135,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
-    # The count and each page's rows are kept until published content changes.
-    django_paginator_class = RememberingPaginator
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -157,9 +160,20 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(
         self, queryset: QuerySet[Any], request: Request, view: Any = None
     ) -> Sequence[Any] | None:
-        """As DRF's, but the page's rows are returned as the paginator made them, not
-        as a list: RememberedRows are loaded only if the view needs them (see
-        ReadOnlyViewSet.list)."""
+        """As DRF's, with this class's checks of the page number (see _paginate)."""
+        return self._paginate(
+            self.django_paginator_class(queryset, self.get_page_size(request)), request
+        )
+
+    def paginate_fetched(self, fetch: Fetch, request: Request) -> Sequence[Any]:
+        """A page of results that `fetch(offset, limit)` counts and slices (a search
+        engine's, say): the same parameters, errors and links as a queryset's page,
+        with no queryset counted. See FetchingPaginator."""
+        return self._paginate(
+            FetchingPaginator(fetch, self.get_page_size(request)), request
+        )
+
+    def _paginate(self, paginator: Paginator, request: Request) -> Sequence[Any]:
         raw = request.query_params.get(self.page_query_param)
         if raw not in (None, "", "last") and (
             not raw.isascii() or not raw.isdigit() or int(raw) < 1
@@ -168,7 +182,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 {self.page_query_param: [_("Give a page number from 1.")]}
             )
         self.request = request
-        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         page_number = self.get_page_number(request, paginator)
         try:
             self.page = paginator.page(page_number)
@@ -181,6 +194,38 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True  # The browsable API's page links.
         return self.page.object_list
+
+
+# (offset, limit) -> (the number of results, those from `offset`, at most `limit`)
+Fetch = Callable[[int, int], tuple[int, Sequence[Any]]]
+
+
+class FetchingPaginator(Paginator):
+    """Django's Paginator over results that something else counts and slices in one
+    call, `fetch(offset, limit)`, as a search engine answers a question: a page is one
+    call, whose total is the count; nothing is counted apart, except for `page=last`,
+    which asks for the count first (`fetch(0, 0)`)."""
+
+    def __init__(self, fetch: Fetch, per_page: int) -> None:
+        super().__init__((), per_page)
+        self.fetch = fetch
+
+    @cached_property
+    def count(self) -> int:
+        return self.fetch(0, 0)[0]
+
+    def page(self, number: Any) -> Page:
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        total, rows = self.fetch((number - 1) * self.per_page, self.per_page)
+        # The count is the one this page was answered with.
+        self.__dict__["count"] = total
+        self.__dict__.pop("num_pages", None)
+        return self._get_page(list(rows), self.validate_number(number), self)
 
 
 # --- Related records: a slug in, a small object out ------------------------------------------

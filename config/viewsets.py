@@ -7,7 +7,6 @@ still loading.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -24,13 +23,6 @@ from rest_framework.response import Response
 from cities.models import City
 from cities.permissions import CityRecordPermission
 
-from .cache import (
-    RememberedRows,
-    get_remembered_or_404,
-    remember,
-    remember_query,
-    remembering,
-)
 from .rest import SLUG_PATTERN, Conflict, PreconditionFailed, etag_for
 
 
@@ -68,13 +60,7 @@ class ApiViewMixin:
         model = queryset.model
         if not any(f.name == "updated_at" for f in model._meta.get_fields()):
             return None
-        # Keyed on the queryset as given (the filtered cases are named without
-        # compiling their SQL); its ordering changes nothing in the aggregate.
-        return remember_query(
-            "last_modified",
-            queryset,
-            lambda: queryset.order_by().aggregate(latest=Max("updated_at"))["latest"],
-        )
+        return queryset.order_by().aggregate(latest=Max("updated_at"))["latest"]
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
@@ -111,19 +97,6 @@ class ApiViewMixin:
             raise PreconditionFailed()
 
 
-def plain(data: Any) -> Any:
-    """Serializer output as plain lists, dicts and strings: DRF's ReturnList and
-    ReturnDict keep their serializer, and a Hyperlink (a str) its model instance,
-    all of which would otherwise be stored with it."""
-    if isinstance(data, str):
-        return str(data)
-    if isinstance(data, dict):
-        return {key: plain(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [plain(value) for value in data]
-    return data
-
-
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Records looked up by slug, with conditional GETs."""
 
@@ -133,17 +106,7 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> Any:
         # Looked up once a request: an update asks for it several times.
         if not hasattr(self, "_object"):
-            if remembering():
-                # A public read: as GenericAPIView.get_object, the row remembered.
-                lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-                found = get_remembered_or_404(
-                    self.filter_queryset(self.get_queryset()),
-                    **{self.lookup_field: lookup},
-                )
-                self.check_object_permissions(self.request, found)
-                self._object = found
-            else:
-                self._object = super().get_object()
+            self._object = super().get_object()
         return self._object
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -152,42 +115,12 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(queryset)
         if page is None:  # A vocabulary: short, so never paged.
             return Response(self.get_serializer(queryset, many=True).data)
-        if not isinstance(page, RememberedRows):
-            return self.get_paginated_response(
-                self.get_serializer(page, many=True).data
-            )
-        # A public read: the rows are not even loaded if their representation is known.
-        results = self.remembered_representation(
-            ("page", page.key), lambda: self.get_serializer(page, many=True).data
-        )
-        return self.get_paginated_response(results)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         self._last_modified = getattr(instance, "updated_at", None)
-        if not remembering():
-            return Response(self.get_serializer(instance).data)
-        data = self.remembered_representation(
-            ("object", instance._meta.label, instance.pk),
-            lambda: self.get_serializer(instance).data,
-        )
-        return Response(data)
-
-    def remembered_representation(
-        self, what: tuple[Any, ...], serialize: Callable[[], Any]
-    ) -> Any:
-        """`serialize()` as plain data, remembered (config.cache.remember) for `what`
-        with the serializer and the host (absolute URLs)."""
-        serializer = self.get_serializer_class()
-        return remember(
-            (
-                "serialized",
-                *what,
-                f"{serializer.__module__}.{serializer.__qualname__}",
-                self.request.build_absolute_uri("/"),
-            ),
-            lambda: plain(serialize()),
-        )
+        return Response(self.get_serializer(instance).data)
 
 
 class CityRecordViewSet(

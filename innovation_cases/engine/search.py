@@ -186,6 +186,8 @@ def _page(
     offset: int,
     limit: int,
 ) -> tuple[int, list[tantivy.DocAddress]]:
+    if limit == 0:  # the count alone: tantivy's top-docs collector panics on 0
+        return int(searcher.search(query, 1, count=True).count or 0), []
     if ordering == "relevance":
         found = searcher.search(query, limit, count=True, offset=offset)
     else:

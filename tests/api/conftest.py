@@ -15,7 +15,7 @@ checks CSRF as a browser's session would, so a token write proves it needs none.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -349,3 +349,16 @@ def csrf_headers() -> Callable[[APIClient], dict[str, str]]:
         return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
 
     return headers
+
+
+@pytest.fixture
+def demo(demo: Any) -> Any:
+    """The demo content, its two cases published a minute apart, Vienna's last (as
+    loaded). Loaded together, they are published within a second or two, and the
+    search engine orders cases published within the same second by their titles: the
+    order of the two would depend on the clock."""
+    vienna = CaseStudy.objects.get(slug="vienna-innovation-pitch-fund")
+    bologna = CaseStudy.objects.get(slug="bologna-neighbourhood-labs")
+    bologna.published_at = vienna.published_at - timedelta(minutes=1)
+    bologna.save(update_fields=["published_at", "updated_at"])
+    return demo

@@ -556,13 +556,13 @@ def test_a_logged_in_reviewer_reads_their_citys_draft_without_a_csrf_token(
 
 # fmt: off
 DRAFT_VISIBILITY = [
-    # role           detail  cases in the list (newest first)
+    # role           detail  cases in the list (unpublished first, each part newest first)
     ("anonymous",    404,    ["harbour-buses", "open-benches"]),
-    ("officer_a",    200,    ["harbour-buses", "open-benches", "quokka-census", "zeppelin-deliveries"]),
+    ("officer_a",    200,    ["quokka-census", "zeppelin-deliveries", "harbour-buses", "open-benches"]),
     ("officer_b",    404,    ["harbour-buses", "open-benches"]),
-    ("reviewer_a",   200,    ["harbour-buses", "open-benches", "quokka-census", "zeppelin-deliveries"]),
-    ("superuser",    200,    ["harbour-buses", "open-benches", "quokka-census", "zeppelin-deliveries"]),
-    ("staff_user",   200,    ["harbour-buses", "open-benches", "quokka-census", "zeppelin-deliveries"]),
+    ("reviewer_a",   200,    ["quokka-census", "zeppelin-deliveries", "harbour-buses", "open-benches"]),
+    ("superuser",    200,    ["quokka-census", "zeppelin-deliveries", "harbour-buses", "open-benches"]),
+    ("staff_user",   200,    ["quokka-census", "zeppelin-deliveries", "harbour-buses", "open-benches"]),
 ]
 # fmt: on
 

@@ -124,6 +124,13 @@ def test_orderings_page_through_every_result_once(built):
     assert search(offset=10, limit=2).ids == []
 
 
+def test_a_limit_of_zero_gives_the_count_alone(built):
+    for ordering in ["relevance", "newest", "title"]:
+        answer = search("city", ordering=ordering, limit=0)
+        assert (answer.total, answer.ids) == (search("city", limit=50).total, [])
+    assert search("city", limit=50).total > 0
+
+
 def test_relevance_puts_a_title_match_first(built):
     assert found(built, "innovation")[0] == "fund"
     assert set(found(built, "innovation")) == {"fund", "data", "budget"}
