@@ -59,22 +59,27 @@ class NotPublic(ValueError):
     """A case that is not published was about to be indexed."""
 
 
-def _title_digits(title: str, length: int) -> int:
-    """The first `length` characters of a sortable title, as one number."""
+def _digit(char: str) -> int:
+    if "a" <= char <= "z":
+        return 12 + ord(char) - ord("a")
+    if "0" <= char <= "9":
+        return 2 + ord(char) - ord("0")
+    return 38 if char.isalnum() else 1
+
+
+def title_order(title: str) -> tuple[int, ...]:
+    """The whole title as the digits its sort keys begin with: how the cases that tie
+    on a key are ordered (search._in_full). A title that another begins with comes
+    first, as the end of a title is the smallest digit."""
+    return tuple(map(_digit, sort_text(title)))
+
+
+def _title_digits(title: str, length: int, start: int = 0) -> int:
+    """`length` characters of a sortable title from `start`, as one number."""
     number = 0
-    text = sort_text(title)
+    digits = title_order(title)[start : start + length]
     for position in range(length):
-        number *= _BASE
-        if position < len(text):
-            char = text[position]
-            if "a" <= char <= "z":
-                number += 12 + ord(char) - ord("a")
-            elif "0" <= char <= "9":
-                number += 2 + ord(char) - ord("0")
-            elif char.isalnum():
-                number += 38
-            else:
-                number += 1
+        number = number * _BASE + (digits[position] if position < len(digits) else 0)
     return number
 
 
@@ -94,11 +99,14 @@ def _year(value: int | None, *, descending: bool) -> int:
 
 def sort_keys(case: CaseStudy) -> dict[str, int]:
     """Each ordering's key: ascending order is the FilterSet's ordering, with the
-    title as tie-break (see schema.py for how much of it)."""
+    title as tie-break (see schema.py for how much of it); and the title's next
+    digits (schema.TITLE_KEYS)."""
     published = _seconds(case.published_at)
     newest = _SECONDS - 1 - published if case.published_at is not None else published
     return {
         "sort_title": _title_digits(case.title, 12),
+        "sort_title_2": _title_digits(case.title, 12, start=12),
+        "sort_title_3": _title_digits(case.title, 12, start=24),
         "sort_year": _year(case.year_started, descending=False) * _BASE**10
         + _title_digits(case.title, 10),
         "sort_year_desc": _year(case.year_started, descending=True) * _BASE**10
