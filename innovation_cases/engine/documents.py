@@ -31,7 +31,10 @@ CHUNK_SIZE = 1000
 # other character 38, so that "Ab" < "Ab c" < "Abc" as in a dictionary.
 _BASE = 39
 _EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-_SECONDS = 2**32  # seconds after 2000 that a key holds: until 2136
+# Microseconds after 2000 that a key holds: until 2136. To the microsecond, as the
+# database orders them: two cases published in one second (the demo loader's) are
+# still newest first.
+_MOMENTS = 2**32 * 10**6
 _YEARS = 402  # years 1700-2100 (the validators allow 1800-2100), then "no year"
 
 
@@ -83,11 +86,12 @@ def _title_digits(title: str, length: int, start: int = 0) -> int:
     return number
 
 
-def _seconds(value: datetime.datetime | None) -> int:
-    """Seconds since 2000, within the key's range; no time sorts last."""
+def _moment(value: datetime.datetime | None) -> int:
+    """Microseconds since 2000, within the key's range; no time sorts last."""
     if value is None:
-        return _SECONDS - 1
-    return min(max(int((value - _EPOCH).total_seconds()), 0), _SECONDS - 2)
+        return _MOMENTS - 1
+    elapsed = (value - _EPOCH) // datetime.timedelta(microseconds=1)
+    return min(max(elapsed, 0), _MOMENTS - 2)
 
 
 def _year(value: int | None, *, descending: bool) -> int:
@@ -101,8 +105,8 @@ def sort_keys(case: CaseStudy) -> dict[str, int]:
     """Each ordering's key: ascending order is the FilterSet's ordering, with the
     title as tie-break (see schema.py for how much of it); and the title's next
     digits (schema.TITLE_KEYS)."""
-    published = _seconds(case.published_at)
-    newest = _SECONDS - 1 - published if case.published_at is not None else published
+    published = _moment(case.published_at)
+    newest = _MOMENTS - 1 - published if case.published_at is not None else published
     return {
         "sort_title": _title_digits(case.title, 12),
         "sort_title_2": _title_digits(case.title, 12, start=12),
@@ -111,8 +115,8 @@ def sort_keys(case: CaseStudy) -> dict[str, int]:
         + _title_digits(case.title, 10),
         "sort_year_desc": _year(case.year_started, descending=True) * _BASE**10
         + _title_digits(case.title, 10),
-        "sort_newest": newest * _BASE**5 + _title_digits(case.title, 5),
-        "sort_oldest": published * _BASE**5 + _title_digits(case.title, 5),
+        "sort_newest": newest * _BASE**2 + _title_digits(case.title, 2),
+        "sort_oldest": published * _BASE**2 + _title_digits(case.title, 2),
     }
 
 

@@ -20,15 +20,16 @@ URL uses; multi-valued where the case has several.
 
 Orderings sort on one unsigned fast field each (`SORT_KEYS`): a number whose ascending
 order is the FilterSet's ordering with its tie-breaks, as far as 64 bits hold them
-(`documents.sort_keys`): the year or the publication time first, then the start of
-the title (12 characters for title, 10 after a year, 5 after a time). Cases that tie
-on a key are put in the order of their whole titles by `search._in_full`, from two
-more keys of 12 characters each (`TITLE_KEYS`) and, for titles alike in their first
-36 characters, the stored title: so "Bus lane pilot 9" comes before "Bus lane pilot
-10", on every page. A raw string key would be exact, but tantivy sorts strings slowly: on 20,000
-documents, 5 ms for the first page and 290 ms at offset 5,000, against 0.2 ms and
-7 ms for an integer. For newest and oldest the key holds the publication time to the
-second and no `updated_at`, which only breaks ties within the same second.
+(`documents.sort_keys`): the year or the publication time (to the microsecond) first,
+then the start of the title (12 characters for title, 10 after a year, 2 after a
+time). Cases that tie on a key are put in the order of their whole titles by
+`search._in_full`, from two more keys of 12 characters each (`TITLE_KEYS`) and, for
+titles alike in their first 36 characters, the stored title: so "Bus lane pilot 9"
+comes before "Bus lane pilot 10", on every page. A raw string key would be exact, but
+tantivy sorts strings slowly: on 20,000 documents, 5 ms for the first page and 290 ms
+at offset 5,000, against 0.2 ms and 7 ms for an integer. For newest and oldest the key
+has no `updated_at`, which the database uses only for cases published in the same
+microsecond.
 
 What is stored, measured on 20,000 synthetic documents (`bench/engine_timing.py`):
 storing everything a result card shows (title, slug, summary, sections, city, terms,
@@ -55,7 +56,7 @@ from typing import Final
 import tantivy
 
 # Raise whenever the fields, the analysers or the document's content change meaning.
-# 2: the title stored, and two more title keys (TITLE_KEYS).
+# 2: the title stored, two more title keys (TITLE_KEYS), times to the microsecond.
 SCHEMA_VERSION: Final = 2
 
 # The names under which the analysers are registered on every Index object (tantivy
