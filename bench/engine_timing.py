@@ -113,7 +113,7 @@ def _card_schema() -> tantivy.Schema:
     builder.add_integer_field("year_started", stored=True, indexed=True, fast=True)
     builder.add_integer_field("year_ended", stored=True, indexed=True, fast=True)
     builder.add_date_field("published_at", stored=True, indexed=True, fast=True)
-    for name in sorted({key for key, _ in schema.SORT_KEYS.values()}):
+    for name in schema.SORT_FIELDS:
         builder.add_unsigned_field(name, fast=True)
     for name in ["slug", "city_name", "image", "term_names"]:
         builder.add_text_field(name, stored=True, tokenizer_name="raw")

@@ -1,53 +1,62 @@
-"""The naive baseline: the case list, its search done by `icontains` (bench only).
+"""The naive baseline: the case list answered by the database alone (bench only).
 
-The same view, template, facet counts and paging as /cases/, only the search differs:
-every word of the query must occur, as a case-insensitive substring, in one of the six
-text fields. That is what a site without a search index would do, and what the index
-is measured against.
+The same view, template, facets and paging as /cases/, only the answer differs: what a
+site without a search index would do. The FilterSet's own database path filters (its
+search is `filters.text_matches`, every word a case-insensitive substring of the title,
+the summary or a section), then one query counts, one reads the page's ids and one per
+facet counts its values over the results without the facet's own selection. This is
+what the search engine is measured against.
 """
 
 from __future__ import annotations
 
-from django.db.models import FloatField, Q, QuerySet, Value
+from typing import Any
 
-from innovation_cases import search as full_text
+from django.db.models import Count, QuerySet
+
+from innovation_cases.engine.search import Filters, Result
 from innovation_cases.filters import CaseStudyFilter
 from innovation_cases.models import CaseStudy
 from innovation_cases.views import CaseListView
 
-TEXT_FIELDS = (
-    "title",
-    "summary",
-    "challenge",
-    "approach",
-    "results",
-    "lessons_learned",
-)
+# Each facet's value, as a path from the case.
+FACET_PATHS = {
+    "innovation_type": "innovation_types__slug",
+    "driver": "drivers__slug",
+    "approach": "approaches__slug",
+    "theme": "themes__slug",
+    "stage": "lifecycle_stage__slug",
+    "country": "city__country",
+    "city": "city__slug",
+}
 
 
-class IcontainsCaseStudyFilter(CaseStudyFilter):
-    def filter_search(
-        self, queryset: QuerySet[CaseStudy], name: str, value: str
-    ) -> QuerySet[CaseStudy]:
-        if not value or name == "search" and self.form.cleaned_data.get("q"):
-            return queryset
-        words = full_text.clean_text(value).split()
-        for word in words:
-            matches = Q()
-            for field in TEXT_FIELDS:
-                matches |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(matches)
-        # A constant rank: the ordering is then by date, as an unranked search would be.
-        return queryset.annotate(
-            rank=Value(1.0, output_field=FloatField()),
-            headline=full_text.highlighted_summary(words),
-        )
+def _without(filterset: CaseStudyFilter, facet: str | None) -> QuerySet[CaseStudy]:
+    """The results as they would be without `facet`'s selection (None: all of it)."""
+    queryset = filterset.queryset.all()
+    for name, value in filterset.form.cleaned_data.items():
+        if name != facet:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset.order_by()
+
+
+def _counts(queryset: QuerySet[CaseStudy], path: str) -> dict[str, int]:
+    rows = queryset.values_list(path).annotate(n=Count("pk")).values_list(path, "n")
+    return {str(value): n for value, n in rows if value is not None}
 
 
 class IcontainsCaseListView(CaseListView):
-    def get_filterset(self) -> CaseStudyFilter:
-        if not hasattr(self, "_filterset"):
-            self._filterset = IcontainsCaseStudyFilter(
-                self.request.GET, queryset=CaseStudy.objects.published().with_facets()
-            )
-        return self._filterset
+    def answer(self, text: str, filters: Filters, ordering: str, offset: int) -> Any:
+        filterset = self.get_filterset()
+        results = filterset.qs
+        ids = list(
+            results.values_list("pk", flat=True)[offset : offset + self.paginate_by]
+        )
+        return Result(
+            total=results.count(),
+            ids=ids,
+            facets={
+                name: _counts(_without(filterset, name), path)
+                for name, path in FACET_PATHS.items()
+            },
+        )

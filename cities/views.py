@@ -1,7 +1,6 @@
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -14,6 +13,7 @@ from django.views.generic import DetailView, ListView, View
 from django_countries import countries
 
 from config.cache import RememberedObjectMixin
+from innovation_cases.engine.search import Filters, Newest
 from innovation_cases.models import CaseStudy
 
 from .filters import CityListFilter
@@ -186,15 +186,10 @@ class CityDetailView(RememberedObjectMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # The newest few, and a link to all of them in the case list: a city with
-        # thousands of cases must not put thousands of cards on one page. Both are
-        # found only if the template renders the city's body (it is remembered): the
-        # count is a function the template calls (once: it is cached), the cases a
-        # queryset it iterates.
-        published = CaseStudy.objects.published().for_city(self.object)
-        context["case_count"] = cache(published.count)
-        context["cases"] = published.with_facets().order_by("-published_at", "title")[
-            :CITY_PAGE_CASES
-        ]
+        # thousands of cases must not put thousands of cards on one page. Asked of
+        # the search engine only if the template renders the city's body (it is
+        # remembered).
+        context["newest"] = Newest(Filters(city=(self.object.slug,)), CITY_PAGE_CASES)
         context["all_cases_url"] = (
             reverse("innovation_cases:case_list") + f"?city={self.object.slug}"
         )

@@ -64,8 +64,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Full-text search on PostgreSQL (its lookups register only on that database).
-    "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_countries",
     "django_filters",

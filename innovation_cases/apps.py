@@ -7,9 +7,8 @@ class InnovationCasesConfig(AppConfig):
     verbose_name = _("Innovation cases")
 
     def ready(self) -> None:
-        from . import cache_signals, checks, signals  # noqa: F401 (checks registers)
+        from . import cache_signals, checks  # noqa: F401 (checks registers)
         from .engine import journal
 
-        signals.connect()
         cache_signals.connect()
         journal.connect()

@@ -1,17 +1,19 @@
 """Open-data downloads of the case list: CSV and JSON, streamed a chunk at a time.
 
-Speed: the cases come as plain rows (`values_list`, their city, district and lifecycle
-stage joined in), CHUNK_SIZE at a time, through a server-side cursor on PostgreSQL, so
-that memory stays flat however many cases there are. For each chunk, one more query
-gathers each case's term ids, a `StringAgg` subquery per vocabulary (on PostgreSQL and
-SQLite alike). Not in the main query: over every case, those subqueries make its
-estimated cost so high that PostgreSQL JIT-compiles it, with inlining and
-optimisation, which took 2 s for a 0.3 s query at 17,000 cases; a chunk's query stays
-under `jit_above_cost`. Each chunk is written out as one piece of text. No model
-instance and no `reverse()` per row: see bench/export_throughput.py for the figures.
+Which cases, in which order, is the search engine's answer (every matching id, from
+`engine.search.matching_ids`); their content is read from the database. Speed: for each
+CHUNK_SIZE ids, one query reads the cases as plain rows (`values_list`, their city,
+district and lifecycle stage joined in) and one more gathers each case's term ids, a
+`StringAgg` subquery per vocabulary (on PostgreSQL and SQLite alike). The terms are not
+in the rows' query: over many cases, those subqueries make its estimated cost so high
+that PostgreSQL JIT-compiles it, with inlining and optimisation, which took 2 s for a
+0.3 s query at 17,000 cases; a chunk's query stays under `jit_above_cost`. Each chunk
+is written out as one piece of text, so memory stays flat however many cases there
+are. No model instance and no `reverse()` per row: see bench/export_throughput.py for
+the figures.
 
 A streamed response sends its status and headers with its first piece: an error after
-that can no longer become a 500. So the view runs the query and builds the first chunk
+that can no longer become a 500. So the view asks the engine and builds the first chunk
 (`started`) before it answers, and an error there is a 500 like any other. What can
 still fail later (a later chunk) raises out of the stream on purpose: the server then
 cuts the connection, without the end of a chunked body, and the client sees a failed
@@ -32,7 +34,6 @@ from django.db.models import (
     CharField,
     ManyToManyField,
     OuterRef,
-    QuerySet,
     StringAgg,
     Subquery,
     Value,
@@ -223,25 +224,30 @@ def _records(
     ]
 
 
-def _chunks(cases: QuerySet[CaseStudy], request: HttpRequest) -> Iterator[list[Record]]:
+def _rows(ids: tuple[int, ...]) -> tuple[tuple[Any, ...], ...]:
+    """The published cases of `ids` as plain rows, in the order of `ids`: one query. A
+    case unpublished since the engine heard of it is left out."""
+    found = {
+        row[0]: row
+        for row in CaseStudy.objects.published()
+        .filter(pk__in=ids)
+        .order_by()
+        .values_list(*ROW_FIELDS)
+    }
+    return tuple(found[pk] for pk in ids if pk in found)
+
+
+def _chunks(ids: list[int], request: HttpRequest) -> Iterator[list[Record]]:
     vocabularies = [_Vocabulary(name) for name in VOCABULARIES]
     url_prefix = case_url_prefix(request)
-    # values_list leaves select_related aside; the prefetches must go, or Django would
-    # run them on tuples. An annotation the ordering needs (the search's rank) stays in
-    # the query; the others (the search's headline) are no longer computed.
-    rows = (
-        cases.prefetch_related(None)
-        .values_list(*ROW_FIELDS)
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
-    for chunk in itertools.batched(rows, CHUNK_SIZE):
-        yield _records(chunk, vocabularies, url_prefix)
+    for chunk in itertools.batched(ids, CHUNK_SIZE):
+        yield _records(_rows(chunk), vocabularies, url_prefix)
 
 
-def started(cases: QuerySet[CaseStudy], request: HttpRequest) -> Iterator[list[Record]]:
-    """The cases, a chunk of records at a time, with the query run and the first chunk
+def started(ids: list[int], request: HttpRequest) -> Iterator[list[Record]]:
+    """The cases of `ids`, a chunk of records at a time, with the first chunk read and
     built already (see the module's docstring)."""
-    chunks = _chunks(cases, request)
+    chunks = _chunks(ids, request)
     first = list(itertools.islice(chunks, 1))
     return itertools.chain(first, chunks)
 

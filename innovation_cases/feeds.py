@@ -6,13 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from .engine import search as engine
 from .filters import CaseStudyFilter
 from .models import CaseStudy
 from .views import invalid_filters_response
@@ -91,11 +91,19 @@ class CaseFeed(Feed):
     def author_link(self, filterset: CaseStudyFilter) -> str:
         return filterset.request.build_absolute_uri(reverse("innovation_cases:home"))
 
-    def items(self, filterset: CaseStudyFilter) -> QuerySet[CaseStudy]:
-        # Newest publications first, whatever the list's own sort order.
-        return filterset.qs.select_related("city").order_by("-published_at")[
-            : self.limit
-        ]
+    def items(self, filterset: CaseStudyFilter) -> list[CaseStudy]:
+        # The search engine's answer, newest publications first whatever the list's
+        # own sort order; the rows from the database.
+        text, filters, _ordering = engine.question_from_filterset(filterset)
+        found = engine.search(
+            text,
+            filters,
+            "newest",
+            limit=self.limit,
+            with_facets=False,
+            with_snippets=False,
+        )
+        return engine.rows(found.ids)
 
     # Each entry's id is Django's default, the case's address (item_link): a
     # published case keeps its slug (revisions cannot change it), so the id is the

@@ -6,32 +6,41 @@ are slugs (countries: ISO codes); several values may be repeated (`?theme=a&them
 as HTML checkboxes send them) or comma-separated (`?theme=a,b`). Values within a
 facet are alternatives (OR); facets combine with AND.
 
-Bad input never reaches the database: an unknown slug, a malformed number, an unknown
-ordering, an over-long value, a search of more than `search.MAX_TERMS` words or a NUL
-byte makes the form invalid, with an error keyed by the parameter's name. Any other
-search text is valid: `search.parse_search` reads it into words and phrases.
+Bad input never reaches the database or the search engine: an unknown slug, a malformed
+number, an unknown ordering, an over-long value, a search of more than
+`engine.query.MAX_TERMS` words and phrases or a NUL byte makes the form invalid, with an
+error keyed by the parameter's name. Any other search text is valid: the engine's parser
+(`engine.query.parse`) reads it into words and phrases, here to count them and there to
+search.
+
+A valid question about the published cases is answered by the search engine
+(`engine.search.question_from_filterset`); the filters' own `filter()` methods, and so
+`.qs`, remain for the few unpublished cases that signed-in members see in the API, which
+the database answers (`text_matches`).
 """
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import reduce
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
-from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connections, models
-from django.db.models import F, QuerySet
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q, QuerySet
 from django.utils.datastructures import MultiValueDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cities.models import FIRST_YEAR, LAST_YEAR, City
-from config.cache import name_query, query_key, remember, remembering
 
-from . import search as full_text
+from .engine.query import MAX_TERMS, Term, parse
 from .models import (
     Approach,
     CaseStudy,
@@ -41,8 +50,13 @@ from .models import (
     Theme,
 )
 
+if TYPE_CHECKING:
+    from .engine.search import Filters
+
 MAX_VALUES = 50
-MAX_QUERY_LENGTH = full_text.MAX_QUERY_LENGTH
+# Characters in a search: a sentence's worth (the engine reads at most MAX_TERMS words
+# and phrases of it).
+MAX_QUERY_LENGTH = 200
 # Python and ECMA-262 (the schema's `pattern`) read it alike.
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,100}$"
 SLUG_RE = re.compile(SLUG_PATTERN.replace("$", r"\Z"))
@@ -172,11 +186,63 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def validate_search_text(text: str) -> None:
+    """Refuse a search of more than MAX_TERMS words and phrases, counted as the engine
+    counts them, rather than search for some of them."""
+    if parse(text).truncated:
+        raise ValidationError(
+            _("Search for at most %(limit)d words or phrases."),
+            code="too_many_terms",
+            params={"limit": MAX_TERMS},
+        )
+
+
+# The text a database match looks in (`text_matches`).
+MATCHED_FIELDS = (
+    "title",
+    "summary",
+    "challenge",
+    "approach",
+    "results",
+    "lessons_learned",
+)
+# Punctuation trimmed from the ends of a word, so that "innovation," and "(Vienna)"
+# match; + and # stay, so that "C++" and "C#" mean what they say.
+_TRIM = "!\"$%&'()*,./:;<=>?@[\\]^_`{|}~"
+
+
+def _contains(term: Term) -> Q:
+    needle = " ".join(term.text.split())
+    if not term.quoted:
+        needle = needle.strip(_TRIM) or needle
+    return reduce(
+        operator.or_, (Q(**{f"{name}__icontains": needle}) for name in MATCHED_FIELDS)
+    )
+
+
+def text_matches(text: str) -> Q:
+    """The cases whose text holds the question, read by the engine's parser: each
+    wanted word or phrase (one of those joined by OR) as a case-insensitive substring of
+    the title, the summary or a section, and no excluded one. For the few unpublished
+    cases that signed-in members see in the API (the engine answers for the published
+    ones): the same on every database, without the engine's stemming, accent folding,
+    typo tolerance or ranking. A question of punctuation only matches every case, as in
+    the engine."""
+    parsed = parse(text)
+    condition = Q()
+    for group in parsed.groups:
+        condition &= reduce(operator.or_, map(_contains, group))
+    for term in parsed.excluded:
+        condition &= ~_contains(term)
+    return condition
+
+
 class CaseStudyFilter(django_filters.FilterSet):
-    # Cases without a date or a year (drafts, for their officers) come last, on
-    # PostgreSQL as on SQLite.
+    # How the database orders: cases without a date or a year (drafts, for their
+    # officers) come last, on PostgreSQL as on SQLite. It does not rank, so relevance
+    # is newest first there. (The engine has a sort key for each: engine/schema.py.)
     ORDERINGS: dict[str, tuple[Any, ...]] = {
-        "relevance": ("-rank", F("published_at").desc(nulls_last=True), "title"),
+        "relevance": (F("published_at").desc(nulls_last=True), "-updated_at", "title"),
         "newest": (F("published_at").desc(nulls_last=True), "-updated_at", "title"),
         "oldest": (F("published_at").asc(nulls_last=True), "updated_at", "title"),
         "title": ("title",),
@@ -189,13 +255,13 @@ class CaseStudyFilter(django_filters.FilterSet):
         method="filter_search",
         label=_("Search"),
         max_length=MAX_QUERY_LENGTH,
-        validators=[full_text.validate_search_text],
+        validators=[validate_search_text],
         help_text=format_lazy(
             _(
                 'Words to look for. Use "quotes" for a phrase, OR for either, - to '
                 "exclude; at most {limit} words and phrases."
             ),
-            limit=full_text.MAX_TERMS,
+            limit=MAX_TERMS,
         ),
     )
     # The API's name for the same search.
@@ -203,7 +269,7 @@ class CaseStudyFilter(django_filters.FilterSet):
         method="filter_search",
         label=_("Search"),
         max_length=MAX_QUERY_LENGTH,
-        validators=[full_text.validate_search_text],
+        validators=[validate_search_text],
     )
     city = city_filter()
     country = country_filter("city__country")
@@ -255,7 +321,7 @@ class CaseStudyFilter(django_filters.FilterSet):
         empty_label=None,
     )
 
-    # Facets shown with counts: parameter name -> how to count it (see facet_counts).
+    # The facets shown with counts (see `facet_values`), by parameter name.
     FACETS = (
         "innovation_type",
         "driver",
@@ -269,39 +335,6 @@ class CaseStudyFilter(django_filters.FilterSet):
     class Meta:
         model = CaseStudy
         fields: list[str] = []
-
-    # --- the form ----------------------------------------------------------------------
-
-    @property
-    def qs(self) -> QuerySet[CaseStudy]:
-        """The filtered cases, named for the data cache by what they depend on (see
-        `cache_key`): compiling the filtered query (the search, the facets'
-        subqueries) to key it would cost more than a request that finds it
-        remembered."""
-        queryset = super().qs
-        if self.is_valid() and remembering():
-            name_query(queryset, self.cache_key())
-        return queryset
-
-    def cache_key(self, *, ordered: bool = True) -> tuple[Any, ...]:
-        """What the filtered cases depend on: this class (a subclass may filter
-        otherwise), the base queryset (its SQL, a simple one) and the validated
-        parameters, normalised, slugs as given rather than looked up; without the
-        ordering if not `ordered`."""
-        params = []
-        for name, value in sorted(self.form.cleaned_data.items()):
-            if name == "ordering" and not ordered:
-                continue
-            if isinstance(value, QuerySet):
-                value = tuple(sorted(set(self.form[name].value() or ())))
-            elif isinstance(value, list | tuple):
-                value = tuple(sorted(value))
-            params.append((name, value))
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            *query_key(self.queryset),
-            tuple(params),
-        )
 
     @property
     def search_text(self) -> str:
@@ -326,164 +359,16 @@ class CaseStudyFilter(django_filters.FilterSet):
         # q and search are the same filter; apply it once even if both are given.
         if not value or name == "search" and self.form.cleaned_data.get("q"):
             return queryset
-        return queryset.search(value)
+        return queryset.filter(text_matches(value))
 
     def filter_ordering(
         self, queryset: QuerySet[CaseStudy], name: str, value: str
     ) -> QuerySet[CaseStudy]:
-        return queryset  # applied last, in filter_queryset, once the search has annotated rank
+        return queryset  # applied last, in filter_queryset
 
     def filter_queryset(self, queryset: QuerySet[CaseStudy]) -> QuerySet[CaseStudy]:
         queryset = super().filter_queryset(queryset)
-        if (
-            self.ordering_key == "relevance"
-            and "rank" not in queryset.query.annotations
-        ):
-            return queryset.order_by(*self.ORDERINGS["newest"])
         return queryset.order_by(*self.ORDERINGS[self.ordering_key])
-
-    # --- facet counts ----------------------------------------------------------------------
-
-    def _queryset_without(self, facet: str | None) -> QuerySet[CaseStudy]:
-        """The results as they would be if `facet` were not filtered: for its counts
-        (None: every filter applied, the results themselves)."""
-        queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
-            if name != facet:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset.order_by()
-
-    # How each facet is counted: the table holding (case, value) pairs, and its columns.
-    @staticmethod
-    def _facet_sources() -> dict[str, tuple[str, str, str]]:
-        cases = CaseStudy._meta.db_table
-        sources = {}
-        for name, field_name in [
-            ("innovation_type", "innovation_types"),
-            ("driver", "drivers"),
-            ("approach", "approaches"),
-            ("theme", "themes"),
-        ]:
-            field = CaseStudy._meta.get_field(field_name)
-            sources[name] = (
-                field.m2m_db_table(),  # type: ignore[union-attr]
-                field.m2m_column_name(),  # type: ignore[union-attr]
-                field.m2m_reverse_name(),  # type: ignore[union-attr]
-            )
-        sources["stage"] = (cases, "id", "lifecycle_stage_id")
-        sources["city"] = (cases, "id", "city_id")
-        return sources
-
-    def _raw_counts(
-        self, matching: QuerySet[CaseStudy], names: list[str]
-    ) -> dict[str, dict[str, int]]:
-        """For each facet in `names`, the number of `matching` cases with each value:
-        one query, in which the matching cases (the search, if any) are found once."""
-        if not names:
-            return {}
-        sources = self._facet_sources()
-        try:
-            match_sql, match_params = matching.values("pk").query.sql_with_params()
-        except EmptyResultSet:  # Nothing can match (a search of punctuation only).
-            return {name: {} for name in names}
-        cities = City._meta.db_table
-        branches = []
-        for name in names:
-            if name == "country":
-                branches.append(
-                    "SELECT 'country', CAST(ci.country AS TEXT), COUNT(*) "  # noqa: S608
-                    f"FROM {CaseStudy._meta.db_table} c JOIN m ON m.id = c.id "
-                    f"JOIN {cities} ci ON ci.id = c.city_id GROUP BY ci.country"
-                )
-                continue
-            table, case_column, value_column = sources[name]
-            branches.append(
-                f"SELECT '{name}', CAST(t.{value_column} AS TEXT), COUNT(*) "  # noqa: S608
-                f"FROM {table} t JOIN m ON m.id = t.{case_column} "
-                f"WHERE t.{value_column} IS NOT NULL GROUP BY t.{value_column}"
-            )
-        # Only names from the models (and the facets' own fixed names) are formatted
-        # into the SQL; every value is a parameter of the matching query.
-        sql = f"WITH m(id) AS ({match_sql}) " + " UNION ALL ".join(branches)  # noqa: S608
-        counts: dict[str, dict[str, int]] = {name: {} for name in names}
-        with connections[matching.db].cursor() as cursor:
-            cursor.execute(sql, match_params)
-            for name, value, n in cursor.fetchall():
-                counts[name][value] = n
-        return counts
-
-    def facet_counts(self) -> dict[str, list[FacetValue]]:
-        """For each facet, how many results each of its values would give.
-
-        Within a facet the counts ignore the facet's own selection (values are OR-ed),
-        so a visitor can see what adding a value would give. The facets with nothing
-        selected all count the results themselves: one query counts them together,
-        finding the matching cases (running the search) once. Each facet with a
-        selection takes one query of its own. Then one small query for each
-        vocabulary's terms, and one for the cities shown.
-        """
-        if not self.is_valid():
-            return {}
-        if not remembering():
-            return self._facet_counts()
-        # The facets depend on every filter but not on the ordering.
-        key = ("facet_counts", *self.cache_key(ordered=False))
-        return remember(key, self._facet_counts)
-
-    def _facet_counts(self) -> dict[str, list[FacetValue]]:
-        data = self.form.cleaned_data
-        term_facets: dict[str, type[models.Model]] = {
-            "innovation_type": InnovationType,
-            "driver": Driver,
-            "approach": Approach,
-            "theme": Theme,
-            "stage": LifecycleStage,
-        }
-        names = [*term_facets, "country", "city"]
-        unselected = [name for name in names if not data.get(name)]
-        counts = self._raw_counts(self._queryset_without(None), unselected)
-        for name in names:
-            if name not in unselected:
-                counts.update(self._raw_counts(self._queryset_without(name), [name]))
-
-        facets: dict[str, list[FacetValue]] = {}
-        for name, model in term_facets.items():
-            selected = {t.slug for t in (data.get(name) or [])}
-            facets[name] = [
-                FacetValue(t.slug, t.name, n, t.slug in selected)
-                for t in model.objects.order_by(*model._meta.ordering)
-                for n in [counts[name].get(str(t.pk), 0)]
-                if n or t.slug in selected
-            ]
-
-        selected_countries = set(data.get("country") or [])
-        by_country = dict(counts["country"])
-        for code in selected_countries:
-            by_country.setdefault(code, 0)
-        facets["country"] = sorted(
-            (
-                FacetValue(
-                    code, str(countries.name(code)), n, code in selected_countries
-                )
-                for code, n in by_country.items()
-            ),
-            key=lambda f: f.name,
-        )
-
-        # The cities with the most results, and the selected ones: with thousands of
-        # cities, listing every one made the page half a megabyte.
-        selected = {c.pk: c for c in (data.get("city") or [])}
-        by_city = {int(pk): n for pk, n in counts["city"].items()}
-        top = sorted(by_city, key=lambda pk: (-by_city[pk], pk))[:CITY_FACET_SIZE]
-        shown = City.objects.filter(pk__in=[*top, *selected])
-        facets["city"] = sorted(
-            (
-                FacetValue(slug, name, by_city.get(pk, 0), pk in selected)
-                for pk, slug, name in shown.values_list("pk", "slug", "name")
-            ),
-            key=lambda f: (-f.count, f.name),
-        )
-        return facets
 
 
 @dataclass(frozen=True)
@@ -496,3 +381,62 @@ class FacetValue:
 
 # How many cities the city facet lists (besides those selected).
 CITY_FACET_SIZE = 20
+
+# The facets whose values are the terms of a vocabulary.
+TERM_FACETS: dict[str, type[models.Model]] = {
+    "innovation_type": InnovationType,
+    "driver": Driver,
+    "approach": Approach,
+    "theme": Theme,
+    "stage": LifecycleStage,
+}
+
+
+def facet_values(
+    counts: Mapping[str, Mapping[str, int]], filters: Filters
+) -> dict[str, list[FacetValue]]:
+    """The facets as the case list shows them, from the engine's counts (facet ->
+    slug or country code -> cases, each facet counted without its own selection:
+    `engine.search.facet_counts`) and the question's `filters`.
+
+    Each value is named from its vocabulary, city or country. A value with no case is
+    left out unless it is selected, so that it can be unticked. The vocabularies list
+    their terms in their own order, countries by name, and cities the CITY_FACET_SIZE
+    with the most cases, most first, plus the selected ones: with thousands of cities,
+    listing every one made the page half a megabyte. One query a vocabulary, and one
+    for the cities shown.
+    """
+    facets: dict[str, list[FacetValue]] = {}
+    for name, model in TERM_FACETS.items():
+        found = counts.get(name, {})
+        selected = set(filters.selected(name))
+        facets[name] = [
+            FacetValue(slug, term_name, found.get(slug, 0), slug in selected)
+            for slug, term_name in model._default_manager.order_by(
+                *model._meta.ordering
+            ).values_list("slug", "name")
+            if found.get(slug) or slug in selected
+        ]
+
+    chosen = set(filters.selected("country"))
+    by_country = {**dict.fromkeys(chosen, 0), **counts.get("country", {})}
+    facets["country"] = sorted(
+        (
+            FacetValue(code, str(countries.name(code)), n, code in chosen)
+            for code, n in by_country.items()
+        ),
+        key=lambda value: value.name,
+    )
+
+    by_city = counts.get("city", {})
+    chosen = set(filters.selected("city"))
+    top = sorted(by_city, key=lambda slug: (-by_city[slug], slug))[:CITY_FACET_SIZE]
+    shown = City.objects.filter(slug__in={*top, *chosen}).values_list("slug", "name")
+    facets["city"] = sorted(
+        (
+            FacetValue(slug, name, by_city.get(slug, 0), slug in chosen)
+            for slug, name in shown
+        ),
+        key=lambda value: (-value.count, value.name),
+    )
+    return facets

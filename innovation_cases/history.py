@@ -66,8 +66,8 @@ class HistoricalRecordsWithRelations(HistoricalRecords):
     from the saved instance itself.
 
     The stock version rebuilds the instance from the historical row once per relation,
-    and each rebuild reads the excluded fields back from the database: for a case, the
-    search vector, six times a save. The relations are the same either way.
+    and loads the records at both ends of every link row, of which it copies only the
+    ids. The relations recorded are the same either way.
     """
 
     def create_historical_record_m2ms(

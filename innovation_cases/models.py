@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -19,7 +18,6 @@ from simple_history.models import HistoricalRecords
 from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City
 from config.validators import validate_web_url
 
-from . import search as full_text
 from .history import HistoricalRecordsWithRelations
 
 # --- Taxonomies ----------------------------------------------------------------------------
@@ -286,61 +284,6 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
             "city", "district", "lifecycle_stage"
         ).prefetch_related("innovation_types", "drivers", "approaches", "themes")
 
-    def search(self, text: str) -> CaseStudyQuerySet:
-        """The cases that match `text`, annotated with `rank` and `headline`.
-
-        `rank` is a float, higher is better; `headline` is a short excerpt of the
-        summary as safe HTML, every match in <mark>. No ordering is applied: callers
-        order by "-rank". Blank text leaves the cases as they are, with rank 0 and the
-        start of the summary as headline. The text takes the site's syntax ("quoted
-        phrase", OR, -word; see `search.parse_search`), at most MAX_TERMS terms of it.
-        On PostgreSQL each word also matches as a prefix, and accents are ignored; on
-        SQLite each word must appear somewhere as a substring, and -word must not.
-        """
-        text = full_text.clean_text(text)
-        if not text:
-            return self.annotate(
-                rank=models.Value(0.0, output_field=models.FloatField()),
-                headline=full_text.highlighted_summary([]),
-            )
-        search = full_text.parse_search(text)
-        if not search.clauses:  # Only punctuation and operators: nothing can match.
-            return self.none().annotate(
-                rank=models.Value(0.0, output_field=models.FloatField()),
-                headline=full_text.highlighted_summary([]),
-            )
-        if full_text.uses_postgres(self.db):
-            query = full_text.search_query(search)
-            return self.filter(search_vector=query).annotate(
-                rank=SearchRank(
-                    models.F("search_vector"), query, weights=full_text.RANK_WEIGHTS
-                ),
-                headline=full_text.headline(query),
-            )
-        # 2 when the title holds every wanted word (one of each OR), else 1.
-        rank: models.Expression = models.Value(1.0, output_field=models.FloatField())
-        in_title = full_text.title_holds(search)
-        if in_title is not None:
-            rank = models.Case(
-                models.When(in_title, then=models.Value(2.0)),
-                default=rank,
-                output_field=models.FloatField(),
-            )
-        return self.filter(full_text.matches(search)).annotate(
-            rank=rank, headline=full_text.highlighted_summary(search.wanted)
-        )
-
-    def update_search_vector(self) -> int:
-        """Recompute the search vector of these cases, in one UPDATE; PostgreSQL only.
-
-        The signals in `signals.py` call this whenever a case, its city's or district's
-        name, or its teams change. Code that writes around the signals (bulk_create,
-        QuerySet.update(), raw SQL) should call it once at the end.
-        """
-        if not full_text.uses_postgres(self.db):
-            return 0
-        return self.update(search_vector=full_text.search_vector())
-
     def related_to(self, case: CaseStudy, limit: int = 4) -> list[CaseStudy]:
         """The `limit` published cases of this queryset most related to `case`, best
         first, with their city: chosen by the search index (engine/related.py, where
@@ -501,15 +444,9 @@ class CaseStudy(models.Model):
         related_name="+",
         verbose_name=_("updated by"),
     )
-    # Maintained by CaseStudyQuerySet.update_search_vector(); NULL on SQLite.
-    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
-
-    # Every change, with who made it and when; the search vector is derived, so it is
-    # left out. Taxonomies, teams and partners are recorded with each version.
-    history = HistoricalRecordsWithRelations(
-        excluded_fields=["search_vector"],
-        m2m_fields=RELATION_FIELDS,
-    )
+    # Every change, with who made it and when. Taxonomies, teams and partners are
+    # recorded with each version.
+    history = HistoricalRecordsWithRelations(m2m_fields=RELATION_FIELDS)
 
     objects = CaseStudyQuerySet.as_manager()
 

@@ -14,14 +14,11 @@ users, so that there is nothing else to clean up.
 How it loads: the cities with one `bulk_create`, then the cases a batch at a time while
 a thread writes the next batch (`_ahead`), all in one transaction. On PostgreSQL
 (`_PostgresSaver`), no case is made a model instance: each batch of cases is copied
-(COPY) into a temporary table and moved into the cases' table by one INSERT ... SELECT
-that computes the search vectors with `search.search_vector()`, the expression the
-signals use, so each row is written once, with its vector; the cases' ids are taken from
-their sequence beforehand, and the taxonomy rows are copied straight into their tables.
-Elsewhere (SQLite), the records go through `bulk_create` and the search vector stays
-NULL, as it does there for every case. Either way no signal is sent, so no history rows
-are written for synthetic records, and the cached pages are dropped once the transaction
-commits.
+(COPY) straight into the cases' table, their ids taken from their sequence beforehand,
+and the taxonomy rows into theirs. Elsewhere (SQLite), the records go through
+`bulk_create`. Either way no signal is sent, so no history rows are written for
+synthetic records; the cached pages are dropped once the transaction commits, and the
+search index is rebuilt (a journal entry for everything).
 """
 
 from __future__ import annotations
@@ -49,7 +46,6 @@ from tqdm import tqdm
 from cities.models import City
 from config.cache import bump_on_commit
 
-from . import search as full_text
 from .engine import journal
 from .models import (
     Approach,
@@ -851,8 +847,7 @@ def _ahead[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
     """Run `items` in a thread, up to `depth` items ahead of the caller.
 
     Writing a batch of cases is pure Python, and saving one is mostly waiting for
-    the database (which computes the search vectors): overlapping the two keeps both
-    cores busy. Only the thread touches the generator, so its random draws, and the
+    the database: overlapping the two keeps both cores busy. Only the thread touches the generator, so its random draws, and the
     records, are the same as without it.
     """
     queue: Queue[tuple[str, Any]] = Queue(maxsize=depth)
@@ -899,7 +894,7 @@ def _save_with_orm(
     m2m_fields: list[Any],
     batch_size: int,
 ) -> None:
-    """Save a batch with bulk_create: any database, and no search vector."""
+    """Save a batch with bulk_create: any database."""
     cases = CaseStudy.objects.bulk_create(
         [CaseStudy(**fields) for fields in batch], batch_size=batch_size
     )
@@ -917,48 +912,22 @@ def _save_with_orm(
 
 
 class _PostgresSaver:
-    """Saves batches on PostgreSQL with COPY, each case written once, with its vector.
-
-    The cases are copied into a temporary table, then moved into theirs by one
-    INSERT ... SELECT that computes their search vectors with `search.search_vector()`,
-    compiled by the ORM: the expression the signals use, so the vectors are the same.
-    Each row and its index entries are written once, where inserting the cases and
-    then setting their vectors with an UPDATE would write them all twice. The cases'
-    ids are taken from their sequence first, as the m2m rows need them; the m2m rows
-    are copied straight into their tables. Not a model instance is made.
+    """Saves batches on PostgreSQL with COPY: the cases straight into their table, then
+    their m2m rows into theirs. The cases' ids are taken from their sequence first, as
+    the m2m rows need them. Not a model instance is made.
     """
-
-    STAGING = "synthetic_case_staging"
 
     def __init__(self, cursor: Any, m2m_fields: list[Any]) -> None:
         self.cursor = cursor
         quote = connection.ops.quote_name
         meta = CaseStudy._meta
-        self.fields = [f for f in meta.concrete_fields if f.name != "search_vector"]
+        self.fields = list(meta.concrete_fields)
         columns = ", ".join(quote(f.column) for f in self.fields)
         cursor.execute(
             "SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column]
         )
         self.sequence = cursor.fetchone()[0]
-        # Rows in a temporary table are written without WAL and never indexed; up to
-        # a page long, they are not compressed either (TOAST), only to be read once.
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {quote(self.STAGING)} "
-            f"(LIKE {quote(meta.db_table)}) WITH (toast_tuple_target = 8160)"
-        )
-        self.copy_cases = f"COPY {quote(self.STAGING)} ({columns}) FROM STDIN"
-        # The vector's column references name the cases' table: the staging table
-        # takes its name in the SELECT.
-        query = CaseStudy.objects.all().query
-        vector, self.vector_params = query.get_compiler(connection=connection).compile(
-            full_text.search_vector().resolve_expression(query, allow_joins=False)
-        )
-        self.insert_cases = (  # Names from the models, values as parameters.
-            f"INSERT INTO {quote(meta.db_table)} ({columns}, "  # noqa: S608
-            f"{quote(meta.get_field('search_vector').column)}) "
-            f"SELECT {columns}, {vector} "
-            f"FROM {quote(self.STAGING)} AS {quote(meta.db_table)}"
-        )
+        self.copy_cases = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
         self.copy_links = []
         for m2m in m2m_fields:
             through = m2m.remote_field.through._meta
@@ -999,16 +968,11 @@ class _PostgresSaver:
                         for name, default in zip(names, defaults, strict=True)
                     ]
                 )
-        cursor.execute(self.insert_cases, self.vector_params)
-        cursor.execute(f"TRUNCATE {connection.ops.quote_name(self.STAGING)}")
         for name, statement in self.copy_links:
             with cursor.copy(statement) as copy:
                 for case_id, terms in zip(ids, links, strict=True):
                     for term in terms[name]:
                         copy.write_row((case_id, term))
-
-    def close(self) -> None:
-        self.cursor.execute(f"DROP TABLE {connection.ops.quote_name(self.STAGING)}")
 
 
 @transaction.atomic
@@ -1041,7 +1005,7 @@ def generate(
         k=cases,
     )
     taken_slugs = set(CaseStudy.objects.values_list("slug", flat=True))
-    postgres = full_text.uses_postgres(CaseStudy.objects.db)
+    postgres = connection.vendor == "postgresql"
     m2m_fields = [
         CaseStudy._meta.get_field(name)
         for name in ("innovation_types", "drivers", "approaches", "themes")
@@ -1054,7 +1018,6 @@ def generate(
             for batch, links in _ahead(batches):
                 save(batch, links)
                 bar.update(len(batch))
-            save.close()
         else:
             for batch, links in _ahead(batches):
                 _save_with_orm(batch, links, m2m_fields, batch_size)

@@ -2,6 +2,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.files.storage import default_storage
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
 from django.http import (
     Http404,
@@ -18,17 +19,13 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic import DetailView, TemplateView, View
 
-from config.cache import (
-    RememberedObjectMixin,
-    RememberingPaginator,
-    remember_query,
-    remembered_rows,
-)
+from config.cache import RememberedObjectMixin
 
 from . import demo_content, exports, images
-from .filters import CaseStudyFilter, FacetValue
+from .engine import search as engine
+from .filters import CaseStudyFilter, FacetValue, facet_values
 from .models import (
     Approach,
     CaseRevision,
@@ -59,36 +56,86 @@ class HomeView(TemplateView):
 
 
 class FilteredCasesMixin:
-    """The published cases, filtered by the query string through `CaseStudyFilter`."""
+    """The question the query string asks of the published cases, validated by
+    `CaseStudyFilter` (an invalid one is a 400 naming the parameter)."""
 
     request: HttpRequest
 
     def get_filterset(self) -> CaseStudyFilter:
         if not hasattr(self, "_filterset"):
             self._filterset = CaseStudyFilter(
-                self.request.GET, queryset=CaseStudy.objects.published().with_facets()
+                self.request.GET, queryset=CaseStudy.objects.published()
             )
         return self._filterset
 
 
-class CaseListView(FilteredCasesMixin, ListView):
-    template_name = "innovation_cases/casestudy_list.html"
-    context_object_name = "cases"
-    paginate_by = 20
-    paginator_class = RememberingPaginator
+class ResultPaginator(Paginator):
+    """Django's Paginator over one answer of the search engine: its count is the
+    engine's total, and the page asked for holds the rows the engine found for it, so
+    that the template pages as it would any list."""
 
-    def get_queryset(self) -> QuerySet[CaseStudy]:
-        filterset = self.get_filterset()
-        if not filterset.is_valid():
-            return CaseStudy.objects.none()
-        return filterset.qs
+    def __init__(self, total: int, per_page: int) -> None:
+        super().__init__((), per_page)
+        self.total = total
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self.total
+
+    def page_with(self, number: int, rows: list[Any]) -> Page:
+        """Page `number` (an InvalidPage past the last one), holding `rows`."""
+        return self._get_page(rows, self.validate_number(number), self)
+
+
+class CaseListView(FilteredCasesMixin, TemplateView):
+    """/cases/: the parameters, validated by the FilterSet, asked of the search engine;
+    the page's rows read from the database (`engine.search.rows`)."""
+
+    template_name = "innovation_cases/casestudy_list.html"
+    paginate_by = 20
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        status = 200 if self.get_filterset().is_valid() else 400
+        return self.render_to_response(self.get_context_data(**kwargs), status=status)
+
+    def page_number(self) -> int:
+        """The page asked for; a 404 if it is not a page number."""
+        try:
+            number = int(self.request.GET.get("page") or 1)
+        except ValueError:
+            raise Http404(_("Invalid page.")) from None
+        if number < 1:
+            raise Http404(_("Invalid page."))
+        return number
+
+    def answer(
+        self, text: str, filters: engine.Filters, ordering: str, offset: int
+    ) -> engine.Result:
+        """The page's ids, the count, the facets' counts and the snippets."""
+        return engine.search(text, filters, ordering, offset, self.paginate_by)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         filterset = self.get_filterset()
         params = self.request.GET.copy()
         params.pop("page", None)
-        facets = filterset.facet_counts()
+        if filterset.is_valid():
+            text, filters, ordering = engine.question_from_filterset(filterset)
+            number = self.page_number()
+            result = self.answer(
+                text, filters, ordering, (number - 1) * self.paginate_by
+            )
+            paginator = ResultPaginator(result.total, self.paginate_by)
+            try:
+                page = paginator.page_with(number, engine.rows(result.ids))
+            except InvalidPage:
+                raise Http404(_("Invalid page.")) from None
+            facets = facet_values(result.facets, filters)
+        else:
+            result = engine.Result(total=0, ids=[], facets={})
+            paginator = ResultPaginator(0, self.paginate_by)
+            page = paginator.page_with(1, [])
+            facets = {}
         context.update(
             filter=filterset,
             facets=facets,
@@ -96,15 +143,28 @@ class CaseListView(FilteredCasesMixin, ListView):
             ordering=filterset.ordering_key if filterset.is_valid() else "newest",
             query_string=params.urlencode(),
             active_filters=active_filters(filterset, facets),
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            cases=page.object_list,
+            # Each card with its summary's snippet, matches marked.
+            cards=[(case, result.snippets.get(case.pk)) for case in page.object_list],
+            suggestion=result.suggestion,
+            suggestion_query=_with_search(params, result.suggestion),
+            typo_tolerant=result.typo_tolerant,
         )
         return context
 
-    def render_to_response(
-        self, context: dict[str, Any], **kwargs: Any
-    ) -> HttpResponse:
-        if not self.get_filterset().is_valid():
-            kwargs["status"] = 400
-        return super().render_to_response(context, **kwargs)
+
+def _with_search(params: QueryDict, text: str | None) -> str:
+    """The query string of the same question with another search text (the "did you
+    mean" link): every other parameter kept, back to the first page."""
+    if text is None:
+        return ""
+    changed = params.copy()
+    name = "q" if "q" in changed or "search" not in changed else "search"
+    changed[name] = text
+    return changed.urlencode()
 
 
 def active_filters(
@@ -147,7 +207,9 @@ def invalid_filters_response(filterset: CaseStudyFilter) -> JsonResponse:
 
 
 class CaseExportView(FilteredCasesMixin, View):
-    """The filtered case list as CSV or JSON, streamed so memory stays flat."""
+    """The filtered case list as CSV or JSON, streamed so memory stays flat: the ids
+    from the search engine, in the question's order, the rows from the database a chunk
+    at a time (exports.py)."""
 
     format: str = "csv"
 
@@ -155,8 +217,9 @@ class CaseExportView(FilteredCasesMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return invalid_filters_response(filterset)
+        ids = engine.matching_ids(*engine.question_from_filterset(filterset))
         # Run now, while an error can still be a 500 rather than a 200 cut short.
-        chunks = exports.started(filterset.qs, request)
+        chunks = exports.started(ids, request)
         filename = f"atlas-cases.{self.format}"
         writer = exports.write_csv if self.format == "csv" else exports.write_json
         response = StreamingHttpResponse(
@@ -202,13 +265,8 @@ class TermDetailView(DetailView):
         # The newest few and a link to the case list filtered by the term: a theme
         # can carry tens of thousands of cases.
         term: Term = self.object
-        published = term.cases.published()
-        context["case_count"] = remember_query("count", published, published.count)
-        context["cases"] = remembered_rows(
-            "rows",
-            published.with_facets().order_by("-published_at", "title")[
-                :TERM_PAGE_CASES
-            ],
+        context["newest"] = engine.Newest(
+            engine.Filters(**{term.filter_param: (term.slug,)}), TERM_PAGE_CASES
         )
         context["all_cases_url"] = (
             reverse("innovation_cases:case_list") + f"?{term.filter_param}={term.slug}"

@@ -8,8 +8,11 @@ orderings from it. Modules, in the order they depend on each other:
 - `documents`: a case as a document, and the query that streams them from the database;
 - `index`: the index on disk (`SEARCH_INDEX_DIR`), its atomic rebuild, the process-wide
   reader, and the writes of one case;
+- `journal`: how a public change reaches every machine's index, on commit;
 - `query`: the site's own search syntax, parsed into tantivy queries (never raises);
 - `search`: one question (text, filters, ordering, page) in, one answer out.
 
-Not wired into the views yet: see issue 15.
+The case list, its exports and feed, and the term and city pages ask it
+(`search.search`, `search.matching_ids`, `search.Newest`); the database then gives the
+rows of the ids it answers.
 """

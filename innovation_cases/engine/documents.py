@@ -31,7 +31,10 @@ CHUNK_SIZE = 1000
 # other character 38, so that "Ab" < "Ab c" < "Abc" as in a dictionary.
 _BASE = 39
 _EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-_SECONDS = 2**32  # seconds after 2000 that a key holds: until 2136
+# Microseconds after 2000 that a key holds: until 2136. To the microsecond, as the
+# database orders them: two cases published in one second (the demo loader's) are
+# still newest first.
+_MOMENTS = 2**32 * 10**6
 _YEARS = 402  # years 1700-2100 (the validators allow 1800-2100), then "no year"
 
 
@@ -59,30 +62,36 @@ class NotPublic(ValueError):
     """A case that is not published was about to be indexed."""
 
 
-def _title_digits(title: str, length: int) -> int:
-    """The first `length` characters of a sortable title, as one number."""
+def _digit(char: str) -> int:
+    if "a" <= char <= "z":
+        return 12 + ord(char) - ord("a")
+    if "0" <= char <= "9":
+        return 2 + ord(char) - ord("0")
+    return 38 if char.isalnum() else 1
+
+
+def title_order(title: str) -> tuple[int, ...]:
+    """The whole title as the digits its sort keys begin with: how the cases that tie
+    on a key are ordered (search._in_full). A title that another begins with comes
+    first, as the end of a title is the smallest digit."""
+    return tuple(map(_digit, sort_text(title)))
+
+
+def _title_digits(title: str, length: int, start: int = 0) -> int:
+    """`length` characters of a sortable title from `start`, as one number."""
     number = 0
-    text = sort_text(title)
+    digits = title_order(title)[start : start + length]
     for position in range(length):
-        number *= _BASE
-        if position < len(text):
-            char = text[position]
-            if "a" <= char <= "z":
-                number += 12 + ord(char) - ord("a")
-            elif "0" <= char <= "9":
-                number += 2 + ord(char) - ord("0")
-            elif char.isalnum():
-                number += 38
-            else:
-                number += 1
+        number = number * _BASE + (digits[position] if position < len(digits) else 0)
     return number
 
 
-def _seconds(value: datetime.datetime | None) -> int:
-    """Seconds since 2000, within the key's range; no time sorts last."""
+def _moment(value: datetime.datetime | None) -> int:
+    """Microseconds since 2000, within the key's range; no time sorts last."""
     if value is None:
-        return _SECONDS - 1
-    return min(max(int((value - _EPOCH).total_seconds()), 0), _SECONDS - 2)
+        return _MOMENTS - 1
+    elapsed = (value - _EPOCH) // datetime.timedelta(microseconds=1)
+    return min(max(elapsed, 0), _MOMENTS - 2)
 
 
 def _year(value: int | None, *, descending: bool) -> int:
@@ -94,17 +103,20 @@ def _year(value: int | None, *, descending: bool) -> int:
 
 def sort_keys(case: CaseStudy) -> dict[str, int]:
     """Each ordering's key: ascending order is the FilterSet's ordering, with the
-    title as tie-break (see schema.py for how much of it)."""
-    published = _seconds(case.published_at)
-    newest = _SECONDS - 1 - published if case.published_at is not None else published
+    title as tie-break (see schema.py for how much of it); and the title's next
+    digits (schema.TITLE_KEYS)."""
+    published = _moment(case.published_at)
+    newest = _MOMENTS - 1 - published if case.published_at is not None else published
     return {
         "sort_title": _title_digits(case.title, 12),
+        "sort_title_2": _title_digits(case.title, 12, start=12),
+        "sort_title_3": _title_digits(case.title, 12, start=24),
         "sort_year": _year(case.year_started, descending=False) * _BASE**10
         + _title_digits(case.title, 10),
         "sort_year_desc": _year(case.year_started, descending=True) * _BASE**10
         + _title_digits(case.title, 10),
-        "sort_newest": newest * _BASE**5 + _title_digits(case.title, 5),
-        "sort_oldest": published * _BASE**5 + _title_digits(case.title, 5),
+        "sort_newest": newest * _BASE**2 + _title_digits(case.title, 2),
+        "sort_oldest": published * _BASE**2 + _title_digits(case.title, 2),
     }
 
 

@@ -20,14 +20,16 @@ URL uses; multi-valued where the case has several.
 
 Orderings sort on one unsigned fast field each (`SORT_KEYS`): a number whose ascending
 order is the FilterSet's ordering with its tie-breaks, as far as 64 bits hold them
-(`documents.sort_keys`): the year or the publication time first, then the start of
-the title (12 characters for title, 10 after a year, 5 after a time). Cases that tie
-on all of that come in the index's own (stable) order; the FilterSet has no tie-break
-after the title either. A raw string key would be exact, but tantivy sorts strings
-slowly: on 20,000 documents, 5 ms for the first page and 290 ms at offset 5,000,
-against 0.2 ms and 7 ms for an integer. For newest and oldest the key holds the
-publication time to the second and no `updated_at`, which only breaks ties within the
-same second.
+(`documents.sort_keys`): the year or the publication time (to the microsecond) first,
+then the start of the title (12 characters for title, 10 after a year, 2 after a
+time). Cases that tie on a key are put in the order of their whole titles by
+`search._in_full`, from two more keys of 12 characters each (`TITLE_KEYS`) and, for
+titles alike in their first 36 characters, the stored title: so "Bus lane pilot 9"
+comes before "Bus lane pilot 10", on every page. A raw string key would be exact, but
+tantivy sorts strings slowly: on 20,000 documents, 5 ms for the first page and 290 ms
+at offset 5,000, against 0.2 ms and 7 ms for an integer. For newest and oldest the key
+has no `updated_at`, which the database uses only for cases published in the same
+microsecond.
 
 What is stored, measured on 20,000 synthetic documents (`bench/engine_timing.py`):
 storing everything a result card shows (title, slug, summary, sections, city, terms,
@@ -36,8 +38,9 @@ about the same time (2.6 s against 2.4 s), and loading 20 stored documents took
 0.21 ms against 0.03 ms. It would save the one `id__in` query of the page's rows, but
 the card needs the rows anyway: its links, image renditions and term pages are model
 methods, and a rename of a term would otherwise mean reindexing every case that shows
-it. So the index stores only the case's `id` (also a fast field) and the `summary`, the
-one text the highlighted snippet is cut from; the page's rows come from one
+it. So the index stores only the case's `id` (also a fast field), the `summary`, the
+one text the highlighted snippet is cut from, and the `title`, which orders the cases
+that tie on a sort key; the page's rows come from one
 `CaseStudy.objects.filter(id__in=ids).with_facets()` (a fixed number of queries), put
 in the engine's order.
 
@@ -53,7 +56,8 @@ from typing import Final
 import tantivy
 
 # Raise whenever the fields, the analysers or the document's content change meaning.
-SCHEMA_VERSION: Final = 1
+# 2: the title stored, two more title keys (TITLE_KEYS), times to the microsecond.
+SCHEMA_VERSION: Final = 2
 
 # The names under which the analysers are registered on every Index object (tantivy
 # does not store custom analysers with the index: they are registered on each open).
@@ -92,6 +96,15 @@ SORT_KEYS: Final[dict[str, tuple[str, bool]]] = {
     "year": ("sort_year", False),
     "-year": ("sort_year_desc", False),
 }
+
+
+# The title's digits (documents.title_order), 12 characters a field: the first 12 are
+# the title's own sort key, the next ones order the cases that tie on any key.
+TITLE_KEYS: Final = ("sort_title", "sort_title_2", "sort_title_3")
+# Every unsigned fast field that orders.
+SORT_FIELDS: Final = tuple(
+    sorted({key for key, _ in SORT_KEYS.values()} | set(TITLE_KEYS))
+)
 
 
 def folded(field: str) -> str:
@@ -135,15 +148,18 @@ def build_schema() -> tantivy.Schema:
     # without loading documents), indexed (to delete a case's document by its id).
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
     for field in TEXT_FIELDS:
-        # The summary is stored: the highlighted snippet is cut from it.
-        builder.add_text_field(field, stored=field == "summary", tokenizer_name=STEM)
+        # The summary is stored: the highlighted snippet is cut from it. The title
+        # too: it orders the cases that tie on a sort key.
+        builder.add_text_field(
+            field, stored=field in ("title", "summary"), tokenizer_name=STEM
+        )
         builder.add_text_field(folded(field), tokenizer_name=FOLD)
     for field in FACET_FIELDS.values():
         builder.add_text_field(field, fast=True, tokenizer_name=RAW)
     builder.add_integer_field("year_started", indexed=True, fast=True)
     builder.add_integer_field("year_ended", indexed=True, fast=True)
     builder.add_date_field("published_at", indexed=True, fast=True)
-    for field in sorted({key for key, _ in SORT_KEYS.values()}):
+    for field in SORT_FIELDS:
         builder.add_unsigned_field(field, fast=True)
     return builder.build()
 

@@ -35,9 +35,11 @@ take well under a millisecond, the snippets about one.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Final
 
 import tantivy
@@ -46,6 +48,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..models import CaseStudy
 from . import journal
+from .documents import title_order
 from .query import (
     MIN_FUZZY,
     MIN_PREFIX,
@@ -56,7 +59,14 @@ from .query import (
     suggest,
     within_one_edit,
 )
-from .schema import FACET_FIELDS, SCHEMA, SORT_KEYS, fold_analyzer, stem_analyzer
+from .schema import (
+    FACET_FIELDS,
+    SCHEMA,
+    SORT_KEYS,
+    TITLE_KEYS,
+    fold_analyzer,
+    stem_analyzer,
+)
 
 if TYPE_CHECKING:
     from ..filters import CaseStudyFilter
@@ -186,21 +196,98 @@ def _page(
     offset: int,
     limit: int,
 ) -> tuple[int, list[tantivy.DocAddress]]:
-    if limit == 0:  # the count alone: tantivy's top-docs collector panics on 0
-        return int(searcher.search(query, 1, count=True).count or 0), []
+    """The count and the page's hits. tantivy allocates room for `offset + limit` hits
+    before it searches (16 bytes each: `?page=1000000000` aborted the process for want
+    of 300 GB) and panics on a limit of 0, so neither is asked beyond the number of
+    documents, and a limit of 0 is asked as 1, its hit dropped."""
+    offset = min(max(0, offset), searcher.num_docs)
+    asked = max(1, min(limit, searcher.num_docs))
     if ordering == "relevance":
-        found = searcher.search(query, limit, count=True, offset=offset)
+        found = searcher.search(query, asked, count=True, offset=offset)
+        hits = [address for _score, address in found.hits]
     else:
         key, descending = SORT_KEYS[ordering]
         found = searcher.search(
             query,
-            limit,
+            asked,
             count=True,
             order_by_field=key,
             offset=offset,
             order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
         )
-    return int(found.count or 0), [address for _key, address in found.hits]
+        hits = _in_full(searcher, query, key, descending, offset, found.hits)
+    return int(found.count or 0), hits[: max(0, limit)]
+
+
+_MAX_KEY: Final = 2**64 - 1
+
+
+def _within(query: tantivy.Query, key: str, low: int, high: int) -> tantivy.Query:
+    """The cases of `query` whose `key` is from `low` to `high`."""
+    keys = tantivy.Query.range_query(
+        SCHEMA, key, tantivy.FieldType.Unsigned, max(low, 0), min(high, _MAX_KEY)
+    )
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, query), (tantivy.Occur.Must, keys)]
+    )
+
+
+def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    return int(searcher.search(query, 1, count=True).count or 0)
+
+
+def _in_full(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    key: str,
+    descending: bool,
+    offset: int,
+    hits: list[tuple[int, tantivy.DocAddress]],
+) -> list[tantivy.DocAddress]:
+    """The page of `hits` (key, address), from `offset` in the key's order, with the
+    cases that tie on the key in the order of their whole titles.
+
+    A key ends with the start of the title only (schema.py), so cases that tie on it
+    may belong on this page or the next, in either order. If the page holds every case
+    whose key is in its range, no two alike, it is right as it is: one count tells.
+    Otherwise those cases are read again (one search, and one count of the cases before
+    them), ordered by the key, then the title's next digits (schema.TITLE_KEYS, fast
+    fields: a tie of 10,000 cases costs a few milliseconds), then, for titles alike in
+    their first 36 characters, the stored title, then the id; and the page is cut from
+    them.
+    """
+    if not hits:
+        return []
+    keys = [value for value, _address in hits]
+    low, high = min(keys), max(keys)
+    within = _within(query, key, low, high)
+    count = _count(searcher, within)
+    if count == len(hits) and len(set(keys)) == len(keys):
+        return [address for _value, address in hits]
+    if descending:
+        before = _count(searcher, _within(query, key, high + 1, _MAX_KEY))
+    else:
+        before = _count(searcher, _within(query, key, 0, low - 1)) if low else 0
+    addresses = [address for _score, address in searcher.search(within, count).hits]
+    fields = [key, *TITLE_KEYS, "id"]
+    columns = [searcher.fast_field_values(name, addresses) for name in fields]
+    rows = sorted(zip(*columns, addresses, strict=True), key=lambda row: row[:-1])
+    ranked: list[tantivy.DocAddress] = []
+    # The digits are alike: the whole titles decide, then the id.
+    for _digits, alike in itertools.groupby(rows, key=lambda row: row[:-2]):
+        group = list(alike)
+        if len(group) > 1:
+            group.sort(
+                key=lambda row: (
+                    title_order(searcher.doc(row[-1]).get_first("title") or ""),
+                    row[-2],
+                )
+            )
+        ranked.extend(row[-1] for row in group)
+    if descending:
+        ranked.reverse()
+    start = offset - before
+    return ranked[start : start + len(hits)]
 
 
 def search(
@@ -234,7 +321,6 @@ def search(
     if ordering not in ORDERINGS or ordering == "relevance" and parsed.is_empty:
         ordering = None
     ordering = ordering or ("newest" if parsed.is_empty else "relevance")
-    offset, limit = max(0, offset), max(0, limit)
 
     text_query = build(parsed)
     filter_clauses = _filter_clauses(filters)
@@ -302,6 +388,54 @@ def rows(ids: list[int]) -> list[CaseStudy]:
         for case in CaseStudy.objects.published().filter(pk__in=ids).with_facets()
     }
     return [by_id[i] for i in ids if i in by_id]
+
+
+def matching_ids(text: str, filters: Filters, ordering: str) -> list[int]:
+    """The id of every case that answers the question, in its order (for the exports):
+    one search whose limit is the number of documents, about 3 MB of tantivy's buffer
+    at 100,000."""
+    return journal.with_searcher(
+        lambda searcher: (
+            search(
+                text,
+                filters,
+                ordering,
+                limit=searcher.num_docs,
+                with_facets=False,
+                with_snippets=False,
+                searcher=searcher,
+            ).ids
+        )
+    )
+
+
+class Newest:
+    """The newest published cases under `filters`, and how many there are: for a page
+    that shows a few and links to the case list for the rest (a term's, a city's).
+    Asked of the engine when first read, so that a page whose body is remembered asks
+    nothing."""
+
+    def __init__(self, filters: Filters, limit: int) -> None:
+        self.filters = filters
+        self.limit = limit
+
+    @cached_property
+    def _result(self) -> Result:
+        return search(
+            filters=self.filters,
+            ordering="newest",
+            limit=self.limit,
+            with_facets=False,
+            with_snippets=False,
+        )
+
+    @property
+    def count(self) -> int:
+        return self._result.total
+
+    @cached_property
+    def cases(self) -> list[CaseStudy]:
+        return rows(self._result.ids)
 
 
 # --- Snippets ----------------------------------------------------------------------------

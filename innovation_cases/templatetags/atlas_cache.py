@@ -5,7 +5,7 @@ The fragment is rendered once for its name and the values given, then taken from
 `config.cache.remember()` (the data cache, under the generation of the page cache, and
 per language) on every page that shows it: a case's card is the same on the case list,
 the home page and a city's page. The values must name everything the fragment shows
-that is not published content (a search's headline, say). Where nothing can be remembered (a
+that is not published content (a search's snippet, say). Where nothing can be remembered (a
 signed-in user, no shared cache), or a value is missing from the context (give it a
 `|default:""` if missing means something), the fragment is simply rendered.
 """

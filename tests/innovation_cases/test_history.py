@@ -56,11 +56,6 @@ def test_an_api_write_with_relations_is_one_version_with_them(officer_client):
     assert latest.prev_record.title == "Office hours"
 
 
-def test_the_search_vector_is_not_part_of_the_history():
-    historical = CaseStudy.history.model
-    assert "search_vector" not in {field.name for field in historical._meta.fields}
-
-
 def test_changes_to_a_citys_records_are_recorded(demo):
     lab = LabFactory(team=City.objects.get(slug="bologna").teams.get())
     lab.name = "Renamed lab"

@@ -131,6 +131,16 @@ def test_a_limit_of_zero_gives_the_count_alone(built):
     assert search("city", limit=50).total > 0
 
 
+def test_a_page_far_past_the_end_or_of_no_size_is_empty_not_fatal(built):
+    """tantivy allocates offset + limit hits, and panics on a limit of 0."""
+    for ordering in ["relevance", "title"]:
+        far = search("innovation", ordering=ordering, offset=10**12, limit=20)
+        assert (far.total, far.ids) == (3, [])
+        none = search("innovation", ordering=ordering, limit=0)
+        assert (none.total, none.ids) == (3, [])
+    assert len(search(limit=10**12).ids) == 5
+
+
 def test_relevance_puts_a_title_match_first(built):
     assert found(built, "innovation")[0] == "fund"
     assert set(found(built, "innovation")) == {"fund", "data", "budget"}

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from innovation_cases.engine import index as engine_index
+from innovation_cases.engine.schema import SCHEMA_VERSION
 from innovation_cases.models import CaseStudy
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,8 @@ def test_rebuild_then_check(corpus, index_dir):
     output = run("rebuild")
     assert "Rebuilt the search index (asked to rebuild): 5 published cases" in output
     output = run("check")
-    assert "Schema version: 1 (this code: 1)" in output
+    version = SCHEMA_VERSION
+    assert f"Schema version: {version} (this code: {version})" in output
     assert "Documents: 5; published cases: 5" in output
     assert "The search index is up to date." in output
 
