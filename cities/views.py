@@ -12,7 +12,6 @@ from django.utils.http import quote_etag
 from django.views.generic import DetailView, ListView, View
 from django_countries import countries
 
-from config.cache import RememberedObjectMixin
 from innovation_cases.engine.search import Filters, Newest
 from innovation_cases.models import CaseStudy
 
@@ -164,7 +163,7 @@ class CityMapDataView(View):
 CITY_PAGE_CASES = 12
 
 
-class CityDetailView(RememberedObjectMixin, DetailView):
+class CityDetailView(DetailView):
     template_name = "cities/city_detail.html"
     context_object_name = "city"
 
@@ -186,9 +185,8 @@ class CityDetailView(RememberedObjectMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # The newest few, and a link to all of them in the case list: a city with
-        # thousands of cases must not put thousands of cards on one page. Asked of
-        # the search engine only if the template renders the city's body (it is
-        # remembered).
+        # thousands of cases must not put thousands of cards on one page, from the
+        # search engine.
         context["newest"] = Newest(Filters(city=(self.object.slug,)), CITY_PAGE_CASES)
         context["all_cases_url"] = (
             reverse("innovation_cases:case_list") + f"?city={self.object.slug}"

@@ -18,13 +18,10 @@ entries were stored under.
 The generation must be shared by every process that serves the site, so the page cache
 is on only with a shared cache (settings.PAGE_CACHE: REDIS_URL set and CACHE_SECONDS > 0).
 
-Below the pages, `remember()` keeps what one query computes (a count, facet counts, the
-rows of a page of results, the site's statistics) under the same generation, keyed on
-the query itself (its SQL and parameters) rather than on the URL. A new URL that asks an
-old question (another page of the same results, another sort of the same filters, a
-parameter the view ignores) then renders from them without repeating the aggregates.
-It is on only where the page cache could be: during an anonymous read (the middleware
-says so), so only the public's view of the data is ever stored.
+It is the read path's one cache. Below it there is none: the public's lists, searches,
+counts and statistics are answered by the search engine in milliseconds
+(innovation_cases/engine/), so a page that is not cached is computed, never assembled
+from remembered parts (docs/architecture.md, "The read path").
 """
 
 from __future__ import annotations
@@ -32,38 +29,26 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable, Iterator, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable
 from functools import cache as memoize
-from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache as default_cache
-from django.core.exceptions import DisallowedHost, EmptyResultSet
-from django.core.paginator import Page, Paginator
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
-from django.utils.translation import get_language, get_language_from_request
+from django.utils.translation import get_language_from_request
 from rest_framework.request import Request
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "atlas:page-generation"
 PAGE_KEY_PREFIX = "atlas:page:"
-DATA_KEY_PREFIX = "atlas:data:"
-
-# The generation an anonymous read started with, set by PageCacheMiddleware for the
-# length of the request; None outside one, and then remember() stores nothing.
-_read_generation: ContextVar[str | None] = ContextVar(
-    "atlas_read_generation", default=None
-)
-_MISSING = object()
 
 # Never cached, whoever asks: they are for signed-in people.
 PRIVATE_PATHS = ("/admin/", "/account/", "/workspace/")
@@ -118,190 +103,6 @@ def bump_on_commit(using: str | None = None) -> None:
     transaction.on_commit(bump, using=using)
 
 
-# --- What one query computes ------------------------------------------------------------
-
-
-def remember[T](
-    parts: tuple[Any, ...],
-    compute: Callable[[], T],
-    keep: Callable[[T], bool] = lambda value: True,
-) -> T:
-    """`compute()`, or what it gave before under the current generation.
-
-    `parts` must name everything the result depends on: for a query, its SQL and
-    parameters (see `query_key`). The active language is always part of the key, as
-    results hold translated names (countries, a driver's group). A result is stored only
-    if `keep(result)`. Outside an anonymous read with the page cache on, this is just
-    `compute()`. A cache that fails costs the computation, not the request.
-    """
-    generation = _read_generation.get()
-    if generation is None:
-        return compute()
-    key_parts = (generation, get_language(), parts)
-    digest = hashlib.sha256(repr(key_parts).encode("utf-8", "surrogatepass"))
-    key = DATA_KEY_PREFIX + digest.hexdigest()
-    try:
-        found = default_cache.get(key, _MISSING)
-    except Exception:
-        logger.exception("The data cache is unavailable")
-        return compute()
-    if found is not _MISSING:
-        return found  # type: ignore[return-value]
-    value = compute()
-    if not keep(value):
-        return value
-    try:
-        default_cache.set(key, value, settings.CACHE_SECONDS)
-    except Exception:
-        logger.exception("Could not store a result in the data cache")
-    return value
-
-
-def remembering() -> bool:
-    """Whether `remember()` can keep anything now."""
-    return _read_generation.get() is not None
-
-
-def query_key(queryset: QuerySet[Any]) -> tuple[Any, ...]:
-    """What identifies a queryset's result: its database, SQL and parameters, and the
-    relations it prefetches (they are part of the rows it gives). Kept on the
-    queryset, which cannot change (every filter makes a new one)."""
-    key = queryset.__dict__.get("_atlas_query_key")
-    if key is None:
-        sql, params = queryset.query.sql_with_params()
-        prefetches = map(_prefetch_key, queryset._prefetch_related_lookups)
-        key = (queryset.db, sql, params, *prefetches)
-        queryset.__dict__["_atlas_query_key"] = key
-    return key
-
-
-def name_query(queryset: QuerySet[Any], key: tuple[Any, ...]) -> QuerySet[Any]:
-    """Give `queryset` the key that `query_key` returns for it, when its caller knows
-    one that identifies its result as surely as its SQL would, more cheaply (see
-    CaseStudyFilter.qs). A queryset made from it gets its own key again."""
-    queryset.__dict__["_atlas_query_key"] = key
-    return queryset
-
-
-def _prefetch_key(lookup: Any) -> tuple[Any, ...]:
-    # A Prefetch with a queryset of its own (an ordering, nested prefetches) is keyed
-    # on that queryset too.
-    inner = getattr(lookup, "queryset", None)
-    return (
-        getattr(lookup, "prefetch_to", lookup),
-        query_key(inner) if inner is not None else None,
-    )
-
-
-def remember_query[T](
-    label: str,
-    queryset: QuerySet[Any],
-    compute: Callable[[], T],
-    keep: Callable[[T], bool] = lambda value: True,
-) -> T:
-    """`remember()` keyed on `label` and the queryset's SQL (compiled only if needed)."""
-    if not remembering():
-        return compute()
-    try:
-        key = query_key(queryset)
-    except EmptyResultSet:  # It can match nothing: nothing to look up.
-        return compute()
-    return remember((label, *key), compute, keep)
-
-
-def remembered_rows(label: str, queryset: QuerySet[Any]) -> list[Any]:
-    """The queryset's rows (prefetched relations included), remembered."""
-    return remember_query(label, queryset, lambda: list(queryset))
-
-
-def get_remembered_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
-    """`get_object_or_404(queryset, **lookup)`, the row remembered (see remember); a
-    404 is not remembered, as the page cache keeps no error."""
-    matching = queryset.filter(**lookup)[:2]
-    rows = remember_query("object", matching, lambda: list(matching), keep=bool)
-    if not rows:
-        raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
-    if len(rows) > 1:
-        raise queryset.model.MultipleObjectsReturned(
-            f"More than one {queryset.model._meta.object_name} matches {lookup!r}."
-        )
-    return rows[0]
-
-
-class RememberedObjectMixin:
-    """For a DetailView looked up by slug: `get_object` with the row remembered."""
-
-    # DetailView's.
-    kwargs: dict[str, Any]
-    slug_field: str
-    slug_url_kwarg: str
-    get_queryset: Callable[[], QuerySet[Any]]
-
-    def get_object(self, queryset: QuerySet[Any] | None = None) -> Any:
-        return get_remembered_or_404(
-            queryset if queryset is not None else self.get_queryset(),
-            **{self.slug_field: self.kwargs[self.slug_url_kwarg]},
-        )
-
-
-class RememberingPaginator(Paginator):
-    """A Paginator whose count and pages are remembered (see `remember`): a page is
-    kept as its loaded rows, prefetched relations included. When nothing can be
-    remembered, it is Django's Paginator.
-    """
-
-    @cached_property
-    def count(self) -> int:
-        if not isinstance(self.object_list, QuerySet):
-            return self._count()
-        return remember_query("count", self.object_list, self._count)
-
-    def _count(self) -> int:
-        return Paginator.count.func(self)  # type: ignore[attr-defined]
-
-    def _get_page(self, object_list: Any, number: int, paginator: Paginator) -> Page:
-        if isinstance(object_list, QuerySet) and remembering():
-            # The slice of the whole list's query: no second compilation for its key.
-            query = object_list.query
-            try:
-                parts = (*query_key(self.object_list), query.low_mark, query.high_mark)
-            except EmptyResultSet:  # It can match nothing: nothing to look up.
-                pass
-            else:
-                object_list = RememberedRows(object_list, parts)
-        return super()._get_page(object_list, number, paginator)
-
-
-class RememberedRows(Sequence[Any]):
-    """A queryset's rows, from the data cache or the database when first used.
-
-    `key` names the query without running it, so a fragment made of the rows (a page
-    of case cards) can be remembered under it and shown without loading them at all.
-    """
-
-    def __init__(self, queryset: QuerySet[Any], parts: tuple[Any, ...]) -> None:
-        self._queryset = queryset
-        self.key = hashlib.sha256(
-            repr(parts).encode("utf-8", "surrogatepass")
-        ).hexdigest()
-
-    @cached_property
-    def _rows(self) -> list[Any]:
-        return remember(("rows", self.key), lambda: list(self._queryset))
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, index: Any) -> Any:
-        if not isinstance(index, int | slice):
-            # The template engine tries rows["key"] before rows.key.
-            raise TypeError(f"row indices must be integers or slices, not {index!r}")
-        return self._rows[index]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._rows)
-
-
 # --- The middleware -------------------------------------------------------------------
 
 
@@ -334,11 +135,7 @@ class PageCacheMiddleware:
             response = from_entry(request, entry)
             if response is not None:
                 return response
-        token = _read_generation.set(generation)
-        try:
-            response = self.get_response(request)
-        finally:
-            _read_generation.reset(token)
+        response = self.get_response(request)
         if request.method == "GET" and is_storable(request, response):
             try:
                 default_cache.set(

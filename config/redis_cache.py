@@ -10,7 +10,7 @@ keeps one per pool.
 An outage: when Redis fails (refused, timed out, or any other redis-py error), every
 cache call answers as an empty cache would (`get` the default, `get_many` nothing, `add`
 and `delete` False, `set` nothing, `incr` ValueError), so every user of the cache
-carries on without it: the page cache and the data cache compute what they would have
+carries on without it: the page cache computes what it would have
 read, and DRF's throttles, which keep their counts here, find no history and let the
 request through. **Throttling fails open**, deliberately: the throttles spread the API's
 capacity between clients and are no security boundary (log-in failures are counted in

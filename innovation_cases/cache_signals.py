@@ -174,7 +174,7 @@ def source_deleted(
 
 def migrated(sender: Any, **kwargs: Any) -> None:
     """A deploy runs `migrate` (the Dockerfile does, before gunicorn starts): what is
-    cached was made by the code before it, and a page or a remembered result may look
+    cached was made by the code before it, and a page may look
     different now, so drop them all."""
     bump()
 

@@ -15,13 +15,10 @@ from django.http import (
 )
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 from django.views.generic import DetailView, TemplateView, View
-
-from config.cache import RememberedObjectMixin
 
 from . import demo_content, exports, images
 from .engine import search as engine
@@ -39,18 +36,20 @@ from .models import (
 )
 from .stats import Share, site_statistics
 
+# How many of the newest cases the home page shows.
+HOME_PAGE_CASES = 6
+
 
 class HomeView(TemplateView):
     template_name = "innovation_cases/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        # Both are read only as the template needs them (the statistics compute each
-        # figure on first use, a queryset runs when iterated): the remembered page body
-        # needs neither.
+        # The statistics compute each figure on first use; the newest cases come
+        # from the search engine, as every public list does.
         context.update(
             stats=site_statistics(),
-            recent_cases=CaseStudy.objects.published().with_facets()[:6],
+            recent_cases=engine.Newest(engine.Filters(), HOME_PAGE_CASES),
         )
         return context
 
@@ -229,7 +228,7 @@ class CaseExportView(FilteredCasesMixin, View):
         return response
 
 
-class CaseDetailView(RememberedObjectMixin, DetailView):
+class CaseDetailView(DetailView):
     template_name = "innovation_cases/casestudy_detail.html"
     context_object_name = "case"
 
@@ -243,9 +242,8 @@ class CaseDetailView(RememberedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        # Found only if the template renders the case's body (it is remembered).
-        context["related_cases"] = SimpleLazyObject(
-            lambda: CaseStudy.objects.published().related_to(self.object, limit=4)
+        context["related_cases"] = CaseStudy.objects.published().related_to(
+            self.object, limit=4
         )
         return context
 

@@ -64,7 +64,7 @@ def _fast_passwords_and_a_fresh_cache(settings: Any) -> None:
 
 @pytest.fixture
 def page_cache_on(settings: Any) -> None:
-    """The page cache and the data cache under it, on local memory (for the tests
+    """The page cache, on local memory (for the tests
     whose subject they are: mark the module with usefixtures)."""
     settings.PAGE_CACHE = True
     settings.CACHE_SECONDS = 600

@@ -412,8 +412,7 @@ def matching_ids(text: str, filters: Filters, ordering: str) -> list[int]:
 class Newest:
     """The newest published cases under `filters`, and how many there are: for a page
     that shows a few and links to the case list for the rest (a term's, a city's).
-    Asked of the engine when first read, so that a page whose body is remembered asks
-    nothing."""
+    Asked of the engine when first read."""
 
     def __init__(self, filters: Filters, limit: int) -> None:
         self.filters = filters
