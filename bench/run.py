@@ -700,8 +700,8 @@ def measure_size(
         row = probe["endpoints"][endpoint.key]
         out = size["endpoints"][endpoint.key]
         out["ceiling"] = measure(row["ceiling_path"], 0, unique=False).as_dict()
-        # What a request with a new URL costs once the data cache knows the question:
-        # it decides whether 16 connections can be kept busy (see measure()).
+        # What a request with a new URL costs (the page cache cannot answer it): it
+        # decides whether 16 connections can be kept busy (see measure()).
         latency_s = row["seconds"]
         if endpoint.cached:
             separator = "&" if "?" in row["path"] else "?"
