@@ -4,7 +4,9 @@ For each endpoint, through Django's test client against the same database and
 settings as the server: the status (it must be 200), the queries one request makes
 (django.test.utils.CaptureQueriesContext, counted on a second request, so that
 one-time work such as loading the vocabularies does not count), and the response body,
-which is written to the ceiling directory as the static file of the same size.
+which is written to the ceiling directory as the static file of the same size. Then
+the cold questions (bench/questions.py): each asked once, timed, after a warm-up of the
+process's one-off work.
 
     python -m bench.probe --word W --theme T --itype I --static-dir DIR --out probe.json
 """
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from bench.endpoints import ENDPOINTS
+    from bench.questions import WARM_UP, questions
     from cities.models import City
     from innovation_cases.engine.search import search
     from innovation_cases.models import CaseStudy
@@ -104,12 +107,22 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(seconds, 4),
             "ceiling_path": f"/{ceiling}",
         }
+    for path in WARM_UP:
+        client.get(path)
+    cold: dict[str, float] = {}
+    for path in questions(values, dataset["published"]):
+        started = time.perf_counter()
+        response = client.get(path)
+        cold[path] = round((time.perf_counter() - started) * 1000, 1)
+        if response.status_code != 200:
+            failures.append(f"{path}: status {response.status_code}")
     args.out.write_text(
         json.dumps(
             {
                 "values": values,
                 "dataset": dataset,
                 "endpoints": endpoints,
+                "cold_ms": cold,
                 "failures": failures,
             },
             indent=2,

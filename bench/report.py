@@ -13,15 +13,21 @@ with the sizes in increasing order; measurements are `wrk.Measurement.as_dict()`
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
 from .endpoints import (
     BY_KEY,
     CACHED_TARGET,
+    COLD_MAX_MS,
+    COLD_P50_MS,
+    COLD_PAGE_MS,
+    COLD_PAGES,
     ENDPOINTS,
     EXPORT_MB_PER_S,
     EXPORT_MEMORY_MB,
+    REBUILD_S,
     SCALE_SHARE,
     SEARCH_OVER_BASELINE,
 )
@@ -31,7 +37,7 @@ Results = dict[str, Any]
 
 @dataclass(frozen=True)
 class Check:
-    """One target of issue 6, held against this run's figures."""
+    """One target of issues 6 and 15, held against this run's figures."""
 
     name: str
     value: float | None
@@ -108,6 +114,42 @@ def evaluate(results: Results) -> list[Check]:
                     CACHED_TARGET,
                 )
             )
+    cold = sorted((largest.get("cold_ms") or {}).values())
+    if cold:
+        checks.append(
+            Check(
+                f"{len(cold)} cold questions at {n}: p50 ms",
+                round(statistics.median(cold), 1),
+                COLD_P50_MS,
+                kind="max",
+            )
+        )
+        checks.append(
+            Check(
+                f"{len(cold)} cold questions at {n}: max ms",
+                cold[-1],
+                COLD_MAX_MS,
+                kind="max",
+            )
+        )
+    for key in COLD_PAGES:
+        row = largest["endpoints"].get(key)
+        if row and row.get("probe_s") is not None:
+            checks.append(
+                Check(
+                    f"{endpoint_label(key)}, cold ms at {n}",
+                    round(row["probe_s"] * 1000, 1),
+                    COLD_PAGE_MS,
+                    kind="max",
+                )
+            )
+    rebuild = largest["dataset"].get("rebuild_s")
+    if rebuild is not None:
+        checks.append(
+            Check(
+                f"search index rebuild at {n}: seconds", rebuild, REBUILD_S, kind="max"
+            )
+        )
     search_row = largest["endpoints"].get("search", {})
     baseline_row = largest["endpoints"].get("baseline", {})
     search = search_row.get("not_cached")
@@ -344,6 +386,42 @@ def render_markdown(results: Results, checks: list[Check]) -> str:
             "## Scale: p50 ms / ratio, not cached",
             "",
             table(["endpoint", *(f"{s['cases']:,}" for s in sizes)], rows),
+        ]
+    cold_rows = []
+    for size in sizes:
+        times = size.get("cold_ms") or {}
+        if not times:
+            continue
+        ordered = sorted(times.values())
+        slowest = sorted(times.items(), key=lambda item: -item[1])[:3]
+        cold_rows.append(
+            [
+                f"{size['cases']:,}",
+                str(len(ordered)),
+                _num(statistics.median(ordered)),
+                _num(ordered[int(len(ordered) * 0.9)]),
+                _num(ordered[-1]),
+                "; ".join(f"`{path}` {ms:g}" for path, ms in slowest),
+                _num(size["dataset"].get("rebuild_s")),
+            ]
+        )
+    if cold_rows:
+        out += [
+            "",
+            "## Cold questions (in-process, each asked once: bench/questions.py)",
+            "",
+            table(
+                [
+                    "cases",
+                    "questions",
+                    "p50 ms",
+                    "p90 ms",
+                    "max ms",
+                    "slowest",
+                    "index rebuild s",
+                ],
+                cold_rows,
+            ),
         ]
     counts = results.get("query_counts") or {
         str(size["cases"]): {k: r.get("queries") for k, r in size["endpoints"].items()}

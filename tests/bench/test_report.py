@@ -31,7 +31,7 @@ def size(cases: int, rps: dict[str, float], *, cached: float | None = None) -> d
             "bytes": 20_000,
             "queries": 12,
             # Cold, in-process: the baseline 100 times the others.
-            "probe_s": 25.0 if endpoint.key == "baseline" else 0.25,
+            "probe_s": 2.5 if endpoint.key == "baseline" else 0.025,
             "ceiling": measurement(1000.0),
             "not_cached": measurement(rps[endpoint.key]),
         }
@@ -43,13 +43,14 @@ def size(cases: int, rps: dict[str, float], *, cached: float | None = None) -> d
 
 ALL_MET = {
     "home": 50.0,
+    "insights": 40.0,
     "list": 150.0,
-    "search": 120.0,
-    "list_facets_search": 130.0,
-    "case": 200.0,
-    "city": 160.0,
-    "api_search": 110.0,
-    "api_facets": 125.0,
+    "search": 160.0,
+    "list_facets_search": 170.0,
+    "case": 260.0,
+    "city": 250.0,
+    "api_search": 155.0,
+    "api_facets": 165.0,
     "api_detail": 300.0,
     "baseline": 1.0,
 }
@@ -80,18 +81,18 @@ def test_every_target_is_met_when_every_ratio_reaches_it():
 
 
 def test_a_ratio_under_its_target_is_missed():
-    slow = {**ALL_MET, "search": 99.0}
+    slow = {**ALL_MET, "search": 149.0}
 
     checks = by_name(report.evaluate(results(size(100_000, slow))))
 
     search = checks["case list, ?q=word, not cached, ratio at 100,000 (ranked search)"]
-    assert (search.value, search.target, search.met) == (0.099, 0.10, False)
+    assert (search.value, search.target, search.met) == (0.149, 0.15, False)
     assert search.verdict == "MISSED"
 
 
 def test_the_index_is_judged_on_cold_times_too():
     data = size(100_000, ALL_MET)
-    data["endpoints"]["baseline"]["probe_s"] = 5.0
+    data["endpoints"]["baseline"]["probe_s"] = 0.5
 
     checks = by_name(report.evaluate(results(data)))
 
@@ -111,13 +112,13 @@ def test_cached_figures_are_held_to_the_cached_target():
 
 def test_search_must_be_a_hundred_times_the_icontains_baseline():
     checks = by_name(
-        report.evaluate(results(size(100_000, {**ALL_MET, "baseline": 1.25})))
+        report.evaluate(results(size(100_000, {**ALL_MET, "baseline": 1.7})))
     )
 
     factor = checks[
         "ranked search over the icontains baseline, throughput, at 100,000 (times)"
     ]
-    assert (factor.value, factor.met) == (96.0, False)
+    assert (factor.value, factor.met) == (94.1, False)
 
 
 def test_scale_compares_the_largest_sizes_ratio_with_the_smallests():
@@ -196,7 +197,7 @@ def test_one_size_has_nothing_to_compare():
 
 
 def test_the_table_shows_every_endpoint_with_its_ratio_target_and_verdict():
-    data = results(size(100_000, {**ALL_MET, "search": 99.0}))
+    data = results(size(100_000, {**ALL_MET, "search": 99.0}))  # 0.099
     data["meta"].update(cores=2, memory_gb=23.5, loadavg_start=1.5, loadavg_end=2.0)
 
     markdown = report.render_markdown(data, report.evaluate(data))
@@ -210,9 +211,9 @@ def test_the_table_shows_every_endpoint_with_its_ratio_target_and_verdict():
         if line.startswith("| case list, ?q=word")
     )
     assert row == (
-        "| case list, ?q=word | `/cases/?q={word}` | 19.5 kB | 12 | 250.0 | 16 | 99.0 "
+        "| case list, ?q=word | `/cases/?q={word}` | 19.5 kB | 12 | 25.0 | 16 | 99.0 "
         "| 10.0 | 20.0 "
-        "| 30.0 | 1,000 | 0.099 | >= 0.10 | MISSED |"
+        "| 30.0 | 1,000 | 0.099 | >= 0.15 | MISSED |"
     )
     home = next(
         line for line in markdown.splitlines() if line.startswith("| home page")
@@ -236,4 +237,32 @@ def test_the_scale_table_has_a_column_a_size():
     markdown = report.render_markdown(data, report.evaluate(data))
 
     assert "| endpoint | 1,000 | 10,000 |" in markdown
-    assert "| case list, ?q=word | 10.0 / 0.120 | 10.0 / 0.120 |" in markdown
+    assert "| case list, ?q=word | 10.0 / 0.160 | 10.0 / 0.160 |" in markdown
+
+
+def test_cold_questions_are_held_to_their_p50_and_max():
+    data = size(100_000, ALL_MET)
+    data["cold_ms"] = {f"/cases/?q=w{i}": float(i) for i in range(1, 52)}  # 1..51
+    data["dataset"]["rebuild_s"] = 75.0
+
+    checks = by_name(report.evaluate(results(data)))
+
+    p50 = checks["51 cold questions at 100,000: p50 ms"]
+    peak = checks["51 cold questions at 100,000: max ms"]
+    assert (p50.value, p50.met) == (26.0, True)
+    assert (peak.value, peak.met) == (51.0, True)
+    rebuild = checks["search index rebuild at 100,000: seconds"]
+    assert (rebuild.value, rebuild.met) == (75.0, False)
+    markdown = report.render_markdown(results(data), list(checks.values()))
+    assert "| 100,000 | 51 | 26.0 | 46.0 | 51.0 |" in markdown
+
+
+def test_the_pages_are_held_to_their_cold_time():
+    data = size(100_000, ALL_MET)
+    data["endpoints"]["insights"]["probe_s"] = 0.062
+
+    checks = by_name(report.evaluate(results(data)))
+
+    insights = checks["insights, cold ms at 100,000"]
+    assert (insights.value, insights.target, insights.met) == (62.0, 50.0, False)
+    assert checks["home page, cold ms at 100,000"].met
