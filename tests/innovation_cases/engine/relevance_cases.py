@@ -223,6 +223,7 @@ CASES: list[dict[str, Any]] = [
         "title": "Listening to night-time noise",
         "city": "lyon",
         "summary": "Sensors measure noise in nightlife streets; mediators talk to bars.",
+        "approach": "The mediators were trained by the team that ran Augustenborg's.",
         "themes": ["public-spaces"],
         "types": ["adaptive"],
         "year": 2021,

@@ -132,7 +132,12 @@ JUDGEMENTS = [
     Judgement("Zurich trams", first="twin"),
     Judgement("göteborg", found=("youth-budget", "bikes", "design", "energy-advice")),
     # Places: district and team names.
-    Judgement("Augustenborg", top=("flood",)),
+    Judgement(
+        "Augustenborg",
+        first="noise",
+        found=("noise", "flood"),
+        why="a section's word above a district's name",
+    ),
     Judgement("nowa huta", top=("housing-first",)),
     Judgement("Stadslab", top=("lab", "stadslab-case")),
     # Typos: found anyway, with a correction.
