@@ -173,12 +173,15 @@ def test_a_corrupted_index_is_rebuilt_while_questions_keep_being_answered(
     reader = workers("a")
     assert reader.search("otter") == [case.pk]
     generation = reader.ask(documents=True)["generation"]
-    # Every file of the live index overwritten with garbage, as a failing disk might
-    # (of the same size: the reader maps them, and a shorter file is a SIGBUS).
-    # The journal's state is left as it was, so that the searches meet the damage.
+    # Every file of the live index replaced by garbage of its size, as a restore from
+    # a bad backup might. Replaced, not written over: the running process maps the
+    # old files, and rewriting a mapped file under it can kill it (SIGBUS), which no
+    # code can answer. The journal's state is left as it was.
     for path in (tmp_path / "a" / generation).iterdir():
         if path.is_file() and path.name != "journal.json":
-            path.write_bytes(os.urandom(path.stat().st_size))
+            garbage = path.with_name(path.name + ".garbage")
+            garbage.write_bytes(os.urandom(path.stat().st_size))
+            os.replace(garbage, path)
 
     assert reader.search("otter") == [case.pk]
     assert workers("a").search("otter") == [case.pk]
