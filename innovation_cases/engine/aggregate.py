@@ -21,10 +21,10 @@ from typing import Any, Final
 import tantivy
 
 from . import journal
-from .schema import FACET_FIELDS
+from .schema import COUNT_FIELDS, split_buckets
 from .search import FACET_SIZE
 
-# The facets counted (FilterSet parameter names, as in schema.FACET_FIELDS): the city
+# The facets counted (FilterSet parameter names, as in schema.COUNT_FIELDS): the city
 # is left out, the statistics do not break cases down by city.
 COUNTED: Final = ("innovation_type", "driver", "approach", "theme", "stage", "country")
 YEAR: Final = "year_started"
@@ -49,7 +49,7 @@ class Counts:
 def counts_in(searcher: tantivy.Searcher) -> Counts:
     """The counts as `searcher` sees the index."""
     aggregations = {
-        name: {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}}
+        name: {"terms": {"field": COUNT_FIELDS[name], "size": FACET_SIZE}}
         for name in COUNTED
     }
     aggregations[YEAR] = {"terms": {"field": YEAR, "size": FACET_SIZE}}
@@ -57,8 +57,7 @@ def counts_in(searcher: tantivy.Searcher) -> Counts:
     return Counts(
         cases=searcher.num_docs,
         by_facet={
-            name: {str(b["key"]): int(b["doc_count"]) for b in answer[name]["buckets"]}
-            for name in COUNTED
+            name: split_buckets(name, answer[name]["buckets"]) for name in COUNTED
         },
         # int(): a number's key may come back as a float (JSON numbers).
         by_year={int(b["key"]): int(b["doc_count"]) for b in answer[YEAR]["buckets"]},

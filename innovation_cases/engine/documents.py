@@ -21,7 +21,14 @@ import tantivy
 from django.db.models import QuerySet
 
 from ..models import CaseStudy
-from .schema import TEXT_FIELDS, folded, sort_text
+from .schema import (
+    COUNT_FIELDS,
+    MULTI_VALUED,
+    TEXT_FIELDS,
+    combination,
+    folded,
+    sort_text,
+)
 
 # Cases loaded per query (and per prefetch query) while building.
 CHUNK_SIZE = 1000
@@ -201,6 +208,8 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
     ]:
         for slug in slugs:
             doc.add_text(field, slug)
+        if field in MULTI_VALUED and slugs:
+            doc.add_text(COUNT_FIELDS[field], combination(slugs))
     if case.year_started is not None:
         doc.add_integer("year_started", case.year_started)
     if case.year_ended is not None:

@@ -14,9 +14,16 @@ and one field is one clause less per word. City, district and team names go into
 `places`. `TEXT_FIELDS` holds each text field's boost: title above summary above
 sections above places, as the PostgreSQL weights A > B > C > D did.
 
-Every filter of `CaseStudyFilter` has an indexed fast field: slugs (and the country's
-ISO code) as raw strings, so that a facet's terms aggregation returns the values the
-URL uses; multi-valued where the case has several.
+Every filter of `CaseStudyFilter` has an indexed field: slugs (and the country's ISO
+code) as raw strings, multi-valued where the case has several, which the filters'
+term queries match. A facet is counted by a terms aggregation over a fast field
+(`COUNT_FIELDS`), which returns the values the URL uses. For the four vocabularies a
+case has several terms of, that fast field is single-valued: the case's slugs, sorted
+and joined by a space (`combination`), which `split_buckets` spreads back over the
+slugs. A terms aggregation over a multi-valued string column walks it value by value:
+over 85,173 published cases each such facet took 4 to 5.5 ms, against 0.3 ms for the
+single-valued combination (a few hundred distinct ones), so the seven facets of an
+unfiltered question went from about 20 ms to about 5.
 
 Orderings sort on one unsigned fast field each (`SORT_KEYS`): a number whose ascending
 order is the FilterSet's ordering with its tie-breaks, as far as 64 bits hold them
@@ -41,7 +48,7 @@ methods, and a rename of a term would otherwise mean reindexing every case that 
 it. So the index stores only the case's `id` (also a fast field), the `summary`, the
 one text the highlighted snippet is cut from, and the `title`, which orders the cases
 that tie on a sort key; the page's rows come from one
-`CaseStudy.objects.filter(id__in=ids).with_facets()` (a fixed number of queries), put
+`CaseStudy.objects.filter(id__in=ids).for_cards()` (a fixed number of queries), put
 in the engine's order.
 
 Changing a field, an analyser or a key's format changes what an existing index means:
@@ -51,13 +58,14 @@ raise `SCHEMA_VERSION`, and an index of an older version is rebuilt when opened.
 from __future__ import annotations
 
 import unicodedata
-from typing import Final
+from typing import Any, Final
 
 import tantivy
 
 # Raise whenever the fields, the analysers or the document's content change meaning.
 # 2: the title stored, two more title keys (TITLE_KEYS), times to the microsecond.
-SCHEMA_VERSION: Final = 2
+# 3: the multi-valued facets counted from single-valued combinations (COUNT_FIELDS).
+SCHEMA_VERSION: Final = 3
 
 # The names under which the analysers are registered on every Index object (tantivy
 # does not store custom analysers with the index: they are registered on each open).
@@ -86,6 +94,36 @@ FACET_FIELDS: Final[dict[str, str]] = {
     "country": "country",
     "city": "city",
 }
+
+# The facets a case may have several values of.
+MULTI_VALUED: Final = frozenset({"innovation_type", "driver", "approach", "theme"})
+
+# Facet -> the fast field its terms aggregation reads: the filter field itself where a
+# case has one value, the combination of its values otherwise.
+COUNT_FIELDS: Final[dict[str, str]] = {
+    name: f"{field}_set" if name in MULTI_VALUED else field
+    for name, field in FACET_FIELDS.items()
+}
+
+
+def combination(slugs: list[str]) -> str:
+    """The one value of a multi-valued facet's count field: "digital mobility"."""
+    return " ".join(sorted(set(slugs)))
+
+
+def split_buckets(name: str, buckets: list[dict[str, Any]]) -> dict[str, int]:
+    """A facet's counts (value -> cases) from the buckets of the terms aggregation
+    over its `COUNT_FIELDS` field: a combination's cases count for each of its slugs
+    (a case holds a slug once, so no case is counted twice for one slug)."""
+    if name not in MULTI_VALUED:
+        return {str(bucket["key"]): int(bucket["doc_count"]) for bucket in buckets}
+    counts: dict[str, int] = {}
+    for bucket in buckets:
+        n = int(bucket["doc_count"])
+        for value in str(bucket["key"]).split(" "):
+            counts[value] = counts.get(value, 0) + n
+    return counts
+
 
 # The FilterSet's orderings (besides relevance) -> (sort key field, descending?).
 SORT_KEYS: Final[dict[str, tuple[str, bool]]] = {
@@ -154,8 +192,11 @@ def build_schema() -> tantivy.Schema:
             field, stored=field in ("title", "summary"), tokenizer_name=STEM
         )
         builder.add_text_field(folded(field), tokenizer_name=FOLD)
-    for field in FACET_FIELDS.values():
-        builder.add_text_field(field, fast=True, tokenizer_name=RAW)
+    for name, field in FACET_FIELDS.items():
+        # Filtered on (indexed); counted from COUNT_FIELDS (fast).
+        builder.add_text_field(field, fast=name not in MULTI_VALUED, tokenizer_name=RAW)
+        if name in MULTI_VALUED:
+            builder.add_text_field(COUNT_FIELDS[name], fast=True, tokenizer_name=RAW)
     builder.add_integer_field("year_started", indexed=True, fast=True)
     builder.add_integer_field("year_ended", indexed=True, fast=True)
     builder.add_date_field("published_at", indexed=True, fast=True)

@@ -60,11 +60,13 @@ from .query import (
     within_one_edit,
 )
 from .schema import (
+    COUNT_FIELDS,
     FACET_FIELDS,
     SCHEMA,
     SORT_KEYS,
     TITLE_KEYS,
     fold_analyzer,
+    split_buckets,
     stem_analyzer,
 )
 
@@ -177,15 +179,12 @@ def facet_counts(
             requests.append((query, [name]))
     for query, names in requests:
         aggregations = {
-            name: {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}}
+            name: {"terms": {"field": COUNT_FIELDS[name], "size": FACET_SIZE}}
             for name in names
         }
         answer = searcher.aggregate(query, aggregations)
         for name in names:
-            counts[name] = {
-                str(bucket["key"]): int(bucket["doc_count"])
-                for bucket in answer[name]["buckets"]
-            }
+            counts[name] = split_buckets(name, answer[name]["buckets"])
     return counts
 
 
@@ -381,11 +380,11 @@ def question_from_filterset(filterset: CaseStudyFilter) -> tuple[str, Filters, s
 
 def rows(ids: list[int]) -> list[CaseStudy]:
     """The page's cases, in the engine's order, with what a card shows: one `id__in`
-    query and the prefetches of `with_facets()`, whatever the page size. A case
+    query and the prefetches of `for_cards()`, whatever the page size. A case
     unpublished since the index last heard of it is left out."""
     by_id = {
         case.pk: case
-        for case in CaseStudy.objects.published().filter(pk__in=ids).with_facets()
+        for case in CaseStudy.objects.published().filter(pk__in=ids).for_cards()
     }
     return [by_id[i] for i in ids if i in by_id]
 

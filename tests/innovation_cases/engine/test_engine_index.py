@@ -13,7 +13,7 @@ from innovation_cases.engine.documents import (
     document_for,
     published_documents,
 )
-from innovation_cases.engine.schema import SCHEMA_VERSION
+from innovation_cases.engine.schema import SCHEMA_VERSION, combination, split_buckets
 from innovation_cases.engine.search import search
 from innovation_cases.models import CaseStudy
 
@@ -124,3 +124,25 @@ def test_rebuild_if_needed_leaves_a_valid_index_alone(built, index_dir):
 def test_the_live_index_is_a_plain_tantivy_index(built, index_dir):
     index = tantivy.Index.open(str(live_generation(index_dir)))
     assert index.searcher().num_docs == 5
+
+
+def test_a_multi_valued_facet_is_counted_from_its_combinations():
+    """A case's themes are one value of `theme_set` ("mobility public-spaces"); the
+    terms aggregation's buckets are spread back over the slugs."""
+    buckets = [
+        {"key": "mobility public-spaces", "doc_count": 3},
+        {"key": "mobility", "doc_count": 2},
+        {"key": "public-spaces social-inclusion", "doc_count": 1},
+    ]
+    assert split_buckets("theme", buckets) == {
+        "mobility": 5,
+        "public-spaces": 4,
+        "social-inclusion": 1,
+    }
+    # A single-valued facet's keys are its values, a hyphen or not.
+    assert split_buckets("city", [{"key": "la-paz ghent", "doc_count": 2}]) == {
+        "la-paz ghent": 2
+    }
+    assert combination(["public-spaces", "mobility", "mobility"]) == (
+        "mobility public-spaces"
+    )
