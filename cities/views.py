@@ -12,6 +12,7 @@ from django.utils.http import quote_etag
 from django.views.generic import DetailView, ListView, View
 from django_countries import countries
 
+from innovation_cases.engine.cards import Card
 from innovation_cases.engine.search import Filters, Newest
 from innovation_cases.models import CaseStudy
 
@@ -208,9 +209,12 @@ class TeamDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["cases"] = (
-            CaseStudy.objects.published().filter(teams=self.object).with_facets()
-        )
+        context["cases"] = [
+            Card.from_case(case)
+            for case in CaseStudy.objects.published()
+            .filter(teams=self.object)
+            .for_cards()
+        ]
         return context
 
 

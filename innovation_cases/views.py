@@ -22,7 +22,7 @@ from django.views.generic import DetailView, TemplateView, View
 
 from . import demo_content, exports, images
 from .engine import search as engine
-from .filters import CaseStudyFilter, FacetValue, facet_values
+from .filters import CaseStudyFilter, FacetValue, facet_values, vocabulary_terms
 from .models import (
     Approach,
     CaseRevision,
@@ -88,7 +88,7 @@ class ResultPaginator(Paginator):
 
 class CaseListView(FilteredCasesMixin, TemplateView):
     """/cases/: the parameters, validated by the FilterSet, asked of the search engine;
-    the page's rows read from the database (`engine.search.rows`)."""
+    the page's cards made from what the index stores (`engine.cards`)."""
 
     template_name = "innovation_cases/casestudy_list.html"
     paginate_by = 20
@@ -111,7 +111,9 @@ class CaseListView(FilteredCasesMixin, TemplateView):
         self, text: str, filters: engine.Filters, ordering: str, offset: int
     ) -> engine.Result:
         """The page's ids, the count, the facets' counts and the snippets."""
-        return engine.search(text, filters, ordering, offset, self.paginate_by)
+        return engine.search(
+            text, filters, ordering, offset, self.paginate_by, with_cards=True
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -125,11 +127,15 @@ class CaseListView(FilteredCasesMixin, TemplateView):
                 text, filters, ordering, (number - 1) * self.paginate_by
             )
             paginator = ResultPaginator(result.total, self.paginate_by)
+            # The vocabularies name the facets' values and the cards' terms.
+            terms = vocabulary_terms()
             try:
-                page = paginator.page_with(number, engine.rows(result.ids))
+                page = paginator.page_with(
+                    number, engine.cards(result.stored, result.snippets, terms)
+                )
             except InvalidPage:
                 raise Http404(_("Invalid page.")) from None
-            facets = facet_values(result.facets, filters)
+            facets = facet_values(result.facets, filters, terms)
         else:
             result = engine.Result(total=0, ids=[], facets={})
             paginator = ResultPaginator(0, self.paginate_by)
@@ -147,7 +153,7 @@ class CaseListView(FilteredCasesMixin, TemplateView):
             is_paginated=page.has_other_pages(),
             cases=page.object_list,
             # Each card with its summary's snippet, matches marked.
-            cards=[(case, result.snippets.get(case.pk)) for case in page.object_list],
+            cards=[(card, card.snippet) for card in page.object_list],
             suggestion=result.suggestion,
             suggestion_query=_with_search(params, result.suggestion),
             typo_tolerant=result.typo_tolerant,

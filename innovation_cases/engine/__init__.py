@@ -10,9 +10,11 @@ orderings from it. Modules, in the order they depend on each other:
   reader, and the writes of one case;
 - `journal`: how a public change reaches every machine's index, on commit;
 - `query`: the site's own search syntax, parsed into tantivy queries (never raises);
-- `search`: one question (text, filters, ordering, page) in, one answer out.
+- `search`: one question (text, filters, ordering, page) in, one answer out;
+- `cards`: a page's result cards, from what the index stores.
 
 The case list, its exports and feed, and the term and city pages ask it
-(`search.search`, `search.matching_ids`, `search.Newest`); the database then gives the
-rows of the ids it answers.
+(`search.search`, `search.matching_ids`, `search.Newest`). Result cards are made from
+the stored documents (`cards.cards`); the exports, the feed and the API read their
+rows of the ids it answers from the database.
 """

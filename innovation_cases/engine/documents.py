@@ -49,6 +49,8 @@ _YEARS = 402  # years 1700-2100 (the validators allow 1800-2100), then "no year"
 DOCUMENT_FIELDS = (
     "id",
     "title",
+    "slug",
+    "is_synthetic",
     "status",
     "summary",
     "challenge",
@@ -192,6 +194,9 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
         related = related_of(case)
     doc = tantivy.Document()
     doc.add_integer("id", case.pk)
+    doc.add_text("slug", case.slug)
+    doc.add_text("city_name", case.city.name)
+    doc.add_integer("is_synthetic", int(case.is_synthetic))
     for field, values in text_of(case, related).items():
         assert field in TEXT_FIELDS  # noqa: S101 -- a programming error, not input
         for value in values:

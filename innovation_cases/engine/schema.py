@@ -38,18 +38,18 @@ at offset 5,000, against 0.2 ms and 7 ms for an integer. For newest and oldest t
 has no `updated_at`, which the database uses only for cases published in the same
 microsecond.
 
-What is stored, measured on 20,000 synthetic documents (`bench/engine_timing.py`):
-storing everything a result card shows (title, slug, summary, sections, city, terms,
-years, image) made the index 1.65 times larger (47.8 MB against 28.9 MB), built in
-about the same time (2.6 s against 2.4 s), and loading 20 stored documents took
-0.21 ms against 0.03 ms. It would save the one `id__in` query of the page's rows, but
-the card needs the rows anyway: its links, image renditions and term pages are model
-methods, and a rename of a term would otherwise mean reindexing every case that shows
-it. So the index stores only the case's `id` (also a fast field), the `summary`, the
-one text the highlighted snippet is cut from, and the `title`, which orders the cases
-that tie on a sort key; the page's rows come from one
-`CaseStudy.objects.filter(id__in=ids).for_cards()` (a fixed number of queries), put
-in the engine's order.
+What is stored: what a result card shows (`engine/cards.py`), so that a page of
+results needs no query for its rows. The `title`, `slug`, `summary` (also the text the
+highlighted snippet is cut from), the city's slug and name, the country, the
+innovation types' and themes' slugs, the start year and whether the case is
+synthetic; the terms' names come from their vocabularies (two small queries a page),
+so a renamed term needs no reindexing. Measured at 100,000 cases (85,173 published),
+a page of 20 cards on PostgreSQL: 8.3 ms for the rows of
+`CaseStudy.objects.filter(id__in=ids).for_cards()` (three queries and 104 model
+instances), against about 0.2 ms to read the 20 stored documents, which the snippets
+read anyway. The index grew from 145 to 156 MB (85,173 cases) and builds in the same
+time (32 to 36 s). The feed and the API, which show more than a card, still load
+their rows by `id__in`.
 
 Changing a field, an analyser or a key's format changes what an existing index means:
 raise `SCHEMA_VERSION`, and an index of an older version is rebuilt when opened.
@@ -64,7 +64,8 @@ import tantivy
 
 # Raise whenever the fields, the analysers or the document's content change meaning.
 # 2: the title stored, two more title keys (TITLE_KEYS), times to the microsecond.
-# 3: the multi-valued facets counted from single-valued combinations (COUNT_FIELDS).
+# 3: the multi-valued facets counted from single-valued combinations (COUNT_FIELDS);
+#    what a result card shows stored (CARD_FIELDS).
 SCHEMA_VERSION: Final = 3
 
 # The names under which the analysers are registered on every Index object (tantivy
@@ -94,6 +95,10 @@ FACET_FIELDS: Final[dict[str, str]] = {
     "country": "country",
     "city": "city",
 }
+
+# Stored for a result card (engine/cards.py), besides the title and the summary.
+CARD_FACETS: Final = ("innovation_type", "theme", "country", "city")
+CARD_TEXT: Final = ("slug", "city_name")
 
 # The facets a case may have several values of.
 MULTI_VALUED: Final = frozenset({"innovation_type", "driver", "approach", "theme"})
@@ -193,11 +198,19 @@ def build_schema() -> tantivy.Schema:
         )
         builder.add_text_field(folded(field), tokenizer_name=FOLD)
     for name, field in FACET_FIELDS.items():
-        # Filtered on (indexed); counted from COUNT_FIELDS (fast).
-        builder.add_text_field(field, fast=name not in MULTI_VALUED, tokenizer_name=RAW)
+        # Filtered on (indexed); counted from COUNT_FIELDS (fast); some shown on a card.
+        builder.add_text_field(
+            field,
+            stored=name in CARD_FACETS,
+            fast=name not in MULTI_VALUED,
+            tokenizer_name=RAW,
+        )
         if name in MULTI_VALUED:
             builder.add_text_field(COUNT_FIELDS[name], fast=True, tokenizer_name=RAW)
-    builder.add_integer_field("year_started", indexed=True, fast=True)
+    for field in CARD_TEXT:
+        builder.add_text_field(field, stored=True, tokenizer_name=RAW)
+    builder.add_integer_field("is_synthetic", stored=True)
+    builder.add_integer_field("year_started", stored=True, indexed=True, fast=True)
     builder.add_integer_field("year_ended", indexed=True, fast=True)
     builder.add_date_field("published_at", indexed=True, fast=True)
     for field in SORT_FIELDS:

@@ -48,6 +48,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..models import CaseStudy
 from . import journal
+from .cards import Card, Stored, cards
 from .documents import title_order
 from .query import (
     MIN_FUZZY,
@@ -122,6 +123,8 @@ class Result:
     facets: dict[str, dict[str, int]]
     # Case id -> its summary, shortened, escaped, matches in <mark>.
     snippets: dict[int, SafeString] = field(default_factory=dict)
+    # What the index stores of each case of the page, in order (`with_cards`).
+    stored: list[Stored] = field(default_factory=list)
     # The corrected question, when the one asked found nothing.
     suggestion: str | None = None
     typo_tolerant: bool = False  # the results are those of the corrected question
@@ -298,6 +301,7 @@ def search(
     *,
     with_facets: bool = True,
     with_snippets: bool = True,
+    with_cards: bool = False,
     searcher: tantivy.Searcher | None = None,
 ) -> Result:
     """Answer one question from the index (opening or building it if need be, and
@@ -313,6 +317,7 @@ def search(
                 limit,
                 with_facets=with_facets,
                 with_snippets=with_snippets,
+                with_cards=with_cards,
                 searcher=fresh,
             )
         )
@@ -347,16 +352,21 @@ def search(
 
     ids = [int(v) for v in searcher.fast_field_values("id", addresses) if v is not None]
     snippets: dict[int, SafeString] = {}
-    if with_snippets:
-        marker = Marker(parsed, typo_tolerant=typo_tolerant)
-        for case_id, address in zip(ids, addresses, strict=True):
-            summary = searcher.doc(address).get_first("summary") or ""
-            snippets[case_id] = marker.snippet(summary)
+    stored: list[Stored] = []
+    if with_snippets or with_cards:
+        documents = [searcher.doc(address) for address in addresses]
+        if with_cards:
+            stored = [Stored.from_document(doc) for doc in documents]
+        if with_snippets:
+            marker = Marker(parsed, typo_tolerant=typo_tolerant)
+            for case_id, doc in zip(ids, documents, strict=True):
+                snippets[case_id] = marker.snippet(doc.get_first("summary") or "")
     return Result(
         total=total,
         ids=ids,
         facets=facet_counts(searcher, text_query, filters) if with_facets else {},
         snippets=snippets,
+        stored=stored,
         suggestion=suggestion,
         typo_tolerant=typo_tolerant,
         truncated=parsed.truncated,
@@ -425,6 +435,7 @@ class Newest:
             limit=self.limit,
             with_facets=False,
             with_snippets=False,
+            with_cards=True,
         )
 
     @property
@@ -432,8 +443,8 @@ class Newest:
         return self._result.total
 
     @cached_property
-    def cases(self) -> list[CaseStudy]:
-        return rows(self._result.ids)
+    def cases(self) -> list[Card]:
+        return cards(self._result.stored)
 
 
 # --- Snippets ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from cities.models import City
+from innovation_cases.filters import CaseStudyFilter
 from innovation_cases.models import Theme
 from tests.factories import (
     CaseStudyFactory,
@@ -66,10 +67,8 @@ def test_a_city_with_many_cases_shows_the_newest_and_links_to_the_rest(client, d
     response = client.get(bologna.get_absolute_url())
 
     shown = response.context["newest"].cases
-    assert len(shown) == 12
-    assert [c.published_at for c in shown] == sorted(
-        (c.published_at for c in shown), reverse=True
-    )
+    newest = bologna.cases.published().order_by(*CaseStudyFilter.ORDERINGS["newest"])
+    assert [c.slug for c in shown] == [c.slug for c in newest[:12]]
     assertContains(
         response,
         f'<a href="/cases/?city=bologna">See all {total} cases from Bologna in the '

@@ -6,6 +6,7 @@ import pytest
 from django.http import QueryDict
 
 from innovation_cases.engine import index as engine_index
+from innovation_cases.engine.cards import Card, cards
 from innovation_cases.engine.query import MAX_TERMS
 from innovation_cases.engine.search import (
     ORDERINGS,
@@ -278,3 +279,40 @@ def test_an_invalid_filterset_is_not_a_question(db):
 
 def test_the_engine_knows_every_ordering_of_the_filterset():
     assert set(ORDERINGS) == set(CaseStudyFilter.ORDERINGS)
+
+
+def test_a_card_from_the_index_shows_what_the_case_does(built):
+    """Every card of a page comes from the stored documents, with no query for the
+    rows; each is the card the case itself would make."""
+    result = search(limit=50, with_cards=True)
+    shown = cards(result.stored)
+    assert [card.pk for card in shown] == result.ids
+    by_id = {
+        case.pk: Card.from_case(case)
+        for case in CaseStudy.objects.published().for_cards()
+    }
+    assert shown == [by_id[card.pk] for card in shown]
+    streets = next(card for card in shown if card.pk == built["streets"].pk)
+    assert [t.name for t in streets.themes] == ["Mobility", "Public spaces"]
+    assert streets.city.country.name == "Sweden"
+
+
+def test_a_renamed_term_is_renamed_on_the_cards_without_reindexing(built):
+    Theme.objects.filter(slug="mobility").update(name="Getting around")
+    shown = cards(search(filters=Filters(theme=("mobility",)), with_cards=True).stored)
+    assert shown
+    for card in shown:
+        assert "Getting around" in [t.name for t in card.themes]
+        assert "Mobility" not in [t.name for t in card.themes]
+
+
+def test_the_case_list_reads_no_row_of_its_cases(
+    built, client, django_assert_num_queries
+):
+    """The list's queries: the journal check, the vocabularies, the cities shown."""
+    client.get("/cases/")  # the process's one-off work
+    with django_assert_num_queries(3):
+        response = client.get("/cases/", {"q": "digital"})
+    assert [c.slug for c in response.context["cases"]] == [
+        built[key].slug for key in found(built, "digital")
+    ]
