@@ -1,4 +1,5 @@
-"""The benchmark of issue 6: the production configuration under load, at several sizes.
+"""The benchmark of issues 6 and 15: the production configuration under load, at
+several sizes.
 
     .venv/bin/python bench/run.py            # 1k, 10k and 100k cases (make bench)
     .venv/bin/python bench/run.py --quick    # 1k cases, 2 s an endpoint (make bench-quick, CI)
@@ -10,8 +11,10 @@ recommended workers and threads and DEBUG off (bench/settings.py: the production
 settings plus the icontains baseline's URL and the ceiling files) and drives it with
 wrk (bench/report.lua). Every endpoint's throughput is divided by that of a static file
 of the same size served by whitenoise through the same gunicorn, measured just before.
-At the largest size it also measures every page cached (the same URL again and again,
-with REDIS_URL) and a full CSV export (time, and the worker's memory growth).
+At every size it also measures every page cached (the same URL again and again, with
+REDIS_URL), a full CSV export (time, and the worker's memory growth) and, last, how
+long a publish takes to reach every worker's search (bench/publish.py). Every target is
+judged at every size (bench/report.py).
 
 It writes bench/results/latest.md and latest.json and prints the table. It exits 1 if
 the run is worthless or shows a regression of structure: a request failed, answered
@@ -55,6 +58,8 @@ PGHOST = "127.0.0.1"
 SLOW_LATENCY_S = 10.0
 WRK_TIMEOUT_S = 30
 BULK_FILE_MB = 32
+# gunicorn's default access log line, and the worker's pid (`<1234>`) at its end.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(p)s'
 
 
 def env(name: str, default: str) -> str:
@@ -94,6 +99,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=os.environ.get("BENCH_SECONDS"),
         help="seconds of load an endpoint (BENCH_SECONDS; 10, quick 2)",
+    )
+    parser.add_argument(
+        "--cached-seconds",
+        type=float,
+        default=os.environ.get("BENCH_CACHED_SECONDS"),
+        help="seconds of load an endpoint, cached (BENCH_CACHED_SECONDS; half of "
+        "--seconds, at least 1)",
+    )
+    parser.add_argument(
+        "--publish-trials",
+        type=int,
+        default=int(env("BENCH_PUBLISH_TRIALS", "5")),
+        help="publishes timed to visible at each size (BENCH_PUBLISH_TRIALS; 5)",
     )
     parser.add_argument(
         "--connections",
@@ -157,6 +175,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.count_sizes = []
     if args.seconds is None:
         args.seconds = 2.0 if args.quick else 10.0
+    if args.cached_seconds is None:
+        # A hit is cheap and steady: half the time measures it as well, and lets every
+        # size be measured cached without lengthening the run much.
+        args.cached_seconds = max(1.0, args.seconds / 2)
     return args
 
 
@@ -314,6 +336,8 @@ def start_server(
     logfile = open(scratch.dir / "server.log", "ab")  # noqa: SIM115 -- lives with the server
     # As the Dockerfile runs it (workers and threads from its environment, access log
     # on); no control socket, whose default path every gunicorn on the machine shares.
+    # Each access log line ends with the worker's pid (<1234>): bench/publish.py counts
+    # the workers that answered its searches.
     scratch.server = subprocess.Popen(
         [
             GUNICORN,
@@ -322,6 +346,7 @@ def start_server(
             f"--workers={args.workers}",
             f"--threads={args.worker_threads}",
             "--access-logfile=" + str(scratch.dir / "access.log"),
+            "--access-logformat=" + ACCESS_LOG_FORMAT,
             "--no-control-socket",
         ],
         cwd=ROOT,
@@ -590,6 +615,36 @@ def measure_export(scratch: Scratch, port: int, rows: int) -> dict[str, Any]:
     }
 
 
+def measure_publish(
+    scratch: Scratch, environ: dict[str, str], base_url: str, args: argparse.Namespace
+) -> dict[str, Any]:
+    """Publish to visible across the workers (bench/publish.py), in a process of its
+    own on the size's database, index and Redis; it deletes what it made."""
+    out = scratch.dir / f"publish-{secrets.token_hex(4)}.json"
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "bench.publish",
+            f"--base-url={base_url}",
+            f"--access-log={scratch.dir / 'access.log'}",
+            f"--trials={args.publish_trials}",
+            # Twice as many requests at once as workers, so that each round is spread
+            # over several of them.
+            f"--concurrency={2 * args.workers}",
+            f"--out={out}",
+        ],
+        cwd=ROOT,
+        env=environ,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchFailure(
+            f"publish to visible failed (see above)\n{server_log(scratch)}"
+        )
+    return dict(json.loads(out.read_text()))
+
+
 def measure_size(
     scratch: Scratch,
     args: argparse.Namespace,
@@ -597,7 +652,6 @@ def measure_size(
     cases: int,
     *,
     load: bool,
-    largest: bool,
 ) -> dict[str, Any]:
     db = scratch.createdb(
         f"{template.removesuffix('_base')}_{cases}", template=template
@@ -654,6 +708,7 @@ def measure_size(
         },
         "load": load,
         "export": None,
+        "publish": None,
         "loadavg": [loadavg()],
     }
     if not load:
@@ -666,7 +721,7 @@ def measure_size(
     flush_redis(args.redis_url)
     base_url = start_server(scratch, environ, args)
     port = int(base_url.rsplit(":", 1)[1])
-    chosen = [e for e in ENDPOINTS if largest or e.scale]
+    chosen = [e for e in ENDPOINTS if e.load]
     # Every URL answers 200 (not a redirect) before anything is timed.
     for endpoint in chosen:
         row = probe["endpoints"][endpoint.key]
@@ -686,7 +741,9 @@ def measure_size(
                 min_requests=2 * args.workers,
             )
 
-    def measure(path: str, latency_s: float, *, unique: bool) -> wrk.Measurement:
+    def measure(
+        path: str, latency_s: float, *, unique: bool, seconds: float
+    ) -> wrk.Measurement:
         """wrk at the configured connections, or one connection per core when a
         request would take too long for that (see SLOW_LATENCY_S)."""
         wait_idle(scratch, db)
@@ -697,19 +754,22 @@ def measure_size(
                 port,
                 path,
                 connections=min(cores, args.connections),
-                seconds=args.seconds,
+                seconds=seconds,
                 min_requests=2 * cores,
                 unique=unique,
             )
         # Long enough for each connection to finish about three requests, so that a
         # slow page is not judged on its first few.
-        seconds = max(args.seconds, 3 * expected)
-        return run_wrk(base_url, path, args, unique=unique, seconds=seconds)
+        return run_wrk(
+            base_url, path, args, unique=unique, seconds=max(seconds, 3 * expected)
+        )
 
     for endpoint in chosen:
         row = probe["endpoints"][endpoint.key]
         out = size["endpoints"][endpoint.key]
-        out["ceiling"] = measure(row["ceiling_path"], 0, unique=False).as_dict()
+        out["ceiling"] = measure(
+            row["ceiling_path"], 0, unique=False, seconds=args.seconds
+        ).as_dict()
         # What a request with a new URL costs (the page cache cannot answer it): it
         # decides whether 16 connections can be kept busy (see measure()).
         latency_s = row["seconds"]
@@ -719,32 +779,40 @@ def measure_size(
                 t0 = time.perf_counter()
                 get(port, f"{row['path']}{separator}_nocache=warm-{n}")
                 latency_s = time.perf_counter() - t0
-        m = measure(row["path"], latency_s, unique=True)
+        m = measure(row["path"], latency_s, unique=True, seconds=args.seconds)
         out["not_cached"] = m.as_dict()
         log(
             f"{cases:,} {endpoint.key}: {m.rps:,.2f} req/s, p50 {m.p50_ms:,.1f} ms "
             f"(ceiling {out['ceiling']['rps']:,.0f} req/s, ratio "
             f"{report.ratio(out['not_cached'], out['ceiling'])})"
         )
-    if largest:
-        for endpoint in chosen:
-            if not endpoint.cached:
-                continue
-            path = probe["endpoints"][endpoint.key]["path"]
-            # The first request fills the cache; the second shows what a hit costs.
-            wait_idle(scratch, db)
-            get(port, path)
-            t0 = time.perf_counter()
-            get(port, path)
-            m = measure(path, time.perf_counter() - t0, unique=False)
-            size["endpoints"][endpoint.key]["cached"] = m.as_dict()
-            log(
-                f"{cases:,} {endpoint.key} cached: {m.rps:,.2f} req/s, "
-                f"p50 {m.p50_ms:,.1f} ms"
-            )
+    for endpoint in chosen:
+        if not endpoint.cached:
+            continue
+        path = probe["endpoints"][endpoint.key]["path"]
+        # The first request fills the cache; the second shows what a hit costs.
         wait_idle(scratch, db)
-        size["export"] = measure_export(scratch, port, probe["dataset"]["published"])
-        log(f"{cases:,} export: {size['export']}")
+        get(port, path)
+        t0 = time.perf_counter()
+        get(port, path)
+        m = measure(
+            path,
+            time.perf_counter() - t0,
+            unique=False,
+            seconds=args.cached_seconds,
+        )
+        size["endpoints"][endpoint.key]["cached"] = m.as_dict()
+        log(
+            f"{cases:,} {endpoint.key} cached: {m.rps:,.2f} req/s, "
+            f"p50 {m.p50_ms:,.1f} ms"
+        )
+    wait_idle(scratch, db)
+    size["export"] = measure_export(scratch, port, probe["dataset"]["published"])
+    log(f"{cases:,} export: {size['export']}")
+    # Last: it adds cases (and deletes them again), which the figures above must not see.
+    wait_idle(scratch, db)
+    size["publish"] = measure_publish(scratch, environ, base_url, args)
+    log(f"{cases:,} publish to visible: {size['publish']}")
     size["loadavg"].append(loadavg())
     scratch.stop_server()
     flush_redis(args.redis_url)
@@ -789,6 +857,7 @@ def machine_meta(args: argparse.Namespace) -> dict[str, Any]:
         "connections": args.connections,
         "threads": args.threads,
         "seconds": args.seconds,
+        "cached_seconds": args.cached_seconds,
         "word": args.word,
         "quick": args.quick,
         "loadavg_start": loadavg(),
@@ -815,18 +884,8 @@ def main(argv: list[str] | None = None) -> int:
             [(n, False) for n in args.count_sizes]
             + [(n, True) for n in args.load_sizes]
         )
-        largest = max(args.load_sizes)
         for cases, load in plan:
-            results["sizes"].append(
-                measure_size(
-                    scratch,
-                    args,
-                    base,
-                    cases,
-                    load=load,
-                    largest=load and cases == largest,
-                )
-            )
+            results["sizes"].append(measure_size(scratch, args, base, cases, load=load))
     except (BenchFailure, subprocess.CalledProcessError) as error:
         results["failures"].append(str(error))
     # Sizes measured only for their query counts stay in the comparison, not the table.
@@ -854,8 +913,8 @@ def write_results(results: dict[str, Any], args: argparse.Namespace) -> None:
     missed = [c for c in checks if c.met is False]
     if missed:
         print(
-            f"MISSED {len(missed)} of {len(checks)} targets:",
-            *(c.name for c in missed),
+            f"MISSED {len(missed)} of {len(checks)} targets (over every size):",
+            *(f"{c.name}, at {c.cases:,}" for c in missed),
             sep="\n  ",
         )
     print(f"written: {args.out_dir / 'latest.md'}, {args.out_dir / 'latest.json'}")

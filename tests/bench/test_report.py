@@ -21,7 +21,8 @@ def measurement(rps: float, p50_ms: float = 10.0) -> dict[str, Any]:
 
 
 def size(cases: int, rps: dict[str, float], *, cached: float | None = None) -> dict:
-    """A size where every endpoint's ceiling is 1000 req/s: rps / 1000 is the ratio."""
+    """A size where every endpoint's ceiling is 1000 req/s: rps / 1000 is the ratio.
+    An endpoint not put under load (the baseline) has only its probe's figures."""
     endpoints = {}
     for endpoint in ENDPOINTS:
         if endpoint.key not in rps:
@@ -32,9 +33,10 @@ def size(cases: int, rps: dict[str, float], *, cached: float | None = None) -> d
             "queries": 12,
             # Cold, in-process: the baseline 100 times the others.
             "probe_s": 2.5 if endpoint.key == "baseline" else 0.025,
-            "ceiling": measurement(1000.0),
-            "not_cached": measurement(rps[endpoint.key]),
         }
+        if endpoint.load:
+            row["ceiling"] = measurement(1000.0)
+            row["not_cached"] = measurement(rps[endpoint.key])
         if cached is not None and endpoint.cached:
             row["cached"] = measurement(cached)
         endpoints[endpoint.key] = row
@@ -52,6 +54,7 @@ ALL_MET = {
     "api_search": 155.0,
     "api_facets": 165.0,
     "api_detail": 300.0,
+    "api_stats": 200.0,
     "baseline": 1.0,
 }
 
@@ -60,8 +63,11 @@ def results(*sizes: dict) -> dict[str, Any]:
     return {"meta": {"commit": "abc123", "cores": 2}, "sizes": list(sizes)}
 
 
-def by_name(checks: list[report.Check]) -> dict[str, report.Check]:
-    return {check.name: check for check in checks}
+def by_name(
+    checks: list[report.Check], cases: int = 100_000
+) -> dict[str, report.Check]:
+    """The checks of one size, by name."""
+    return {check.name: check for check in checks if check.cases == cases}
 
 
 def test_ratio_is_throughput_over_the_ceilings():
@@ -85,7 +91,7 @@ def test_a_ratio_under_its_target_is_missed():
 
     checks = by_name(report.evaluate(results(size(100_000, slow))))
 
-    search = checks["case list, ?q=word, not cached, ratio at 100,000 (ranked search)"]
+    search = checks["case list, ?q=word, not cached, ratio (ranked search)"]
     assert (search.value, search.target, search.met) == (0.149, 0.15, False)
     assert search.verdict == "MISSED"
 
@@ -96,29 +102,25 @@ def test_the_index_is_judged_on_cold_times_too():
 
     checks = by_name(report.evaluate(results(data)))
 
-    cold = checks[
-        "ranked search over the icontains baseline, cold in-process time, "
-        "at 100,000 (times)"
-    ]
+    cold = checks["ranked search over the icontains baseline, cold in-process (times)"]
     assert (cold.value, cold.met) == (20.0, False)
 
 
 def test_cached_figures_are_held_to_the_cached_target():
     checks = by_name(report.evaluate(results(size(100_000, ALL_MET, cached=790.0))))
 
-    cached = checks["case page, cached, ratio at 100,000"]
+    cached = checks["case page, cached, ratio"]
     assert (cached.value, cached.target, cached.met) == (0.79, 0.80, False)
+    assert checks["API statistics, cached, ratio"].met is False
 
 
-def test_search_must_be_a_hundred_times_the_icontains_baseline():
-    checks = by_name(
-        report.evaluate(results(size(100_000, {**ALL_MET, "baseline": 1.7})))
-    )
+def test_the_icontains_baseline_is_judged_cold_only():
+    checks = report.evaluate(results(size(100_000, ALL_MET)))
 
-    factor = checks[
-        "ranked search over the icontains baseline, throughput, at 100,000 (times)"
+    about_baseline = [c.name for c in checks if "icontains" in c.name]
+    assert about_baseline == [
+        "ranked search over the icontains baseline, cold in-process (times)"
     ]
-    assert (factor.value, factor.met) == (94.1, False)
 
 
 def test_scale_compares_the_largest_sizes_ratio_with_the_smallests():
@@ -127,15 +129,18 @@ def test_scale_compares_the_largest_sizes_ratio_with_the_smallests():
 
     checks = by_name(report.evaluate(results(small, large)))
 
-    assert (
-        checks["case list, unfiltered: ratio at 100,000 / ratio at 1,000"].value
-        == 0.375
-    )
-    assert (
-        checks["case list, unfiltered: ratio at 100,000 / ratio at 1,000"].met is False
-    )
-    assert checks["case list, ?q=word: ratio at 100,000 / ratio at 1,000"].value == 0.6
-    assert checks["case list, ?q=word: ratio at 100,000 / ratio at 1,000"].met is True
+    unfiltered = checks["case list, unfiltered: ratio / ratio at 1,000"]
+    assert (unfiltered.value, unfiltered.met) == (0.375, False)
+    searched = checks["case list, ?q=word: ratio / ratio at 1,000"]
+    assert (searched.value, searched.met) == (0.6, True)
+
+
+def test_the_smallest_size_has_no_scale_target():
+    checks = report.evaluate(results(size(1_000, ALL_MET), size(10_000, ALL_MET)))
+
+    scale = [c for c in checks if "ratio at 1,000" in c.name]
+    assert scale
+    assert {c.cases for c in scale} == {10_000}
 
 
 def test_the_baseline_has_no_scale_target_of_its_own():
@@ -150,8 +155,14 @@ def test_export_memory_growth_must_stay_under_the_limit():
 
     checks = by_name(report.evaluate(results(large)))
 
-    memory = checks["CSV export of 85,000 cases: worker memory growth (MB)"]
-    assert (memory.kind, memory.met, memory.verdict) == ("max", False, "MISSED")
+    memory = checks["CSV export of every published case: worker memory growth (MB)"]
+    assert (memory.kind, memory.met, memory.verdict) == ("below", False, "MISSED")
+    large["export"]["memory_growth_mb"] = 100.0
+    checks = by_name(report.evaluate(results(large)))
+    assert (
+        checks["CSV export of every published case: worker memory growth (MB)"].met
+        is False
+    )
 
 
 def test_the_export_must_stream_at_least_twenty_mb_a_second():
@@ -160,11 +171,11 @@ def test_the_export_must_stream_at_least_twenty_mb_a_second():
 
     checks = by_name(report.evaluate(results(large)))
 
-    speed = checks["CSV export of 85,000 cases: MB/s"]
+    speed = checks["CSV export of every published case: MB/s"]
     assert (speed.target, speed.kind, speed.verdict) == (20.0, "min", "MISSED")
     large["export"]["mb_per_s"] = 25.0
     checks = by_name(report.evaluate(results(large)))
-    assert checks["CSV export of 85,000 cases: MB/s"].verdict == "met"
+    assert checks["CSV export of every published case: MB/s"].verdict == "met"
 
 
 def test_a_target_not_measured_is_neither_met_nor_missed():
@@ -219,7 +230,6 @@ def test_the_table_shows_every_endpoint_with_its_ratio_target_and_verdict():
         line for line in markdown.splitlines() if line.startswith("| home page")
     )
     assert home.endswith("| 0.050 |  |  |")
-    assert "of 10 targets met" in markdown or "targets met." in markdown
 
 
 def test_the_table_lists_failures_loudly():
@@ -247,11 +257,11 @@ def test_cold_questions_are_held_to_their_p50_and_max():
 
     checks = by_name(report.evaluate(results(data)))
 
-    p50 = checks["51 cold questions at 100,000: p50 ms"]
-    peak = checks["51 cold questions at 100,000: max ms"]
+    p50 = checks["cold questions (bench/questions.py): p50 ms"]
+    peak = checks["cold questions (bench/questions.py): max ms"]
     assert (p50.value, p50.met) == (26.0, True)
     assert (peak.value, peak.met) == (51.0, True)
-    rebuild = checks["search index rebuild at 100,000: seconds"]
+    rebuild = checks["search index rebuild: seconds"]
     assert (rebuild.value, rebuild.met) == (75.0, False)
     markdown = report.render_markdown(results(data), list(checks.values()))
     assert "| 100,000 | 51 | 26.0 | 46.0 | 51.0 |" in markdown
@@ -263,6 +273,127 @@ def test_the_pages_are_held_to_their_cold_time():
 
     checks = by_name(report.evaluate(results(data)))
 
-    insights = checks["insights, cold ms at 100,000"]
+    insights = checks["insights, cold ms"]
     assert (insights.value, insights.target, insights.met) == (62.0, 50.0, False)
-    assert checks["home page, cold ms at 100,000"].met
+    assert checks["home page, cold ms"].met
+
+
+def complete(cases: int, rps: dict[str, float] = ALL_MET) -> dict:
+    """A size with every figure the run makes: load, cached, cold, rebuild, export,
+    publish to visible."""
+    data = size(cases, rps, cached=900.0)
+    data["cold_ms"] = {f"/cases/?q=w{i}": 20.0 for i in range(50)}
+    data["dataset"]["rebuild_s"] = 5.0
+    data["export"] = {
+        "rows": cases * 85 // 100,
+        "bytes": 4_000_000,
+        "seconds": 0.1,
+        "mb_per_s": 40.0,
+        "ceiling_mb_per_s": 800.0,
+        "ratio": 0.05,
+        "memory_growth_mb": 10.0,
+    }
+    data["publish"] = {
+        "trials": [0.1, 0.2, 0.15, 0.1, 0.12],
+        "seconds": 0.2,
+        "streak": 24,
+        "workers": 4,
+    }
+    return data
+
+
+def test_every_target_is_judged_at_every_size():
+    data = results(complete(1_000), complete(10_000), complete(100_000))
+
+    checks = report.evaluate(data)
+
+    smallest = set(by_name(checks, 1_000))
+    assert set(by_name(checks, 10_000)) == set(by_name(checks, 100_000))
+    # The larger sizes add only the scale target, which compares them with 1,000.
+    assert {name for name in by_name(checks, 100_000) if name not in smallest} == {
+        f"{e.label}: ratio / ratio at 1,000" for e in ENDPOINTS if e.scale
+    }
+    for expected in (
+        "cold questions (bench/questions.py): p50 ms",
+        "cold questions (bench/questions.py): max ms",
+        "case page, cold ms",
+        "case page, not cached, ratio (case/city page)",
+        "case list, unfiltered, not cached, ratio (faceted list)",
+        "API statistics, cached, ratio",
+        "ranked search over the icontains baseline, cold in-process (times)",
+        "publish to visible in search, every worker: seconds (slowest of the trials)",
+        "publish to visible: gunicorn workers that answered the polls",
+        "search index rebuild: seconds",
+        "CSV export of every published case: MB/s",
+        "CSV export of every published case: worker memory growth (MB)",
+    ):
+        assert expected in smallest, expected
+    assert all(check.met for check in checks), [c for c in checks if not c.met]
+
+
+def test_the_targets_table_has_a_value_and_a_verdict_for_each_size():
+    small, large = complete(1_000), complete(100_000, {**ALL_MET, "list": 60.0})
+    large["publish"]["seconds"] = 1.4
+    data = results(small, large)
+
+    markdown = report.render_markdown(data, report.evaluate(data))
+
+    lines = markdown.splitlines()
+    assert "| target | needed | 1,000 | verdict | 100,000 | verdict |" in lines
+    assert (
+        "| case list, unfiltered, not cached, ratio (faceted list) | >= 0.15 "
+        "| 0.150 | met | 0.060 | MISSED |"
+    ) in lines
+    assert (
+        "| case list, unfiltered: ratio / ratio at 1,000 | >= 0.5 | – |  "
+        "| 0.400 | MISSED |"
+    ) in lines
+    assert (
+        "| publish to visible in search, every worker: seconds (slowest of the "
+        "trials) | <= 1 | 0.200 | met | 1.400 | MISSED |"
+    ) in lines
+    assert (
+        "| publish to visible: gunicorn workers that answered the polls | >= 2 "
+        "| 4 | met | 4 | met |"
+    ) in lines
+    total = len(by_name(report.evaluate(data), 1_000))
+    assert f"Targets met: {total} of {total} at 1,000; " in markdown
+    # Each size has its own tables, cached included, and a row in the export's and
+    # the publish's.
+    assert "## 1,000 cases, cached (the same URL every time)" in lines
+    assert "## 100,000 cases, cached (the same URL every time)" in lines
+    assert (
+        "| 1,000 | 850 | 3.8 MB | 0.10 | 40.0 | 800.0 | 0.050 | >= 20 | met "
+        "| 10.0 MB | < 100 MB | met |"
+    ) in lines
+    assert "| 100,000 | 0.100, 0.200, 0.150, 0.100, 0.120 | 1.400 | <= 1 | MISSED " in (
+        markdown
+    )
+
+
+def test_publish_to_visible_must_reach_two_workers_within_a_second():
+    data = complete(100_000)
+    data["publish"].update(seconds=1.001, workers=1)
+
+    checks = by_name(report.evaluate(results(data)))
+
+    slowest = checks[
+        "publish to visible in search, every worker: seconds (slowest of the trials)"
+    ]
+    workers = checks["publish to visible: gunicorn workers that answered the polls"]
+    assert (slowest.met, workers.met) == (False, False)
+    data["publish"].update(seconds=1.0, workers=2)
+    checks = by_name(report.evaluate(results(data)))
+    assert checks[
+        "publish to visible in search, every worker: seconds (slowest of the trials)"
+    ].met
+    assert checks["publish to visible: gunicorn workers that answered the polls"].met
+
+
+def test_a_time_exactly_at_its_ceiling_is_met():
+    data = size(100_000, ALL_MET)
+    data["cold_ms"] = {"/cases/?q=a": 30.0, "/cases/?q=b": 30.0}
+
+    checks = by_name(report.evaluate(results(data)))
+
+    assert checks["cold questions (bench/questions.py): p50 ms"].met is True
