@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
+from innovation_cases.engine.cards import Stored
 from innovation_cases.engine.search import Filters, Result
 from innovation_cases.models import CaseStudy
 from innovation_cases.views import CaseListView
@@ -98,9 +99,12 @@ class IcontainsCaseListView(CaseListView):
                 offset : offset + self.paginate_by
             ]
         )
+        # The cards from the database, as the site would without its index.
+        rows = {case.pk: case for case in results.filter(pk__in=ids).for_cards()}
         return Result(
             total=results.count(),
             ids=ids,
+            stored=[Stored.from_case(rows[pk]) for pk in ids if pk in rows],
             facets={
                 name: counts(matching(text, filters, without=name), path)
                 for name, path in FACET_PATHS.items()

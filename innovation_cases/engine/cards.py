@@ -46,6 +46,23 @@ class Stored:
     themes: tuple[str, ...] = ()
 
     @classmethod
+    def from_case(cls, case: CaseStudy) -> Stored:
+        """What the index would store of `case` (loaded with `for_cards()`)."""
+        return cls(
+            id=case.pk,
+            title=case.title,
+            slug=case.slug,
+            summary=case.summary,
+            city=case.city.slug,
+            city_name=case.city.name,
+            country=str(case.city.country.code),
+            year_started=case.year_started,
+            is_synthetic=case.is_synthetic,
+            innovation_types=tuple(t.slug for t in case.innovation_types.all()),
+            themes=tuple(t.slug for t in case.themes.all()),
+        )
+
+    @classmethod
     def from_document(cls, doc: tantivy.Document) -> Stored:
         year = doc.get_first("year_started")
         return cls(

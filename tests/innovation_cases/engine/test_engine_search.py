@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 
 from innovation_cases.engine import index as engine_index
-from innovation_cases.engine.cards import Card, cards
+from innovation_cases.engine.cards import Card, Stored, cards
 from innovation_cases.engine.query import MAX_TERMS
 from innovation_cases.engine.search import (
     ORDERINGS,
@@ -292,6 +292,9 @@ def test_a_card_from_the_index_shows_what_the_case_does(built):
         for case in CaseStudy.objects.published().for_cards()
     }
     assert shown == [by_id[card.pk] for card in shown]
+    # What the index stores is what the database holds.
+    rows = {case.pk: case for case in CaseStudy.objects.published().for_cards()}
+    assert result.stored == [Stored.from_case(rows[pk]) for pk in result.ids]
     streets = next(card for card in shown if card.pk == built["streets"].pk)
     assert [t.name for t in streets.themes] == ["Mobility", "Public spaces"]
     assert streets.city.country.name == "Sweden"
