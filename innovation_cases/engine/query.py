@@ -15,7 +15,10 @@ How a word matches (`_word_query`): its stem on the stemmed fields, or its folde
 as a prefix of a word on the unstemmed copies ("innovati" -> "innovation"), each
 boosted by its field (schema.TEXT_FIELDS); prefix matches weigh half as much as whole
 words, and a word shorter than `MIN_PREFIX` letters is not a prefix (else "in" would
-match "innovation", "initiative", ...). tantivy expands a prefix to at most 50 words
+match "innovation", "initiative", ...). A word whose stem is `MIN_ROOT` letters or more
+and shorter than the word also matches words starting with its stem, weighing less
+again (`Term.root`): "participation" finds "participatory". An English possessive is
+dropped from an unquoted word: "Vienna's" is "Vienna". tantivy expands a prefix to at most 50 words
 (`phrase_prefix_query`'s default), which bounds its cost. A token that analyses into
 several words ("e-government", "Wien/Vienna") is a phrase of them, as in PostgreSQL's
 websearch. Exclusions match whole words only, so that `-bologna` does not drop a case
@@ -48,13 +51,21 @@ MAX_INPUT: Final = 1000
 MAX_TERMS: Final = 32
 MIN_PREFIX: Final = 3
 MIN_FUZZY: Final = 4
+# A word whose stem has this many letters or more also matches words that start with
+# its stem: "participation" (stem "particip") finds "participatory" (stem
+# "participatori"), which the stemmer does not bring together. Shorter stems would
+# reach too far: "art" would find "article", "citi" "citizen".
+MIN_ROOT: Final = 6
 # Unknown words a suggestion tries to correct (each costs about 800 look-ups).
 MAX_CORRECTIONS: Final = 4
 PREFIX_WEIGHT: Final = 0.5
+ROOT_WEIGHT: Final = 0.4
 FUZZY_WEIGHT: Final = 0.3
 
 # A quoted phrase (the closing quote optional), or a run of anything but whitespace.
 _TOKEN: Final = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# An English possessive at the end of a word: "Vienna's" is searched as "Vienna".
+_POSSESSIVE: Final = re.compile(r"['’]s$", re.IGNORECASE)
 
 _STEM = stem_analyzer()
 _FOLD = fold_analyzer()
@@ -74,6 +85,15 @@ class Term:
     def is_word(self) -> bool:
         """A single word, not quoted: the kind that may be a prefix or a typo."""
         return not self.quoted and len(self.folds) == 1
+
+    @property
+    def root(self) -> str | None:
+        """The stem, when it is long enough to be matched as the start of other
+        words and is not the word itself (which matches as a prefix anyway)."""
+        if not self.is_word or len(self.stems[0]) < MIN_ROOT:
+            return None
+        stem, word = self.stems[0], self.folds[0]
+        return stem if word.startswith(stem) and word != stem else None
 
 
 @dataclass(frozen=True)
@@ -111,7 +131,7 @@ def parse(text: str | None) -> Parsed:
                 join_next = bool(groups)
                 continue
             exclude = word.startswith("-")
-            raw = word.lstrip("-")
+            raw = _POSSESSIVE.sub("", word.lstrip("-")) or word.lstrip("-")
             start = match.end() - len(raw)
             quoted = False
         else:
@@ -164,6 +184,9 @@ def _word_query(term: Term, *, typo_tolerant: bool) -> tantivy.Query:
                 SCHEMA, folded(name), list(term.folds)
             )
             clauses.append(tantivy.Query.boost_query(prefix, boost * PREFIX_WEIGHT))
+        if term.root is not None:
+            root = tantivy.Query.phrase_prefix_query(SCHEMA, folded(name), [term.root])
+            clauses.append(tantivy.Query.boost_query(root, boost * ROOT_WEIGHT))
         if typo_tolerant and term.is_word and len(term.folds[0]) >= MIN_FUZZY:
             fuzzy = tantivy.Query.fuzzy_term_query(
                 SCHEMA, folded(name), term.folds[0], 1, True, False
@@ -245,6 +268,16 @@ def _frequency(searcher: tantivy.Searcher, fields: list[str], word: str) -> int:
     return sum(searcher.doc_freq(name, word) for name in fields)
 
 
+def _cased_like(typed: str, word: str) -> str:
+    """`word` (folded: lower case) written as `typed` was: "Digitl" -> "Digital",
+    "DIGITL" -> "DIGITAL"."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
 def suggest(parsed: Parsed, searcher: tantivy.Searcher) -> Suggestion | None:
     """For each word that no case contains (even as a prefix), the most frequent word
     one edit away, if any: "inovation" -> "innovation". None if nothing changes."""
@@ -272,6 +305,7 @@ def suggest(parsed: Parsed, searcher: tantivy.Searcher) -> Suggestion | None:
                 best, best_count = candidate, count
         if best is None:
             continue
+        best = _cased_like(term.text, best)
         corrections[term.text] = best
         start, end = term.span
         pieces += [parsed.text[position:start], best]

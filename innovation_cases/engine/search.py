@@ -14,9 +14,10 @@ kept in the order of `Result.ids`). Semantics follow `innovation_cases/filters.p
   -title, year, -year, with the FilterSet's tie-breaks, then the id (see
   `documents.sort_keys`);
 - typos: when the question finds nothing and one of its words is in no case, the most
-  frequent word one edit away is proposed (`Result.suggestion`, "did you mean") and
-  the question is asked again with typo tolerance (`Result.typo_tolerant` if that
-  found something).
+  frequent word one edit away, written as the word was typed, is proposed
+  (`Result.suggestion`, "did you mean") if the corrected question finds cases, under
+  the same filters or without them; and the question is asked again with typo tolerance
+  (`Result.typo_tolerant` if that found something).
 
 Measured on the shared 2-core machine (load average about 6 while measuring), one
 question being search, count, the page of 20, seven facet aggregations and 20
@@ -341,7 +342,13 @@ def search(
         else None
     )
     if found is not None:
-        suggestion = found.text
+        # Proposed only if the corrected question finds cases: under the filters, or
+        # without them (the page then also offers to remove them).
+        corrected = build(parse(found.text))
+        if _count(searcher, _combine(corrected, filter_clauses)) or (
+            filter_clauses and _count(searcher, _combine(corrected, []))
+        ):
+            suggestion = found.text
         fuzzy_query = build(parsed, typo_tolerant=True)
         fuzzy_total, fuzzy_addresses = _page(
             searcher, _combine(fuzzy_query, filter_clauses), ordering, offset, limit

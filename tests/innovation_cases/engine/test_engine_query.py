@@ -5,6 +5,7 @@ from django.utils.safestring import SafeString
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from innovation_cases.engine import journal
 from innovation_cases.engine.query import (
     MAX_CORRECTIONS,
     MAX_INPUT,
@@ -12,6 +13,7 @@ from innovation_cases.engine.query import (
     build,
     one_edit_away,
     parse,
+    suggest,
     within_one_edit,
 )
 from innovation_cases.engine.search import search
@@ -138,6 +140,22 @@ def test_any_input_gives_a_bounded_query_or_no_search(built, text):
 @pytest.mark.django_db
 def test_only_the_first_unknown_words_are_corrected(built):
     text = " ".join(["harbuor"] * (MAX_CORRECTIONS + 3))
-    assert search(text).suggestion == " ".join(
-        ["harbour"] * MAX_CORRECTIONS + ["harbuor"] * 3
-    )
+    found = suggest(parse(text), journal.fresh_searcher())
+    assert found is not None
+    assert found.text == " ".join(["harbour"] * MAX_CORRECTIONS + ["harbuor"] * 3)
+
+
+def test_a_possessive_is_dropped_from_a_word_not_a_phrase():
+    assert [t.text for t in parse("Vienna's labs").terms] == ["Vienna", "labs"]
+    assert [t.text for t in parse("Vienna’s").terms] == ["Vienna"]
+    assert parse('"Vienna\'s labs"').terms[0].folds == ("vienna", "s", "labs")
+    # A word that is only the ending stays as it was.
+    assert [t.text for t in parse("'s").terms] == ["'s"]
+
+
+def test_only_a_long_stem_shorter_than_its_word_is_a_root():
+    [participation, art, digital] = parse("participation art digital").terms
+    assert participation.root == "particip"
+    assert art.root is None  # "art": too short
+    assert digital.root is None  # "digit" is too short
+    assert parse('"participation"').terms[0].root is None

@@ -7,10 +7,11 @@ from django.http import QueryDict
 
 from innovation_cases.engine import index as engine_index
 from innovation_cases.engine.cards import Card, Stored, cards
-from innovation_cases.engine.query import MAX_TERMS
+from innovation_cases.engine.query import MAX_TERMS, parse
 from innovation_cases.engine.search import (
     ORDERINGS,
     Filters,
+    Marker,
     question_from_filterset,
     rows,
     search,
@@ -213,12 +214,49 @@ def test_no_suggestion_when_the_words_exist(built):
 
 
 def test_a_typo_under_a_filter_that_excludes_its_correction(built):
+    """The correction is offered (the page also offers to remove the filter)."""
     result = search("harbuor", Filters(city=("lyon",)))
     assert [result.total, result.suggestion, result.typo_tolerant] == [
         0,
         "harbour",
         False,
     ]
+
+
+def test_no_suggestion_that_would_find_nothing(built):
+    """A correction that finds nothing, with the filters or without, is not offered:
+    "harbour" exists, but not with "zebra"."""
+    result = search("harbuor zebra")
+    assert [result.total, result.suggestion] == [0, None]
+
+
+def test_a_suggestion_is_written_as_the_question_was(built):
+    assert search("Harbuor").suggestion == "Harbour"
+    assert search("HARBUOR").suggestion == "HARBOUR"
+    assert search("Digital Harbuor").suggestion == "Digital Harbour"
+
+
+def test_a_long_stem_finds_the_other_forms_of_its_word(built):
+    """The stemmer leaves "participation" and "participatory" apart; a stem of six
+    letters or more also matches as the start of a word, ranked below whole words."""
+    case = CaseStudyFactory(
+        title="Neighbourhood panels",
+        summary="A participatory panel for each district.",
+        published=True,
+    )
+    assert case.pk in search("participation").ids
+    # A short stem is not a prefix: "cities" (stem "citi") is not "citizens".
+    citizens = CaseStudyFactory(
+        title="Citizens' panels", summary="Words.", published=True
+    )
+    assert citizens.pk not in search("cities").ids
+
+
+def test_a_possessive_is_the_word_itself(built):
+    assert found(built, "Ghent's harbour") == ["twin"]
+    assert found(built, "harbour’s") == ["twin"]
+    marked = Marker(parse("harbour's")).snippet("The harbour’s cranes stay.")
+    assert marked == "The <mark>harbour</mark>’s cranes stay."
 
 
 def test_snippets_are_escaped_and_marked(built):

@@ -123,6 +123,14 @@ JUDGEMENTS = [
         "particip", top=("budget", "evidence"), why="participatory, participation"
     ),
     Judgement("cooperat", first="coop-housing"),
+    # A long stem as the start of other forms of the word.
+    Judgement(
+        "participation",
+        found=("evidence", "budget"),
+        why="the word in a section; 'participatory' in a title, by its stem",
+    ),
+    # A possessive is the word itself.
+    Judgement("Malmö's budgeting", first="budget"),
     # Stemming.
     Judgement("budgets", first="budget"),
     Judgement("flooding", first="flood"),
