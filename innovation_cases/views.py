@@ -212,9 +212,9 @@ def invalid_filters_response(filterset: CaseStudyFilter) -> JsonResponse:
 
 
 class CaseExportView(FilteredCasesMixin, View):
-    """The filtered case list as CSV or JSON, streamed so memory stays flat: the ids
-    from the search engine, in the question's order, the rows from the database a chunk
-    at a time (exports.py)."""
+    """The filtered case list as CSV or JSON, streamed so memory stays flat: the
+    search engine's matches, in the question's order, their stored documents read a
+    chunk at a time (exports.py)."""
 
     format: str = "csv"
 
@@ -222,9 +222,9 @@ class CaseExportView(FilteredCasesMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return invalid_filters_response(filterset)
-        ids = engine.matching_ids(*engine.question_from_filterset(filterset))
+        matches = engine.matching(*engine.question_from_filterset(filterset))
         # Run now, while an error can still be a 500 rather than a 200 cut short.
-        chunks = exports.started(ids, request)
+        chunks = exports.started(matches, request)
         filename = f"atlas-cases.{self.format}"
         writer = exports.write_csv if self.format == "csv" else exports.write_json
         response = StreamingHttpResponse(

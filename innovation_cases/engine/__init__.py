@@ -14,7 +14,7 @@ orderings from it. Modules, in the order they depend on each other:
 - `cards`: a page's result cards, from what the index stores.
 
 The case list, its exports and feed, and the term and city pages ask it
-(`search.search`, `search.matching_ids`, `search.Newest`). Result cards are made from
-the stored documents (`cards.cards`); the exports, the feed and the API read their
-rows of the ids it answers from the database.
+(`search.search`, `search.matching`, `search.Newest`). Result cards and the exports'
+records are made from the stored documents (`cards.cards`, `exports.py`); the feed,
+the case page and the API read their rows of the ids it answers from the database.
 """

@@ -3,7 +3,7 @@
 A page of results (the case list, the newest cases of the home, city and term pages)
 shows each case as a card: title, link, city and country, start year, summary or
 snippet, innovation types and themes. The index stores those fields
-(`schema.CARD_FACETS`, `schema.CARD_TEXT`), so a page's cards come from the documents
+(`schema.STORED_FACETS`, `schema.STORED_TEXT`), so a page's cards come from the documents
 the engine has already found, without a query for their rows: the names of the terms
 come from their two vocabularies (`Term.get_absolute_url` makes their links, so a term
 page's address is decided in one place, as the case's and the city's are by `reverse`).

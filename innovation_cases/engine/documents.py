@@ -196,6 +196,8 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
     doc.add_integer("id", case.pk)
     doc.add_text("slug", case.slug)
     doc.add_text("city_name", case.city.name)
+    if case.district is not None:
+        doc.add_text("district_name", case.district.name)
     doc.add_integer("is_synthetic", int(case.is_synthetic))
     for field, values in text_of(case, related).items():
         assert field in TEXT_FIELDS  # noqa: S101 -- a programming error, not input

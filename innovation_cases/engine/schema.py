@@ -38,18 +38,20 @@ at offset 5,000, against 0.2 ms and 7 ms for an integer. For newest and oldest t
 has no `updated_at`, which the database uses only for cases published in the same
 microsecond.
 
-What is stored: what a result card shows (`engine/cards.py`), so that a page of
-results needs no query for its rows. The `title`, `slug`, `summary` (also the text the
-highlighted snippet is cut from), the city's slug and name, the country, the
-innovation types' and themes' slugs, the start year and whether the case is
-synthetic; the terms' names come from their vocabularies (two small queries a page),
-so a renamed term needs no reindexing. Measured at 100,000 cases (85,173 published),
-a page of 20 cards on PostgreSQL: 8.3 ms for the rows of
-`CaseStudy.objects.filter(id__in=ids).for_cards()` (three queries and 104 model
-instances), against about 0.2 ms to read the 20 stored documents, which the snippets
-read anyway. The index grew from 145 to 156 MB (85,173 cases) and builds in the same
-time (32 to 36 s). The feed and the API, which show more than a card, still load
-their rows by `id__in`.
+What is stored: what a result card shows (`engine/cards.py`) and every column of an
+export (`exports.py`), so that neither reads a row of the database. The `title`,
+`slug`, `summary` (also the text the highlighted snippet is cut from), every facet's
+slugs (the country's code), the city's and the district's names, the years, the
+publication date and whether the case is synthetic; the terms' names come from their
+vocabularies (one small query), so a renamed term needs no reindexing, and a renamed
+city or district is reindexed anyway (their names are searchable text). Measured at
+100,000 cases (85,173 published), a page of 20 cards on PostgreSQL: 8.3 ms for the
+rows of `CaseStudy.objects.filter(id__in=ids).for_cards()` (three queries and 104
+model instances), against about 0.2 ms to read the 20 stored documents, which the
+snippets read anyway; the full CSV export streamed 6.1 MB/s from the database (two
+queries a chunk of 500). Storing the card made the index grow from 145 to 156 MB, and
+it builds in the same time (32 to 36 s). The feed and the API, which show more than
+the index holds, still load their rows by `id__in`.
 
 Changing a field, an analyser or a key's format changes what an existing index means:
 raise `SCHEMA_VERSION`, and an index of an older version is rebuilt when opened.
@@ -65,7 +67,7 @@ import tantivy
 # Raise whenever the fields, the analysers or the document's content change meaning.
 # 2: the title stored, two more title keys (TITLE_KEYS), times to the microsecond.
 # 3: the multi-valued facets counted from single-valued combinations (COUNT_FIELDS);
-#    what a result card shows stored (CARD_FIELDS).
+#    what a result card and an export show stored (STORED_FACETS, STORED_TEXT).
 SCHEMA_VERSION: Final = 3
 
 # The names under which the analysers are registered on every Index object (tantivy
@@ -96,9 +98,12 @@ FACET_FIELDS: Final[dict[str, str]] = {
     "city": "city",
 }
 
-# Stored for a result card (engine/cards.py), besides the title and the summary.
-CARD_FACETS: Final = ("innovation_type", "theme", "country", "city")
-CARD_TEXT: Final = ("slug", "city_name")
+# Stored, besides the title, the summary and the years and date: what a result card
+# (engine/cards.py) and an export (exports.py) show.
+STORED_FACETS: Final = frozenset(
+    {"innovation_type", "driver", "approach", "theme", "stage", "country", "city"}
+)
+STORED_TEXT: Final = ("slug", "city_name", "district_name")
 
 # The facets a case may have several values of.
 MULTI_VALUED: Final = frozenset({"innovation_type", "driver", "approach", "theme"})
@@ -201,18 +206,18 @@ def build_schema() -> tantivy.Schema:
         # Filtered on (indexed); counted from COUNT_FIELDS (fast); some shown on a card.
         builder.add_text_field(
             field,
-            stored=name in CARD_FACETS,
+            stored=name in STORED_FACETS,
             fast=name not in MULTI_VALUED,
             tokenizer_name=RAW,
         )
         if name in MULTI_VALUED:
             builder.add_text_field(COUNT_FIELDS[name], fast=True, tokenizer_name=RAW)
-    for field in CARD_TEXT:
+    for field in STORED_TEXT:
         builder.add_text_field(field, stored=True, tokenizer_name=RAW)
     builder.add_integer_field("is_synthetic", stored=True)
     builder.add_integer_field("year_started", stored=True, indexed=True, fast=True)
-    builder.add_integer_field("year_ended", indexed=True, fast=True)
-    builder.add_date_field("published_at", indexed=True, fast=True)
+    builder.add_integer_field("year_ended", stored=True, indexed=True, fast=True)
+    builder.add_date_field("published_at", stored=True, indexed=True, fast=True)
     for field in SORT_FIELDS:
         builder.add_unsigned_field(field, fast=True)
     return builder.build()

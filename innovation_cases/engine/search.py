@@ -126,6 +126,10 @@ class Result:
     snippets: dict[int, SafeString] = field(default_factory=dict)
     # What the index stores of each case of the page, in order (`with_cards`).
     stored: list[Stored] = field(default_factory=list)
+    # Where the page's documents are in the index (for `matching`).
+    addresses: list[tantivy.DocAddress] = field(
+        default_factory=list, repr=False, compare=False
+    )
     # The corrected question, when the one asked found nothing.
     suggestion: str | None = None
     typo_tolerant: bool = False  # the results are those of the corrected question
@@ -374,6 +378,7 @@ def search(
         facets=facet_counts(searcher, text_query, filters) if with_facets else {},
         snippets=snippets,
         stored=stored,
+        addresses=addresses,
         suggestion=suggestion,
         typo_tolerant=typo_tolerant,
         truncated=parsed.truncated,
@@ -406,12 +411,26 @@ def rows(ids: list[int]) -> list[CaseStudy]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def matching_ids(text: str, filters: Filters, ordering: str) -> list[int]:
-    """The id of every case that answers the question, in its order (for the exports):
-    one search whose limit is the number of documents, about 3 MB of tantivy's buffer
-    at 100,000."""
+@dataclass(frozen=True)
+class Matches:
+    """Every case that answers a question, in its order, and the searcher that found
+    them, whose documents hold every column of an export (see exports.py)."""
+
+    searcher: tantivy.Searcher
+    addresses: list[tantivy.DocAddress]
+
+    def documents(self, start: int, stop: int) -> list[dict[str, list[Any]]]:
+        """The stored fields of the matches from `start` to `stop`."""
+        return [self.searcher.doc(a).to_dict() for a in self.addresses[start:stop]]
+
+
+def matching(text: str, filters: Filters, ordering: str) -> Matches:
+    """Every case that answers the question, in its order: one search whose limit is
+    the number of documents, about 3 MB of tantivy's buffer at 100,000. The documents
+    are read afterwards, from the same searcher (as the index was when asked)."""
     return journal.with_searcher(
-        lambda searcher: (
+        lambda searcher: Matches(
+            searcher,
             search(
                 text,
                 filters,
@@ -420,7 +439,7 @@ def matching_ids(text: str, filters: Filters, ordering: str) -> list[int]:
                 with_facets=False,
                 with_snippets=False,
                 searcher=searcher,
-            ).ids
+            ).addresses,
         )
     )
 
