@@ -8,8 +8,9 @@ per chunk: only one for the vocabularies' order. The index holds published cases
 brought up to the journal before the question is asked, so nothing else can be
 exported. Each chunk is written out as one piece of text, so memory stays flat however
 many cases there are. No model instance and no `reverse()` per row: see
-bench/export_throughput.py for the figures. (Reading the rows from the database, two
-queries a chunk of 500, streamed 85,173 cases at 6.1 MB/s.)
+bench/export_throughput.py for the figures: 85,173 cases at 7.8 MB/s through gunicorn
+(6.1 MB/s when the rows came from the database, two queries a chunk of 500); where the
+rest of the time goes is in docs/benchmarks.md.
 
 A streamed response sends its status and headers with its first piece: an error after
 that can no longer become a 500. So the view asks the engine and builds the first chunk
