@@ -1,19 +1,27 @@
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import ActionLocation
 from django.contrib.contenttypes.admin import GenericStackedInline
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from cities.admin_scoping import (
     CityScopedAdmin,
     CityScopedInline,
     SiteStaffOnlyAdmin,
-    is_site_staff,
 )
+from cities.models import City
 
 from .models import (
     Approach,
@@ -21,6 +29,7 @@ from .models import (
     Driver,
     Finding,
     InnovationType,
+    InvalidTransition,
     LifecycleStage,
     Organisation,
     Source,
@@ -111,10 +120,49 @@ class FindingAdmin(admin.ModelAdmin):
     inlines = [SourceInline]
 
 
+# The workflow's steps as the admin's actions, by step (a key of CaseStudy.STEPS).
+STEP_ACTIONS = {
+    "submit": _("Submit the selected cases for review"),
+    "withdraw": _("Withdraw the selected cases (back to draft)"),
+    "publish": _("Publish the selected cases"),
+    "request_changes": _("Request changes to the selected cases…"),
+    "archive": _("Archive the selected cases"),
+}
+
+
+# The action field's name on a case's own page (Django prefixes it with the location).
+CASE_PAGE_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should change"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Sent to each case's officers with the decision."),
+    )
+
+
+def _step_action(name: str) -> Callable[..., HttpResponse | None]:
+    def action(
+        modeladmin: "CaseStudyAdmin", request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponse | None:
+        return modeladmin.take_step(request, queryset, name)
+
+    action.__name__ = f"{name}_selected"
+    return admin.action(
+        description=STEP_ACTIONS[name],
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )(action)
+
+
 @admin.register(CaseStudy)
 class CaseStudyAdmin(CityScopedAdmin):
-    """Officers write their cities' cases while they are drafts or submitted; the
-    status changes through the review workflow, so it is read-only for them here."""
+    """Officers write their cities' cases while they are drafts or submitted. The
+    status changes only through the review workflow, for everyone, site staff
+    included: it is read-only here, and the workflow's steps are the list's actions,
+    each taken through the model's method (its check, its Review, its e-mail)."""
+
+    actions = [_step_action(name) for name in CaseStudy.STEPS]
 
     def restore(self, request: HttpRequest, historical: Any) -> CaseStudy:
         """As the workspace restores: the text and relations, not the review state
@@ -145,7 +193,14 @@ class CaseStudyAdmin(CityScopedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["city", "district", "teams", "partners"]
     filter_horizontal = ["innovation_types", "drivers", "approaches", "themes"]
-    readonly_fields = ["created_at", "updated_at", "created_by", "updated_by"]
+    readonly_fields = [
+        "status",
+        "published_at",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    ]
     inlines = [SourceInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "city", "district", "summary"]}),
@@ -180,13 +235,84 @@ class CaseStudyAdmin(CityScopedAdmin):
         ),
     ]
 
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: CaseStudy | None = None
-    ) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))
-        if not is_site_staff(request.user):
-            fields += ["status", "published_at"]
-        return fields
+    def get_actions(
+        self,
+        request: HttpRequest,
+        action_location: ActionLocation = ActionLocation.CHANGE_LIST,
+    ) -> dict[str, Any]:
+        """The reviewers' steps only for users who review some city. In the list and
+        on a case's page alike."""
+        actions = super().get_actions(request, action_location=action_location)
+        if not City.objects.reviewed_by(request.user).exists():
+            for step in CaseStudy.STEPS.values():
+                if step.by_reviewer:
+                    actions.pop(f"{step.name}_selected", None)
+        return actions
+
+    def take_step(
+        self, request: HttpRequest, queryset: QuerySet[CaseStudy], name: str
+    ) -> HttpResponse | None:
+        """Take the step on each selected case; say which were moved, and why each
+        other one was not. A step that needs a comment asks for it first."""
+        comment = ""
+        if CaseStudy.STEPS[name].needs_comment:
+            form = RequestChangesForm(
+                request.POST if "confirm" in request.POST else None
+            )
+            if not form.is_valid():
+                return self._ask_comment(request, queryset, name, form)
+            comment = form.cleaned_data["comment"]
+        moved, refused = 0, []
+        for case in queryset.order_by("title"):
+            try:
+                case.take_step(name, by=request.user, comment=comment)
+            except (PermissionDenied, InvalidTransition, ValidationError) as error:
+                reason = "; ".join(getattr(error, "messages", None) or [str(error)])
+                refused.append(f"“{case.title}”: {reason}")
+            else:
+                moved += 1
+        if moved:
+            self.message_user(
+                request,
+                format_lazy(
+                    "{}: {}",
+                    STEP_ACTIONS[name].rstrip("…"),
+                    ngettext("%(count)d case.", "%(count)d cases.", moved)
+                    % {"count": moved},
+                ),
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(
+                request, format_lazy("{} {}", _("Not done:"), line), messages.ERROR
+            )
+        return None
+
+    def _ask_comment(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[CaseStudy],
+        name: str,
+        form: RequestChangesForm,
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": STEP_ACTIONS[name].rstrip("…"),
+            "opts": self.model._meta,
+            "cases": queryset.select_related("city").order_by("title"),
+            "form": form,
+            "action": f"{name}_selected",
+            # The list's action field, or a case page's (Django prefixes that one).
+            "action_field": next(
+                (key for key in (CASE_PAGE_ACTION, "action") if key in request.POST),
+                "action",
+            ),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request, "admin/innovation_cases/casestudy/step_comment.html", context
+        )
 
     def has_change_permission(
         self, request: HttpRequest, obj: CaseStudy | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -323,6 +324,21 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
+@dataclass(frozen=True)
+class WorkflowStep:
+    """One step of a case's review workflow: from which states it may be taken, the
+    state it leads to, and who takes it (the city's reviewers, or else its officers).
+    `CaseStudy.STEPS` is the one table of them: the model's methods enforce it, and
+    the workspace, the admin and the API ask it which steps a user may take."""
+
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    by_reviewer: bool
+    denied: Any  # what a user who may not take it is told (a lazy string)
+    needs_comment: bool = False
+
+
 # The case's many-to-many relations, recorded in its history with each version.
 RELATION_FIELDS = [
     "teams",
@@ -345,6 +361,50 @@ class CaseStudy(models.Model):
     # While a case is one of these, its officers change it directly; once it is
     # published or archived, a change is a revision that a reviewer approves.
     EDITABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED)
+
+    # The review workflow: draft -> submitted -> published -> archived; submitted ->
+    # changes requested -> submitted again; submitted -> draft (withdrawn).
+    STEPS = {
+        step.name: step
+        for step in (
+            WorkflowStep(
+                "submit",
+                (Status.DRAFT, Status.CHANGES_REQUESTED),
+                Status.SUBMITTED,
+                by_reviewer=False,
+                denied=_("Only the city's officers submit its cases."),
+            ),
+            WorkflowStep(
+                "withdraw",
+                (Status.SUBMITTED,),
+                Status.DRAFT,
+                by_reviewer=False,
+                denied=_("Only the city's officers withdraw its cases."),
+            ),
+            WorkflowStep(
+                "publish",
+                (Status.SUBMITTED,),
+                Status.PUBLISHED,
+                by_reviewer=True,
+                denied=_("Only the city's reviewers publish its cases."),
+            ),
+            WorkflowStep(
+                "request_changes",
+                (Status.SUBMITTED,),
+                Status.CHANGES_REQUESTED,
+                by_reviewer=True,
+                denied=_("Only the city's reviewers review its cases."),
+                needs_comment=True,
+            ),
+            WorkflowStep(
+                "archive",
+                (Status.PUBLISHED,),
+                Status.ARCHIVED,
+                by_reviewer=True,
+                denied=_("Only the city's reviewers archive its cases."),
+            ),
+        )
+    }
 
     title = models.CharField(_("title"), max_length=250)
     slug = models.SlugField(_("slug"), max_length=250, unique=True)
@@ -648,9 +708,9 @@ class CaseStudy(models.Model):
             raise ValidationError(errors)
 
     # --- The review workflow ---------------------------------------------------------------
-    # draft -> submitted -> published -> archived; submitted -> changes requested ->
-    # submitted again. Each step says who may take it (the per-city rule on
-    # CityQuerySet), records a Review, and mails the case's officer on a decision.
+    # The steps of STEPS, one method each. Each checks who may take it (the per-city
+    # rule on CityQuerySet) and from what state, records a Review, and mails the
+    # case's officer on a decision.
 
     def lock(self) -> None:
         """Lock the case's row until the transaction ends, and read it again.
@@ -664,16 +724,44 @@ class CaseStudy(models.Model):
         """
         self.refresh_from_db(from_queryset=CaseStudy.objects.locked())
 
-    def _require(self, allowed: bool, message: str) -> None:
+    def _check(self, name: str, by: Any) -> WorkflowStep:
+        """Refuse the step unless `by` may take it, and the case is where it starts."""
+        step = self.STEPS[name]
+        allowed = (
+            self.can_be_reviewed_by(by)
+            if step.by_reviewer
+            else self.can_be_edited_by(by)
+        )
         if not allowed:
-            raise PermissionDenied(message)
-
-    def _require_status(self, *statuses: str) -> None:
-        if self.status not in statuses:
+            raise PermissionDenied(step.denied)
+        if self.status not in step.sources:
             raise InvalidTransition(
                 _("A case that is “%(status)s” cannot do that.")
                 % {"status": self.get_status_display()}
             )
+        return step
+
+    def steps_for(self, user: Any) -> list[str]:
+        """The steps `user` may take on the case as it is now, in STEPS' order (the
+        methods decide again when one is taken)."""
+        may = {
+            False: self.can_be_edited_by(user),
+            True: self.can_be_reviewed_by(user),
+        }
+        return [
+            step.name
+            for step in self.STEPS.values()
+            if may[step.by_reviewer] and self.status in step.sources
+        ]
+
+    def take_step(self, name: str, *, by: Any, comment: str = "") -> None:
+        """Take the step named `name` (a key of STEPS) through its method."""
+        step = self.STEPS[name]
+        method = getattr(self, name)
+        if step.by_reviewer:
+            method(by=by, comment=comment)
+        else:
+            method(by=by)
 
     def can_be_edited_by(self, user: Any) -> bool:
         return City.objects.is_editable_by(user, self.city_id)
@@ -685,11 +773,8 @@ class CaseStudy(models.Model):
     def submit(self, *, by: Any) -> None:
         """An officer of the case's city sends it to review."""
         self.lock()
-        self._require(
-            self.can_be_edited_by(by), _("Only the city's officers submit its cases.")
-        )
-        self._require_status(self.Status.DRAFT, self.Status.CHANGES_REQUESTED)
-        self._move_to(self.Status.SUBMITTED, by=by)
+        step = self._check("submit", by)
+        self._move_to(step.target, by=by)
         Review.objects.create(
             case=self, reviewer=by, decision=Review.Decision.SUBMITTED
         )
@@ -698,49 +783,34 @@ class CaseStudy(models.Model):
     def withdraw(self, *, by: Any) -> None:
         """An officer takes a submitted case back to work on it as a draft."""
         self.lock()
-        self._require(
-            self.can_be_edited_by(by), _("Only the city's officers withdraw its cases.")
-        )
-        self._require_status(self.Status.SUBMITTED)
-        self._move_to(self.Status.DRAFT, by=by)
+        step = self._check("withdraw", by)
+        self._move_to(step.target, by=by)
 
     @transaction.atomic
     def publish(self, *, by: Any, comment: str = "") -> None:
         """A reviewer of the case's city publishes it: the public sees it from now."""
         self.lock()
-        self._require(
-            self.can_be_reviewed_by(by),
-            _("Only the city's reviewers publish its cases."),
-        )
-        self._require_status(self.Status.SUBMITTED)
+        step = self._check("publish", by)
         self.published_at = timezone.now()
-        self._move_to(self.Status.PUBLISHED, by=by)
+        self._move_to(step.target, by=by)
         self._decide(Review.Decision.PUBLISHED, by=by, comment=comment)
 
     @transaction.atomic
     def request_changes(self, *, by: Any, comment: str) -> None:
         """A reviewer sends the case back to its officers, saying what to change."""
         self.lock()
-        self._require(
-            self.can_be_reviewed_by(by),
-            _("Only the city's reviewers review its cases."),
-        )
-        self._require_status(self.Status.SUBMITTED)
+        step = self._check("request_changes", by)
         if not comment.strip():
             raise ValidationError({"comment": _("Say what should change.")})
-        self._move_to(self.Status.CHANGES_REQUESTED, by=by)
+        self._move_to(step.target, by=by)
         self._decide(Review.Decision.CHANGES_REQUESTED, by=by, comment=comment)
 
     @transaction.atomic
     def archive(self, *, by: Any, comment: str = "") -> None:
         """A reviewer takes a published case off the public site (nothing is lost)."""
         self.lock()
-        self._require(
-            self.can_be_reviewed_by(by),
-            _("Only the city's reviewers archive its cases."),
-        )
-        self._require_status(self.Status.PUBLISHED)
-        self._move_to(self.Status.ARCHIVED, by=by)
+        step = self._check("archive", by)
+        self._move_to(step.target, by=by)
         self._decide(Review.Decision.ARCHIVED, by=by, comment=comment)
 
     def _move_to(self, status: str, *, by: Any) -> None:

@@ -44,7 +44,7 @@ S = CaseStudy.Status
 DASHBOARD_STATES = [S.DRAFT, S.CHANGES_REQUESTED, S.SUBMITTED, S.PUBLISHED, S.ARCHIVED]
 CITIES_PER_PAGE = 20
 
-# The workflow steps a POST may name, and what to say once one is taken.
+# What to say once a workflow step (a key of CaseStudy.STEPS) is taken.
 CASE_STEPS = {
     "submit": gettext_lazy("“%(title)s” is submitted for review."),
     "withdraw": gettext_lazy("“%(title)s” is withdrawn: it is a draft again."),
@@ -52,7 +52,6 @@ CASE_STEPS = {
     "request_changes": gettext_lazy("Changes to “%(title)s” are requested."),
     "archive": gettext_lazy("“%(title)s” is archived."),
 }
-OFFICER_STEPS = {"submit", "withdraw"}
 
 # A reviewer's decisions on a revision, and what to say once one is taken.
 REVISION_DECISIONS = {
@@ -112,14 +111,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _case_steps(case: CaseStudy, user: Any) -> dict[str, bool]:
     """Which workflow buttons to show: the model methods decide again on POST."""
-    edits, reviews = case.can_be_edited_by(user), case.can_be_reviewed_by(user)
-    return {
-        "submit": edits and case.status in (S.DRAFT, S.CHANGES_REQUESTED),
-        "withdraw": edits and case.status == S.SUBMITTED,
-        "publish": reviews and case.status == S.SUBMITTED,
-        "request_changes": reviews and case.status == S.SUBMITTED,
-        "archive": reviews and case.status == S.PUBLISHED,
-    }
+    allowed = case.steps_for(user)
+    return {name: name in allowed for name in CaseStudy.STEPS}
 
 
 def _render_case(
@@ -157,9 +150,8 @@ def case_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
     case = _visible_case(request, slug)
     form = CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    kwargs = {} if step in OFFICER_STEPS else {"comment": comment}
     try:
-        getattr(case, step)(by=request.user, **kwargs)
+        case.take_step(step, by=request.user, comment=comment)
     except (PermissionDenied, InvalidTransition) as error:
         messages.error(request, str(error))
     except ValidationError as error:

@@ -5,11 +5,12 @@ from django.urls import path, re_path
 from cities import workspace as city_workspace
 
 from . import workspace
+from .models import CaseStudy
 
 app_name = "workspace"
 
 # Only the named steps route to a view, so a POST cannot call any other method.
-STEP = "|".join(workspace.CASE_STEPS)
+STEP = "|".join(CaseStudy.STEPS)
 DECISION = "|".join(workspace.REVISION_DECISIONS)
 KIND = city_workspace.KIND_PATTERN
 

@@ -825,3 +825,175 @@ def test_site_staff_restore_a_citys_other_records(world, client_for):
     assert team.name == "Lyon team"
     assert team.history.first().history_user == world.site_staff
     assert team.history.count() == 3
+
+
+# --- The workflow in the admin ----------------------------------------------------------
+
+
+def changelist_action(client: Client, action: str, *cases: CaseStudy, **data: Any):
+    return client.post(
+        url(CaseStudy, "changelist"),
+        {"action": action, "_selected_action": [c.pk for c in cases], **data},
+        follow=True,
+    )
+
+
+def messages_of(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_no_one_sets_a_status_in_the_admin(world, client_for):
+    """Not even a superuser (site staff only read a case's page)."""
+    client = client_for("superuser")
+    page = client.get(url(CaseStudy, "change", world.a.draft.pk))
+
+    response = client.post(
+        page.request["PATH_INFO"],
+        form_data(page, status="published", published_at_0="2024-01-01"),
+    )
+
+    assert "status" not in page.context["adminform"].form.fields
+    assert "published_at" not in page.context["adminform"].form.fields
+    assert response.status_code == 302
+    world.a.draft.refresh_from_db()
+    assert (world.a.draft.status, world.a.draft.published_at) == ("draft", None)
+    assert not world.a.draft.reviews.exists()
+
+
+def test_the_admin_offers_the_steps_a_user_may_take(world, client_for):
+    def actions(role: str) -> set[str]:
+        page = client_for(role).get(url(CaseStudy, "changelist"))
+        return {
+            name for name, _ in page.context["action_form"].fields["action"].choices
+        }
+
+    officer_steps = {"submit_selected", "withdraw_selected"}
+    reviewer_steps = {
+        "publish_selected",
+        "request_changes_selected",
+        "archive_selected",
+    }
+    assert officer_steps <= actions("officer_a")
+    assert not reviewer_steps & actions("officer_a")
+    assert officer_steps | reviewer_steps <= actions("reviewer_a")
+    assert officer_steps | reviewer_steps <= actions("site_staff")
+
+
+def test_an_admin_publish_goes_through_the_workflow(
+    world, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    world.officer_a.email = "officer@ghent.example"
+    world.officer_a.save()
+    submitted = CaseStudyFactory(
+        city=world.a.city, title="Ghent submitted", status="submitted"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = changelist_action(
+            client_for("reviewer_a"), "publish_selected", submitted, world.a.draft
+        )
+
+    submitted.refresh_from_db()
+    world.a.draft.refresh_from_db()
+    assert submitted.status == "published" and submitted.published_at is not None
+    review = submitted.reviews.get()
+    assert (review.decision, review.reviewer) == ("published", world.reviewer_a)
+    assert [m.to for m in mailoutbox] == [["officer@ghent.example"]]
+    # The draft was never submitted: it stays a draft, and the reviewer is told why.
+    assert world.a.draft.status == "draft"
+    assert messages_of(response) == [
+        "Publish the selected cases: 1 case.",
+        "Not done: “Ghent draft”: A case that is “Draft” cannot do that.",
+    ]
+
+
+def test_the_admin_refuses_a_step_to_those_the_workflow_refuses(world, client_for):
+    submitted = CaseStudyFactory(
+        city=world.b.city, title="Lyon submitted", status="submitted"
+    )
+
+    # Site staff may see Lyon's case, and review every city: the step is taken.
+    # A reviewer of Ghent only may not, and an officer of Lyon may not publish.
+    for role in ("reviewer_a", "officer_b"):
+        changelist_action(client_for(role), "publish_selected", submitted)
+        submitted.refresh_from_db()
+        assert submitted.status == "submitted", role
+    response = changelist_action(
+        client_for("officer_b"), "withdraw_selected", submitted
+    )
+
+    submitted.refresh_from_db()
+    assert submitted.status == "draft"
+    assert messages_of(response) == [
+        "Withdraw the selected cases (back to draft): 1 case."
+    ]
+
+
+def test_an_admin_request_for_changes_asks_what_should_change(
+    world, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    world.officer_a.email = "officer@ghent.example"
+    world.officer_a.save()
+    submitted = CaseStudyFactory(
+        city=world.a.city, title="Ghent submitted", status="submitted"
+    )
+    client = client_for("reviewer_a")
+
+    asked = changelist_action(client, "request_changes_selected", submitted)
+    empty = changelist_action(
+        client, "request_changes_selected", submitted, confirm="yes", comment="  "
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+    assert b"What should change" in asked.content
+    assert "Ghent submitted" in asked.content.decode()
+    assert empty.context["form"].errors == {"comment": ["This field is required."]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = changelist_action(
+            client,
+            "request_changes_selected",
+            submitted,
+            confirm="yes",
+            comment="Add the budget.",
+        )
+
+    submitted.refresh_from_db()
+    assert submitted.status == "changes_requested"
+    review = submitted.reviews.get()
+    assert (review.decision, review.comment) == ("changes_requested", "Add the budget.")
+    assert len(mailoutbox) == 1 and "Add the budget." in mailoutbox[0].body
+    assert messages_of(done) == ["Request changes to the selected cases: 1 case."]
+
+
+def test_a_case_page_offers_the_steps_too(
+    world, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    submitted = CaseStudyFactory(
+        city=world.a.city, title="Ghent submitted", status="submitted"
+    )
+    client = client_for("reviewer_a")
+    change = url(CaseStudy, "change", submitted.pk)
+    page = client.get(change)
+    choices = dict(page.context["action_form"].fields["action"].choices)
+    assert "request_changes_selected" in choices
+
+    post = {
+        "CHANGE_FORM-action": "request_changes_selected",
+        "_selected_action": [submitted.pk],
+    }
+    asked = client.post(change, post)
+    assert asked.status_code == 200
+    assert 'name="CHANGE_FORM-action"' in asked.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            change,
+            {**post, "confirm": "yes", "comment": "Name the partners."},
+            follow=True,
+        )
+
+    submitted.refresh_from_db()
+    assert submitted.status == "changes_requested"
+    assert submitted.reviews.get().comment == "Name the partners."
+    assert messages_of(done) == ["Request changes to the selected cases: 1 case."]

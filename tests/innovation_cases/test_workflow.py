@@ -52,6 +52,7 @@ def case(people):
 STEPS = [
     ("submit", S.DRAFT, {"officer"}, S.SUBMITTED),
     ("submit", S.CHANGES_REQUESTED, {"officer"}, S.SUBMITTED),
+    ("withdraw", S.SUBMITTED, {"officer"}, S.DRAFT),
     ("publish", S.SUBMITTED, {"reviewer", "site_staff"}, S.PUBLISHED),
     ("request_changes", S.SUBMITTED, {"reviewer", "site_staff"}, S.CHANGES_REQUESTED),
     ("archive", S.PUBLISHED, {"reviewer", "site_staff"}, S.ARCHIVED),
@@ -75,7 +76,7 @@ def set_status(case, status):
 
 def take(case, step, user):
     kwargs = {"comment": "Please cite the council decision."}
-    if step == "submit":
+    if step in ("submit", "withdraw"):
         kwargs = {}
     getattr(case, step)(by=user, **kwargs)
 
@@ -98,13 +99,15 @@ def test_each_step_is_taken_only_by_those_allowed(
         assert case.status == start
 
 
-@pytest.mark.parametrize("step", ["submit", "publish", "request_changes", "archive"])
+@pytest.mark.parametrize(
+    "step", ["submit", "withdraw", "publish", "request_changes", "archive"]
+)
 @pytest.mark.parametrize("start", list(S))
 def test_a_step_from_the_wrong_state_is_refused(people, case, step, start):
     if any(s == step and st == start for s, st, *_ in STEPS):
         return  # an allowed step: covered above
     set_status(case, start)
-    user = people["officer" if step == "submit" else "reviewer"]
+    user = people["officer" if step in ("submit", "withdraw") else "reviewer"]
     with pytest.raises(InvalidTransition):
         take(case, step, user)
     case.refresh_from_db()
@@ -209,3 +212,38 @@ def test_only_the_citys_officers_propose_revisions_of_published_cases(
     draft = CaseStudyFactory(city=people["city"])
     with pytest.raises(InvalidTransition):
         CaseRevision.propose(case=draft, by=people["officer"], values=values_of(draft))
+
+
+@pytest.mark.parametrize("start", list(S))
+@pytest.mark.parametrize("role", ROLES)
+def test_a_user_is_offered_exactly_the_steps_they_may_take(people, case, start, role):
+    """What the workspace, the admin and the API offer (steps_for) is what the
+    methods allow: the table above, asked of the model."""
+    set_status(case, start)
+    expected = [s for s, st, allowed, _ in STEPS if st == start and role in allowed]
+
+    assert sorted(case.steps_for(people[role])) == sorted(expected)
+
+
+def test_a_step_taken_by_name_goes_through_its_method(people, case):
+    set_status(case, S.SUBMITTED)
+
+    with pytest.raises(ValidationError):
+        case.take_step("request_changes", by=people["reviewer"], comment=" ")
+    case.take_step("request_changes", by=people["reviewer"], comment="Cite it.")
+
+    case.refresh_from_db()
+    assert case.status == S.CHANGES_REQUESTED
+    assert case.reviews.get().comment == "Cite it."
+
+
+def test_every_step_has_its_workspace_route_and_message():
+    from django.urls import reverse
+
+    from innovation_cases import workspace
+
+    assert set(workspace.CASE_STEPS) == set(CaseStudy.STEPS)
+    for step in CaseStudy.STEPS:
+        assert reverse("workspace:case_step", args=["a-case", step]).endswith(
+            f"/{step}/"
+        )
