@@ -333,7 +333,8 @@ def start_server(
     scratch: Scratch, environ: dict[str, str], args: argparse.Namespace
 ) -> str:
     port = free_port()
-    logfile = open(scratch.dir / "server.log", "ab")  # noqa: SIM115 -- lives with the server
+    # Not a with block: the log file lives as long as the server it is handed to.
+    logfile = open(scratch.dir / "server.log", "ab")
     # As the Dockerfile runs it (workers and threads from its environment, access log
     # on); no control socket, whose default path every gunicorn on the machine shares.
     # Each access log line ends with the worker's pid (<1234>): bench/publish.py counts

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -14,7 +16,7 @@ class CaseSitemap(Sitemap):
     def items(self) -> QuerySet[CaseStudy]:
         return CaseStudy.objects.published().order_by("pk")
 
-    def lastmod(self, case: CaseStudy):  # noqa: ANN201
+    def lastmod(self, case: CaseStudy) -> datetime.datetime:
         return case.updated_at
 
 

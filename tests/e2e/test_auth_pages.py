@@ -24,8 +24,8 @@ from .axe import axe_violations, describe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 (the factories' test password)
-NEW_PASSWORD = "a quiet harbour at dusk 42"  # noqa: S105
+PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "a quiet harbour at dusk 42"
 PHONE = {"width": 360, "height": 740}
 INVITE_LINK_RE = re.compile(r"https?://\S+/account/welcome/[^/\s]+/[^/\s]+/")
 RESET_LINK_RE = re.compile(r"https?://\S+/account/password/reset/[^/\s]+/[^/\s]+/")

@@ -25,7 +25,7 @@ from .axe import axe_violations, describe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 (the factories' test password)
+PASSWORD = "correct horse battery staple"
 TITLE = "Neighbourhood repair cafés"
 NEW_TITLE = "Neighbourhood repair cafés in every district"
 

@@ -16,7 +16,7 @@ from .axe import axe_violations, describe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 (the factories' test password)
+PASSWORD = "correct horse battery staple"
 
 
 def assert_no_axe_violations(page: Page) -> None:

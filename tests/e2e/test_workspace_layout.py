@@ -42,7 +42,7 @@ from .reflow import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 (the factories' test password)
+PASSWORD = "correct horse battery staple"
 # A German compound and a link with no place to break a line: what officers paste.
 LONG_WORD = "Nachbarschaftsinnovationsförderungsprogramm"
 LONG_URL = (
