@@ -303,9 +303,8 @@ class CaseStudyAdmin(CityScopedAdmin):
             "form": form,
             "action": f"{name}_selected",
             # The list's action field, or a case page's (Django prefixes that one).
-            "action_field": next(
-                (key for key in (CASE_PAGE_ACTION, "action") if key in request.POST),
-                "action",
+            "action_field": (
+                CASE_PAGE_ACTION if CASE_PAGE_ACTION in request.POST else "action"
             ),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,
