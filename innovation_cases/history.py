@@ -76,15 +76,13 @@ class HistoricalRecordsWithRelations(HistoricalRecords):
         for field in history_instance._history_m2m_fields:
             m2m_history_model = self.m2m_models[field]
             through_model = getattr(instance, field.name).through
-            field_names = [f.name for f in through_model._meta.fields]
+            # The link rows' own columns (ids, not the records they point at).
+            columns = [f.attname for f in through_model._meta.fields]
             through_field_name = utils.get_m2m_field_name(field)
             rows = through_model.objects.filter(**{through_field_name: instance})
             m2m_history_model.objects.bulk_create(
                 [
-                    m2m_history_model(
-                        history=history_instance,
-                        **{name: getattr(row, name) for name in field_names},
-                    )
-                    for row in rows.select_related(None)
+                    m2m_history_model(history=history_instance, **row)
+                    for row in rows.values(*columns)
                 ]
             )
