@@ -67,12 +67,15 @@ class HistoricalRecordsWithRelations(HistoricalRecords):
 
     The stock version rebuilds the instance from the historical row once per relation,
     and loads the records at both ends of every link row, of which it copies only the
-    ids. The relations recorded are the same either way.
+    ids; and it looks for the links of a record saved for the first time, which has
+    none. The relations recorded are the same either way.
     """
 
     def create_historical_record_m2ms(
         self, history_instance: Any, instance: Any
     ) -> None:
+        if history_instance.history_type == "+":
+            return  # Saved for the first time just now: no link row can point at it yet.
         for field in history_instance._history_m2m_fields:
             m2m_history_model = self.m2m_models[field]
             through_model = getattr(instance, field.name).through

@@ -14,6 +14,7 @@ from cities.models import (
     Membership,
     Strategy,
 )
+from innovation_cases.history import save_with_relations
 from innovation_cases.models import (
     Approach,
     CaseStudy,
@@ -139,6 +140,13 @@ def populate(n: int) -> list[CaseStudy]:
     from decimal import Decimal
 
     countries = ["FR", "DE", "ES", "PL"]
+    stage = LifecycleStage.objects.first()
+    terms = {
+        "innovation_types": list(InnovationType.objects.all()[:2]),
+        "drivers": list(Driver.objects.all()[:3]),
+        "approaches": list(Approach.objects.all()[:1]),
+        "themes": list(Theme.objects.all()[:2]),
+    }
     cases = []
     for i in range(n):
         city = CityFactory(
@@ -151,17 +159,14 @@ def populate(n: int) -> list[CaseStudy]:
         StrategyFactory(city=city, team=team)
         FundingProgrammeFactory(city=city, team=team)
         SourceFactory(content_object=city)
-        case = CaseStudyFactory(
+        case = CaseStudyFactory.build(
             city=city,
             published=True,
             year_started=2000 + i,
-            lifecycle_stage=LifecycleStage.objects.first(),
+            lifecycle_stage=stage,
         )
-        case.innovation_types.set(InnovationType.objects.all()[:2])
-        case.drivers.set(Driver.objects.all()[:3])
-        case.approaches.set(Approach.objects.all()[:1])
-        case.themes.set(Theme.objects.all()[:2])
-        case.teams.set([team])
+        # Saved as the site saves a case: one version, its relations included.
+        save_with_relations(case, {**terms, "teams": [team]})
         SourceFactory(content_object=case)
         cases.append(case)
     return cases
