@@ -6,6 +6,7 @@ from django.apps import apps
 from django.db.models.signals import post_migrate
 
 from innovation_cases import demo_content
+from tests import demo_rows
 
 # The vocabularies come from a data migration.
 vocabularies = importlib.import_module(
@@ -79,5 +80,6 @@ def commits(django_capture_on_commit_callbacks: Any) -> Any:
 
 @pytest.fixture
 def demo(db: None) -> demo_content.Report:
-    """The demo content, loaded as `manage.py load_demo_content` loads it."""
-    return demo_content.load()
+    """The demo content, as `manage.py load_demo_content` leaves it (its loader runs
+    once a process; later tests get the rows it wrote: tests/demo_rows.py)."""
+    return demo_rows.load()
