@@ -3,7 +3,7 @@ are the API's right, checked against the API itself.
 
 The check positive_data_acceptance expects every request that the OpenAPI schema calls
 valid to be accepted. The schema states every limit a value has on its own (patterns,
-lengths, ranges, enums: see config/schema.py and config/validators.py), so almost any
+lengths, ranges, enums: see config/schema.py and core/validators.py), so almost any
 400 to a schema-valid request is a disagreement to fix, and stays a failure.
 
 One kind of 400 is inherent: a value that names another record by its slug (a filter's

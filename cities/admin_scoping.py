@@ -47,7 +47,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_history_model_for_model
 
-from innovation_cases.history import (
+from core.history import (
     record_version,
     save_with_relations,
     version_relations,

@@ -8,11 +8,12 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from config.rest import SLUG_PATTERN
-from config.viewsets import CityRecordViewSet, ReadOnlyViewSet
+from core.slugs import SLUG_PATH
+from core.viewsets import ReadOnlyViewSet
 
 from . import filters, serializers
 from .models import City, District, FundingProgramme, InnovationTeam, Lab, Strategy
+from .viewsets import CityRecordViewSet
 
 
 class CityViewSet(ReadOnlyViewSet):
@@ -42,7 +43,7 @@ class CityViewSet(ReadOnlyViewSet):
                 "key",
                 str,
                 OpenApiParameter.PATH,
-                pattern=rf"^{SLUG_PATTERN}/{SLUG_PATTERN}$",
+                pattern=rf"^{SLUG_PATH}/{SLUG_PATH}$",
                 description="The city's slug and the district's, e.g. bologna/navile.",
             )
         ]
@@ -55,7 +56,7 @@ class DistrictViewSet(ReadOnlyViewSet):
     serializer_class = serializers.DistrictSerializer
     filterset_class = filters.DistrictFilter
     lookup_field = "key"
-    lookup_value_regex = rf"{SLUG_PATTERN}/{SLUG_PATTERN}"
+    lookup_value_regex = rf"{SLUG_PATH}/{SLUG_PATH}"
 
     def get_queryset(self) -> QuerySet[District]:
         return District.objects.select_related("city").order_by("city__name", "name")

@@ -1,43 +1,30 @@
 """FilterSets for the records of cities. Values are slugs (countries: ISO codes); several
 are comma-separated. An unknown value is a 400 naming the parameter, before any query
-(see innovation_cases/filters.py for the shared filters)."""
+(the shared filters are in core/filters.py)."""
 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from innovation_cases.filters import (
-    MAX_QUERY_LENGTH,
+from core.filters import (
     ListWidget,
+    NameSearchFilter,
     SlugListFilter,
-    city_filter,
     country_filter,
 )
 
 from .models import City, District, FundingProgramme, InnovationTeam, Lab, Strategy
 
 
-class NameSearchFilter(django_filters.CharFilter):
-    """`?search=` matches any of the given fields, ignoring case."""
-
-    def __init__(self, *fields: str, **kwargs: object) -> None:
-        self.search_fields = fields
-        kwargs.setdefault("label", _("Search"))
-        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-    def filter(self, qs: QuerySet, value: str) -> QuerySet:  # type: ignore[type-arg]
-        value = (value or "").strip()
-        if not value:
-            return qs
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return qs.filter(condition)
+def city_filter(field_name: str = "city") -> SlugListFilter:
+    """`?city=` by slug, for any record with a path `field_name` to its city."""
+    return SlugListFilter(
+        field_name=field_name, queryset=City.objects.all(), label=_("City")
+    )
 
 
 class CityFilter(django_filters.FilterSet):

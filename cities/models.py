@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from config.validators import validate_web_url
+from core.validators import validate_web_url
 
 # The years a record may name (a team founded, a case started, a filter's bounds).
 FIRST_YEAR, LAST_YEAR = 1800, 2100

@@ -1,6 +1,6 @@
 """The API's permission: anyone reads; officers write their own cities' records.
 
-Kept apart from config/rest.py because DRF imports DEFAULT_PERMISSION_CLASSES while
+Kept apart from core/rest.py because DRF imports DEFAULT_PERMISSION_CLASSES while
 rest_framework.views is still loading.
 """
 

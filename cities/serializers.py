@@ -1,6 +1,6 @@
 """How the API shows cities and their capacity, and reads what officers write.
 
-Related records are written as slugs and read as small objects (`config.rest.RefField`).
+Related records are written as slugs and read as small objects (`core.rest.RefField`).
 No internal id and no user's email is ever in a response.
 """
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.rest import (
+from core.rest import (
     KnownFieldsMixin,
     ModelCleanMixin,
     OneVersionPerWriteMixin,

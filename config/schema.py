@@ -17,7 +17,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from .rest import PROBLEM_CONTENT_TYPE, ProblemSerializer
+from core.rest import PROBLEM_CONTENT_TYPE, ProblemSerializer
+from core.slugs import SLUG_PATTERN
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -112,13 +113,13 @@ def _text_pattern(field: serializers.CharField) -> str:
 class RefFieldExtension(OpenApiSerializerFieldExtension):
     """A RefField takes a slug in requests and gives a small object in responses."""
 
-    target_class = "config.rest.RefField"
+    target_class = "core.rest.RefField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
         if direction == "request":
             schema = build_basic_type(OpenApiTypes.STR)
-            schema["pattern"] = r"^[-a-zA-Z0-9_]+$"
+            schema["pattern"] = SLUG_PATTERN
             schema["description"] = "The record's slug."
             return schema
         component = auto_schema.resolve_serializer(self.target.serializer, direction)
@@ -129,7 +130,7 @@ class WritableChoiceFieldExtension(OpenApiSerializerFieldExtension):
     """A WritableChoiceField reads as any of its choices and takes only its writable
     ones: one enum for responses, another for requests."""
 
-    target_class = "config.rest.WritableChoiceField"
+    target_class = "core.rest.WritableChoiceField"
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
         schema = auto_schema._map_serializer_field(
@@ -147,7 +148,7 @@ class WritableChoiceFieldExtension(OpenApiSerializerFieldExtension):
 class FilterExtension(DjangoFilterExtension):
     """django-filter's query parameters, with the limits each filter enforces, read
     from the filter's own form field (its validators, and for the lists of values
-    `schema_items` and `max_values`, see innovation_cases/filters.py): the schema says
+    `schema_items` and `max_values`, see core/filters.py): the schema says
     what the check does because it is made from it. Otherwise a request the schema
     calls valid (`?year_max=1`) gets a 400."""
 
@@ -221,7 +222,7 @@ def request_bodies_name_only_known_fields(
     result: dict[str, Any], **kwargs: Any
 ) -> dict[str, Any]:
     """Postprocessing hook: a write body may hold only the record's fields
-    (config.rest.KnownFieldsMixin). Those that only responses show are listed in the
+    (core.rest.KnownFieldsMixin). Those that only responses show are listed in the
     request too, as read-only and ignored; any other name is refused with a 400."""
     schemas = result.get("components", {}).get("schemas", {})
     for name, schema in schemas.items():

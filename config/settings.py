@@ -84,10 +84,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that its headers are on every API response.
     "corsheaders.middleware.CorsMiddleware",
-    # Anonymous reads from the cache (config/cache.py). After CORS, whose headers depend
+    # Anonymous reads from the cache (core/page_cache.py). After CORS, whose headers depend
     # on the request's Origin; before the session, CSRF and CSP middleware, so that a
     # stored response keeps their headers and a cookie they set keeps it out.
-    "config.cache.PageCacheMiddleware",
+    "core.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,7 +152,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Anonymous pages and API reads are cached for CACHE_SECONDS, and dropped as soon as a
-# change to published content commits (config/cache.py). Only with a shared cache: in
+# change to published content commits (core/page_cache.py). Only with a shared cache: in
 # local memory each gunicorn worker would keep its own pages and its own generation,
 # and a publish handled by one worker would leave the others' copies stale.
 CACHE_SECONDS = env_int("CACHE_SECONDS", 600)
@@ -223,7 +223,7 @@ LOGIN_REDIRECT_URL = "accounts:tokens"
 LOGOUT_REDIRECT_URL = "innovation_cases:home"
 
 # --- REST API ----------------------------------------------------------------------------
-# See config/rest.py for the behaviour every endpoint shares, and docs/api.md.
+# See core/rest.py for the behaviour every endpoint shares, and docs/api.md.
 REST_FRAMEWORK = {
     # No HTTP Basic: a NUL byte in its user name would reach the database.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -233,7 +233,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["cities.permissions.CityRecordPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.rest.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.rest.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -252,7 +252,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
     },
-    "EXCEPTION_HANDLER": "config.rest.problem_exception_handler",
+    "EXCEPTION_HANDLER": "core.rest.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "URL_FIELD_NAME": "url",
     "COERCE_DECIMAL_TO_STRING": False,

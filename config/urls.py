@@ -31,4 +31,4 @@ urlpatterns = [
 # MEDIA_ROOT, with no such check: see the README.
 if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(r"^media/(?P<path>cases/.*)$", case_image, name="media"))
-handler404 = "config.rest.not_found"
+handler404 = "core.rest.not_found"

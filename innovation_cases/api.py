@@ -16,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rest import Conflict
-from config.viewsets import ApiViewMixin, CityRecordViewSet, ReadOnlyViewSet
+from cities.viewsets import CityRecordViewSet
+from core.rest import Conflict
+from core.viewsets import ApiViewMixin, ReadOnlyViewSet
 
 from . import serializers as api_serializers
 from .engine import search as engine

@@ -1,4 +1,4 @@
-"""Drop the cached pages (config/cache.py) when something the public can see changes.
+"""Drop the cached pages (core/page_cache.py) when something the public can see changes.
 
 Public as soon as they exist: cities, districts, teams, labs, strategies, funding
 programmes, organisations, findings and the vocabularies; any save or delete of one
@@ -9,7 +9,7 @@ cites a published case or a record that is always public. An officer writing a d
 submitting it or proposing a revision bumps nothing. Every bump waits for the commit.
 
 Writes that bypass signals (bulk_create, QuerySet.update(), raw SQL) must call
-`config.cache.bump()` themselves. `migrate` (every deploy) drops everything too.
+`core.page_cache.bump()` themselves. `migrate` (every deploy) drops everything too.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from cities.models import (
     Lab,
     Strategy,
 )
-from config.cache import bump, bump_on_commit
+from core.page_cache import bump, bump_on_commit
 
 from .models import (
     RELATION_FIELDS,

@@ -22,23 +22,22 @@ the database answers (`text_matches`).
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, QuerySet, Value
-from django.utils.datastructures import MultiValueDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from cities.filters import city_filter
 from cities.models import FIRST_YEAR, LAST_YEAR, City
+from core.filters import MAX_QUERY_LENGTH, SlugListFilter, YearFilter, country_filter
 
 from .engine.query import MAX_TERMS, Term, parse
 from .models import (
@@ -53,138 +52,6 @@ from .models import Term as VocabularyTerm
 
 if TYPE_CHECKING:
     from .engine.search import Filters
-
-MAX_VALUES = 50
-# Characters in a search: a sentence's worth (the engine reads at most MAX_TERMS words
-# and phrases of it).
-MAX_QUERY_LENGTH = 200
-# Python and ECMA-262 (the schema's `pattern`) read it alike.
-SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,100}$"
-SLUG_RE = re.compile(SLUG_PATTERN.replace("$", r"\Z"))
-
-
-class ListWidget(forms.SelectMultiple):
-    """Reads `?x=a&x=b` and `?x=a,b` alike; empty items are dropped. Duplicates are
-    kept, so that a field can count the values as given (see `at_most`)."""
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
-        raw = (
-            data.getlist(name)
-            if isinstance(data, MultiValueDict)
-            else data.get(name, [])
-        )
-        if isinstance(raw, str):
-            raw = [raw]
-        values: list[str] = []
-        for item in raw:
-            for value in str(item).split(","):
-                value = value.strip()
-                if value:
-                    values.append(value)
-        return values
-
-
-def at_most(values: list[str]) -> list[str]:
-    """`values` without duplicates, or a 400 if more than MAX_VALUES were given. Counted
-    before the duplicates go, as the OpenAPI schema's `maxItems` counts them."""
-    if len(values) > MAX_VALUES:
-        raise ValidationError(
-            _("Choose at most %(limit)d values."),
-            code="too_many",
-            params={"limit": MAX_VALUES},
-        )
-    return list(dict.fromkeys(values))
-
-
-class SlugListField(forms.ModelMultipleChoiceField):
-    """Several slugs of one vocabulary; each must exist."""
-
-    default_error_messages = {
-        "invalid_choice": _("“%(value)s” is not a known value."),
-    }
-    # What the OpenAPI schema says of the parameter (config/schema.py), from the same
-    # constants as the checks below.
-    schema_items = {"type": "string", "pattern": SLUG_PATTERN}
-    max_values = MAX_VALUES
-
-    def clean(self, value: Any) -> QuerySet[Any]:
-        values = at_most(value or [])
-        for item in values:
-            # Checked before any query: a NUL byte would make PostgreSQL fail.
-            if not SLUG_RE.match(item):
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": item[:100].replace("\x00", "\\0")},
-                )
-        return super().clean(values)
-
-
-class SlugListFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = SlugListField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("widget", ListWidget)
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        # Values within a facet are alternatives. A subquery, rather than a join, keeps
-        # one row per case without DISTINCT.
-        if not value:
-            return qs
-        matching = qs.model._default_manager.filter(
-            **{f"{self.field_name}__in": list(value)}
-        )
-        return qs.filter(pk__in=matching.values("pk"))
-
-
-class CountryListField(forms.MultipleChoiceField):
-    """ISO 3166-1 alpha-2 codes, in either case."""
-
-    max_values = MAX_VALUES
-
-    @property
-    def schema_items(self) -> dict[str, Any]:
-        # The codes in capitals; the API takes them in small letters too.
-        return {"type": "string", "enum": [code for code, _name in countries]}
-
-    def clean(self, value: Any) -> list[str]:
-        return super().clean(at_most([str(v).upper() for v in (value or [])]))
-
-
-class CountryListFilter(django_filters.MultipleChoiceFilter):
-    field_class = CountryListField
-
-    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
-
-
-def city_filter(field_name: str = "city") -> SlugListFilter:
-    """`?city=` by slug, for any record with a path `field_name` to its city."""
-    return SlugListFilter(
-        field_name=field_name, queryset=City.objects.all(), label=_("City")
-    )
-
-
-def _country_choices() -> list[tuple[str, str]]:
-    return list(countries)
-
-
-def country_filter(field_name: str) -> CountryListFilter:
-    """`?country=` by ISO code, for any record with a path `field_name` to a country."""
-    return CountryListFilter(
-        field_name=field_name,
-        # A callable, so that the 250 choices are listed when a form shows or checks
-        # them, not deep-copied with every FilterSet and form on each request.
-        choices=_country_choices,
-        widget=ListWidget,
-        label=_("Country"),
-    )
-
-
-class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
 
 
 def validate_search_text(text: str) -> None:

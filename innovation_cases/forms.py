@@ -9,7 +9,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, District, InnovationTeam
-from config.validators import validate_web_url
+from core.validators import validate_web_url
 
 from . import images
 from .models import RELATION_FIELDS, CaseRevision, CaseStudy

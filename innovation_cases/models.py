@@ -17,9 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City
-from config.validators import validate_web_url
-
-from .history import HistoricalRecordsWithRelations
+from core.history import (
+    HistoricalRecordsWithRelations,
+    save_with_relations,
+    version_relations,
+)
+from core.validators import validate_web_url
 
 # --- Taxonomies ----------------------------------------------------------------------------
 
@@ -609,8 +612,6 @@ class CaseStudy(models.Model):
         """
         from django.utils import formats
 
-        from .history import save_with_relations, version_relations
-
         self.lock()  # The status and the rest as they are now, not as first read.
         for name in CaseRevision.FIELDS:
             field = self._meta.get_field(name)
@@ -635,7 +636,7 @@ class CaseStudy(models.Model):
         back with a save, which is refused if the fingerprint has changed since, so
         that nobody overwrites a colleague's edit unawares. Only the content counts:
         a workflow step taken meanwhile (a submit) is no conflict."""
-        from config.rest import etag_for
+        from core.rest import etag_for
 
         if revision is not None:
             data = revision.data
@@ -1162,7 +1163,6 @@ class CaseRevision(models.Model):
     @transaction.atomic
     def approve(self, *, by: Any, comment: str = "") -> None:
         """The revision becomes the published text: one new version of the case."""
-        from .history import save_with_relations
 
         self.lock()
         if self.case.status != CaseStudy.Status.PUBLISHED:

@@ -18,7 +18,7 @@ from cities.serializers import (
     TermRefSerializer,
     resolve_district,
 )
-from config.rest import (
+from core.rest import (
     KnownFieldsMixin,
     ModelCleanMixin,
     OneVersionPerWriteMixin,

@@ -12,7 +12,7 @@ included), the countries of the cities, and the counts of cities, teams, labs,
 strategies and funding programmes, each one cheap query. Figures are computed on first
 access and then kept on the object, so a page that shows only some pays only for those.
 
-No data cache (there was one, `config.cache.remember`). Measured in-process on
+No data cache (there was one, `core.page_cache.remember`). Measured in-process on
 PostgreSQL, median of 15 (`generate_synthetic_data`; the ranges are two runs):
 
 | | 5,000 cases (4,226 published) | 100,000 (85,175 published) |

@@ -44,7 +44,7 @@ from simple_history.models import HistoricalChanges
 from tqdm import tqdm
 
 from cities.models import City
-from config.cache import bump_on_commit
+from core.page_cache import bump_on_commit
 
 from .engine import journal
 from .models import (

@@ -33,9 +33,9 @@ from django.views.decorators.http import require_POST
 from simple_history import utils as history_utils
 
 from cities.models import City, is_site_staff, unique_slug
+from core.history import save_with_relations
 
 from .forms import MARKDOWN_FIELDS, CaseForm, CommentForm, SourceFormSet
-from .history import save_with_relations
 from .models import RELATION_FIELDS, CaseRevision, CaseStudy, InvalidTransition
 
 S = CaseStudy.Status

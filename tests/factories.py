@@ -14,7 +14,7 @@ from cities.models import (
     Membership,
     Strategy,
 )
-from innovation_cases.history import save_with_relations
+from core.history import save_with_relations
 from innovation_cases.models import (
     Approach,
     CaseStudy,

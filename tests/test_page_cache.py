@@ -1,4 +1,4 @@
-"""The page cache (config/cache.py): anonymous reads come from the cache, and every
+"""The page cache (core/page_cache.py): anonymous reads come from the cache, and every
 change the public can see drops it once it commits (innovation_cases/cache_signals.py).
 
 The suite runs on local memory, where the page cache is off by default (it needs a
@@ -17,7 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from accounts.models import ApiToken
 from cities.models import Membership
-from config.cache import (
+from core.page_cache import (
     GENERATION_KEY,
     PageCacheMiddleware,
     bump,

@@ -1,5 +1,5 @@
 """Web addresses (websites, document links, sources' links): one rule, in
-config/validators.py, wherever a URL is written: the API (tests/api/test_schema.py),
+core/validators.py, wherever a URL is written: the API (tests/api/test_schema.py),
 the workspace's forms, the admin (through the model fields) and the demo content."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cities.models import City, InnovationTeam, Strategy
-from config.validators import WEB_URL_PATTERN, validate_web_url
+from core.validators import WEB_URL_PATTERN, validate_web_url
 from innovation_cases import demo_content
 from innovation_cases.forms import SourceForm
 from innovation_cases.models import Organisation, Source

@@ -286,7 +286,7 @@ def test_error_responses_are_problem_documents(raw_schema: dict[str, Any]) -> No
 
 
 def test_schema_documents_the_paging_limits(raw_schema: dict[str, Any]) -> None:
-    """`page` and `page_size` below 1 are a 400 (config/rest.py): the schema must say
+    """`page` and `page_size` below 1 are a 400 (core/rest.py): the schema must say
     so, or a schema-valid request is refused (schemathesis: positive_data_acceptance)."""
     undocumented = []
     for path, item in raw_schema["paths"].items():
@@ -721,7 +721,7 @@ def test_the_schema_states_the_url_rule_the_api_enforces(
 ) -> None:
     """The request schema's URL fields carry the validator's own pattern, so a URL the
     schema calls valid is one the API takes."""
-    from config.validators import WEB_URL_PATTERN
+    from core.validators import WEB_URL_PATTERN
 
     team = raw_schema["components"]["schemas"]["InnovationTeamRequest"]
     url = next(b for b in team["properties"]["website"]["oneOf"] if "format" in b)
@@ -748,7 +748,7 @@ def test_the_schema_states_the_limits_of_the_case_filters(
         assert "ZZ" not in country["items"]["enum"]
         assert country["maxItems"] == 50
     theme = _query_parameter(raw_schema, "/cases/", "theme")["schema"]
-    assert theme["items"]["pattern"] == "^[-a-zA-Z0-9_]{1,100}$"
+    assert theme["items"]["pattern"] == "^[-a-zA-Z0-9_]{1,250}$"
     assert theme["maxItems"] == 50
     search = _query_parameter(raw_schema, "/cases/", "q")["schema"]
     assert search["maxLength"] == 200

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from innovation_cases.history import save_with_relations
+from core.history import save_with_relations
 from innovation_cases.models import CaseRevision, CaseStudy, Review, Theme
 from innovation_cases.workspace import word_diff
 from tests.factories import (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from copy import copy
 from functools import cached_property
@@ -35,6 +34,9 @@ from rest_framework import (
 )
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from core.history import save_with_relations
+from core.slugs import is_slug
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -230,9 +232,6 @@ class FetchingPaginator(Paginator):
 
 # --- Related records: a slug in, a small object out ------------------------------------------
 
-SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
-SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
-
 
 class RefField(serializers.SlugRelatedField):
     """A related record, written as its slug and read as a small nested object.
@@ -259,7 +258,7 @@ class RefField(serializers.SlugRelatedField):
 
     def clean_slug(self, data: Any) -> str:
         """`data` if it is a well-formed slug; a 400 otherwise, before any query."""
-        if not isinstance(data, str) or not SLUG_RE.match(data):
+        if not is_slug(data):
             self.fail("invalid")
         return data
 
@@ -317,7 +316,7 @@ class WebUrlField(serializers.Field):
 
 class OneVersionPerWriteMixin:
     """Creates and updates a record with its many-to-many relations as one version in
-    its history (see innovation_cases/history.py), where ModelSerializer would save
+    its history (see core/history.py), where ModelSerializer would save
     once and then record each relation apart."""
 
     def _split(self, validated_data: dict[str, Any]) -> dict[str, Any]:
@@ -330,16 +329,12 @@ class OneVersionPerWriteMixin:
         }
 
     def create(self, validated_data: dict[str, Any]) -> Any:
-        from innovation_cases.history import save_with_relations
-
         relations = self._split(validated_data)
         instance = self.Meta.model(**validated_data)  # type: ignore[attr-defined]
         save_with_relations(instance, relations)
         return instance
 
     def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
-        from innovation_cases.history import save_with_relations
-
         relations = self._split(validated_data)
         for name, value in validated_data.items():
             setattr(instance, name, value)

@@ -1,7 +1,8 @@
 """The base classes of the API's viewsets: lookups by slug, conditional requests
-(ETag, Last-Modified, 304, If-Match and 412) and the per-city write rule.
+(ETag, Last-Modified, 304, If-Match and 412), and a save that reports a unique value
+taken meanwhile as a 400. (The per-city write rule is cities/viewsets.py's.)
 
-Kept apart from config/rest.py, which DRF's settings import while rest_framework is
+Kept apart from core/rest.py, which DRF's settings import while rest_framework is
 still loading.
 """
 
@@ -16,20 +17,13 @@ from django.http import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cities.models import City
-from cities.permissions import CityRecordPermission
+from core.slugs import SLUG_PATH
 
-from .rest import SLUG_PATTERN, Conflict, PreconditionFailed, etag_for
-
-
-def check_city_is_editable(request: Request, city: City | None) -> None:
-    """403 unless the user may write the records of `city` (on create, or on a move)."""
-    if not City.objects.is_editable_by(request.user, city):
-        raise exceptions.PermissionDenied(CityRecordPermission.message)
+from .rest import Conflict, PreconditionFailed, etag_for
 
 
 class ApiViewMixin:
@@ -101,7 +95,7 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Records looked up by slug, with conditional GETs."""
 
     lookup_field = "slug"
-    lookup_value_regex = SLUG_PATTERN
+    lookup_value_regex = SLUG_PATH
 
     def get_object(self) -> Any:
         # Looked up once a request: an update asks for it several times.
@@ -121,91 +115,6 @@ class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         instance = self.get_object()
         self._last_modified = getattr(instance, "updated_at", None)
         return Response(self.get_serializer(instance).data)
-
-
-class CityRecordViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet
-):
-    """A city's records that its officers create and update (never delete: nothing an
-    officer writes is lost). See CityRecordPermission for who may write."""
-
-    http_method_names = ["get", "head", "options", "post", "put", "patch"]
-
-    def city_of(self, attrs: dict[str, Any], instance: Any = None) -> City | None:
-        """The city a record would belong to once `attrs` are saved."""
-        return attrs.get("city") or getattr(instance, "city", None)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            # Whoever writes to a city they may not write gets 403, whatever else is
-            # wrong with the body: the permission is checked before the details.
-            named = self.city_of(self.relations_named_in(serializer))
-            if named is not None:
-                check_city_is_editable(request, named)
-            raise exceptions.ValidationError(serializer.errors)
-        self.perform_create(serializer)
-        headers = self.get_success_headers(serializer.data)
-        return Response(serializer.data, status=201, headers=headers)
-
-    @staticmethod
-    def relations_named_in(serializer: serializers.BaseSerializer) -> dict[str, Any]:
-        """The city and team a (possibly invalid) body names, where they exist and the
-        endpoint takes them (a read-only field, such as a lab's city, is ignored)."""
-        data = serializer.initial_data
-        named: dict[str, Any] = {}
-        if not isinstance(data, dict):
-            return named
-        for name in ("city", "team"):
-            field = serializer.fields.get(name)  # type: ignore[attr-defined]
-            if field is None or field.read_only or name not in data:
-                continue
-            try:
-                named[name] = field.run_validation(data[name])
-            except (exceptions.ValidationError, serializers.SkipField):
-                pass
-        return named
-
-    def check_writable(self, instance: Any) -> None:
-        """Raise if `instance` may not be changed in its current state (see cases)."""
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """As DRF's, with the state and If-Match checked against the record as it is
-        once locked, and the write made in the same transaction: of concurrent
-        updates sent with the same ETag, exactly one succeeds and the others get 412.
-        """
-        with transaction.atomic():
-            self.lock_object()
-            instance = self.get_object()
-            self.check_writable(instance)
-            self.check_if_match(instance, self.get_serializer(instance).data)
-            return super().update(request, *args, **kwargs)
-
-    def lock_object(self) -> None:
-        """Lock the requested record's row until the transaction ends, then forget the
-        copy read before the lock, so that get_object() reads it again as it is now.
-
-        The row is looked up (visibility, 404, permissions) before it is locked, and
-        then locked on its own: no join (a model's default ordering by its city's
-        name would lock the city's row too, and two writes to one city's records
-        would deadlock), and FOR NO KEY UPDATE, the lock an UPDATE takes, which does
-        not block the foreign-key checks of rows that point at this one.
-        """
-        instance = self.get_object()
-        rows = type(instance)._default_manager.filter(pk=instance.pk).order_by()
-        list(rows.select_for_update(no_key=True, of=("self",)).values("pk"))
-        del self._object
-
-    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        check_city_is_editable(self.request, self.city_of(serializer.validated_data))
-        save_once_unique(serializer)
-
-    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        # Moving a record to a city one may not write is refused, like creating it there.
-        check_city_is_editable(
-            self.request, self.city_of(serializer.validated_data, serializer.instance)
-        )
-        save_once_unique(serializer)
 
 
 def save_once_unique(serializer: serializers.BaseSerializer) -> None:
