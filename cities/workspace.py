@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from core.etags import etag_for
 from core.history import save_with_relations
-from core.rest import etag_for
 from innovation_cases.models import InnovationType
 
 from .models import (

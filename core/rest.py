@@ -7,8 +7,6 @@ The endpoints themselves are in each app's `api.py`, registered on the one route
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Sequence
 from copy import copy
 from functools import cached_property
@@ -402,15 +400,6 @@ class ModelCleanMixin:
 
 
 # --- Conditional requests -----------------------------------------------------------------
-
-
-def etag_for(data: Any, representation: str = "json") -> str:
-    """A strong ETag for a response body, whatever renders it (JSON or the browsable
-    API): a hash of the data itself. If-Match on a write compares against the ETag of
-    the record's JSON representation, the one a GET returns."""
-    blob = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
-    digest = hashlib.sha256(f"{representation}\n{blob}".encode()).hexdigest()[:32]
-    return f'"{digest}"'
 
 
 def not_found(request: Any, exception: Exception | None = None) -> Any:

@@ -23,7 +23,8 @@ from rest_framework.response import Response
 
 from core.slugs import SLUG_PATH
 
-from .rest import Conflict, PreconditionFailed, etag_for
+from .etags import etag_for
+from .rest import Conflict, PreconditionFailed
 
 
 class ApiViewMixin:

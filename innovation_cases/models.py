@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City
+from core.etags import etag_for
 from core.history import (
     HistoricalRecordsWithRelations,
     save_with_relations,
@@ -636,8 +637,6 @@ class CaseStudy(models.Model):
         back with a save, which is refused if the fingerprint has changed since, so
         that nobody overwrites a colleague's edit unawares. Only the content counts:
         a workflow step taken meanwhile (a submit) is no conflict."""
-        from core.rest import etag_for
-
         if revision is not None:
             data = revision.data
         else:
