@@ -119,8 +119,13 @@ class RefFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
         if direction == "request":
             schema = build_basic_type(OpenApiTypes.STR)
-            schema["pattern"] = SLUG_PATTERN
-            schema["description"] = "The record's slug."
+            if self.target.allow_null:
+                # DRF reads an empty text as null for a relation that may be empty.
+                schema["pattern"] = f"^(?:{SLUG_PATTERN[1:-1]})?$"
+                schema["description"] = "The record's slug (null or empty for none)."
+            else:
+                schema["pattern"] = SLUG_PATTERN
+                schema["description"] = "The record's slug."
             return schema
         component = auto_schema.resolve_serializer(self.target.serializer, direction)
         return component.ref

@@ -19,6 +19,7 @@ from cities.serializers import (
     resolve_district,
 )
 from core.rest import (
+    Conflict,
     KnownFieldsMixin,
     ModelCleanMixin,
     OneVersionPerWriteMixin,
@@ -184,8 +185,10 @@ class CaseStudySerializer(
         choices=CaseStudy.Status.choices,
         writable=CaseStudy.EDITABLE_STATUSES,
         required=False,
-        help_text="On writes, draft (the default) or submitted (for review). "
-        "Only reviewers publish.",
+        help_text="On writes, a step of the review workflow: submitted submits a "
+        "draft (or a case whose changes were requested), draft withdraws a submitted "
+        "case, and the current status changes nothing; any other move is a 409. New "
+        "cases are drafts unless submitted. Only reviewers publish.",
         error_messages={
             "not_writable": _(
                 "Through the API a case is a draft or is submitted for review; "
@@ -298,12 +301,34 @@ class CaseStudySerializer(
 
     @staticmethod
     def _move(case: CaseStudy, wanted: str | None, user: Any) -> CaseStudy:
-        """Status changes go through the workflow's steps, which record them."""
-        if wanted == CaseStudy.Status.SUBMITTED and case.status != wanted:
-            case.submit(by=user)
-        elif (
-            wanted == CaseStudy.Status.DRAFT
-            and case.status == CaseStudy.Status.SUBMITTED
-        ):
-            case.withdraw(by=user)
+        """A status written is reached through the officer's step that leads there
+        (submit, withdraw: `CaseStudy.STEPS`), which checks and records it. A status no
+        such step leads to is a 409, and the write is rolled back with it (the
+        viewset's transaction)."""
+        if wanted is None or wanted == case.status:
+            return case
+        step = case.officer_step_to(wanted)
+        if step is None:
+            reachable = [
+                str(CaseStudy.Status(s.target).label)
+                for s in CaseStudy.STEPS.values()
+                if not s.by_reviewer and case.status in s.sources
+            ]
+            raise Conflict(
+                _(
+                    "A case cannot go from “%(current)s” to “%(wanted)s” through the "
+                    "API. %(next)s"
+                )
+                % {
+                    "current": case.get_status_display(),
+                    "wanted": CaseStudy.Status(wanted).label,
+                    "next": (
+                        _("From here it can go to: %(states)s.")
+                        % {"states": ", ".join(f"“{label}”" for label in reachable)}
+                        if reachable
+                        else _("Only a reviewer moves it on from here.")
+                    ),
+                }
+            )
+        case.take_step(step.name, by=user)
         return case

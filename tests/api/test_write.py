@@ -766,6 +766,67 @@ def test_a_draft_cannot_be_published_by_an_update(
     assert write_draft.status == CaseStudy.Status.DRAFT
 
 
+def test_a_submitted_case_written_as_a_draft_is_withdrawn_in_its_history(
+    client, write_officer, write_draft
+):
+    write_draft.submit(by=write_officer.user)
+
+    response = send(client, "patch", DRAFT, {"status": "draft"}, write_officer)
+
+    assert response.status_code == 200, response.content
+    write_draft.refresh_from_db()
+    assert write_draft.status == CaseStudy.Status.DRAFT
+    latest = write_draft.history.first()
+    assert (latest.status, latest.history_user) == ("draft", write_officer.user)
+
+
+@pytest.mark.parametrize(
+    ("status", "wanted", "detail"),
+    [
+        (
+            CaseStudy.Status.CHANGES_REQUESTED,
+            "draft",
+            "A case cannot go from “Changes requested” to “Draft” through the API. "
+            "From here it can go to: “Submitted for review”.",
+        ),
+        (
+            CaseStudy.Status.DRAFT,
+            "changes_requested",
+            "A case cannot go from “Draft” to “Changes requested” through the API. "
+            "From here it can go to: “Submitted for review”.",
+        ),
+        (
+            CaseStudy.Status.SUBMITTED,
+            "changes_requested",
+            "A case cannot go from “Submitted for review” to “Changes requested” "
+            "through the API. From here it can go to: “Draft”.",
+        ),
+    ],
+)
+def test_a_status_no_officers_step_leads_to_is_a_409_and_changes_nothing(
+    client, write_officer, write_draft, status, wanted, detail
+):
+    CaseStudy.objects.filter(pk=write_draft.pk).update(status=status)
+    body = {"status": wanted, "results": "Not saved."}
+
+    response = send(client, "patch", DRAFT, body, write_officer)
+
+    assert_problem(response, problem(409, "Conflict", detail, "conflict"))
+    write_draft.refresh_from_db()
+    assert write_draft.status == status
+    assert write_draft.results != "Not saved."
+    assert not write_draft.reviews.exists()
+
+
+def test_a_new_case_cannot_start_with_changes_requested(client, write_officer):
+    body = {**NEW_CASE, "status": "changes_requested"}
+
+    response = send(client, "post", "/api/v1/cases/", body, write_officer)
+
+    assert response.status_code == 409
+    assert not CaseStudy.objects.filter(title=NEW_CASE["title"]).exists()
+
+
 @pytest.mark.parametrize("method", ["patch", "put"])
 def test_a_published_case_cannot_be_updated(client, write_officer, method):
     case = CaseStudy.objects.get(slug="bologna-neighbourhood-labs")
@@ -932,6 +993,24 @@ def test_an_officer_updates_a_team(client, write_officer):
     assert (
         InnovationTeam.objects.get(slug="fondazione-iu-rusconi-ghigi").staff_size == 30
     )
+
+
+def test_an_empty_slug_for_a_relation_that_may_be_empty_is_none_as_the_schema_says(
+    client, write_officer
+):
+    url = "/api/v1/teams/fondazione-iu-rusconi-ghigi/"
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parent = schema["components"]["schemas"]["PatchedInnovationTeamRequest"][
+        "properties"
+    ]["parent"]
+    assert parent["nullable"]
+    assert re.fullmatch(parent["pattern"].strip("^$"), "")
+    assert not re.fullmatch(parent["pattern"].strip("^$"), "not a slug")
+
+    response = send(client, "patch", url, {"parent": ""}, write_officer)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["parent"] is None
 
 
 @pytest.mark.parametrize(
