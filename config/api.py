@@ -17,6 +17,7 @@ from rest_framework import routers
 
 from cities import api as cities_api
 from innovation_cases import api as cases_api
+from innovation_cases.vocabularies import VOCABULARIES
 
 router = routers.DefaultRouter()
 router.include_format_suffixes = False
@@ -32,15 +33,12 @@ router.register(
 )
 router.register("cases", cases_api.CaseStudyViewSet, basename="case")
 router.register("organisations", cases_api.OrganisationViewSet, basename="organisation")
-router.register(
-    "innovation-types", cases_api.InnovationTypeViewSet, basename="innovation-type"
-)
-router.register("drivers", cases_api.DriverViewSet, basename="driver")
-router.register("approaches", cases_api.ApproachViewSet, basename="approach")
-router.register("themes", cases_api.ThemeViewSet, basename="theme")
-router.register(
-    "lifecycle-stages", cases_api.LifecycleStageViewSet, basename="lifecycle-stage"
-)
+for vocabulary in VOCABULARIES:
+    router.register(
+        vocabulary.api_path,
+        cases_api.vocabulary_viewset(vocabulary),
+        basename=vocabulary.api_basename,
+    )
 
 # The documentation pages run the vendored Swagger UI and Redoc, which set inline
 # styles and (Redoc) start a worker from a blob: they get a looser policy of their own.

@@ -24,16 +24,12 @@ from . import serializers as api_serializers
 from .engine import search as engine
 from .filters import CaseStudyFilter
 from .models import (
-    Approach,
     CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
     Organisation,
     Source,
-    Theme,
 )
 from .stats import site_statistics
+from .vocabularies import Vocabulary
 
 
 class CaseStudyViewSet(CityRecordViewSet):
@@ -193,39 +189,20 @@ class VocabularyViewSet(ReadOnlyViewSet):
     pagination_class = None
 
 
-class InnovationTypeViewSet(VocabularyViewSet):
-    """OPSI's four innovation types."""
-
-    serializer_class = api_serializers.InnovationTypeSerializer
-    queryset = InnovationType.objects.all()
-
-
-class DriverViewSet(VocabularyViewSet):
-    """What drives a city to innovate, internal or external."""
-
-    serializer_class = api_serializers.DriverSerializer
-    queryset = Driver.objects.all()
-
-
-class ApproachViewSet(VocabularyViewSet):
-    """How a city goes about innovating."""
-
-    serializer_class = api_serializers.ApproachSerializer
-    queryset = Approach.objects.all()
-
-
-class ThemeViewSet(VocabularyViewSet):
-    """The policy themes cases address."""
-
-    serializer_class = api_serializers.ThemeSerializer
-    queryset = Theme.objects.all()
-
-
-class LifecycleStageViewSet(VocabularyViewSet):
-    """How far an innovation has come."""
-
-    serializer_class = api_serializers.LifecycleStageSerializer
-    queryset = LifecycleStage.objects.all()
+def vocabulary_viewset(vocabulary: Vocabulary) -> type[VocabularyViewSet]:
+    """The read-only endpoint of one vocabulary's terms (vocabularies.py)."""
+    name = f"{vocabulary.model.__name__}ViewSet"
+    return type(
+        name,
+        (VocabularyViewSet,),
+        {
+            "__doc__": vocabulary.description,
+            "__module__": __name__,
+            "__qualname__": name,
+            "serializer_class": api_serializers.TERM_SERIALIZERS[vocabulary.name],
+            "queryset": vocabulary.model._default_manager.all(),
+        },
+    )
 
 
 _share = inline_serializer(

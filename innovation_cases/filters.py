@@ -41,14 +41,10 @@ from core.filters import MAX_QUERY_LENGTH, SlugListFilter, YearFilter, country_f
 
 from .engine.query import MAX_TERMS, Term, parse
 from .models import (
-    Approach,
     CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Theme,
 )
 from .models import Term as VocabularyTerm
+from .vocabularies import VOCABULARIES
 
 if TYPE_CHECKING:
     from .engine.search import Filters
@@ -105,7 +101,22 @@ def text_matches(text: str) -> Q:
     return condition
 
 
-class CaseStudyFilter(django_filters.FilterSet):
+# A filter for each vocabulary, by its terms' slugs (vocabularies.py).
+VocabularyFilters = type(
+    "VocabularyFilters",
+    (django_filters.FilterSet,),
+    {
+        vocabulary.param: SlugListFilter(
+            field_name=vocabulary.case_field,
+            queryset=vocabulary.model._default_manager.all(),
+            label=vocabulary.label,
+        )
+        for vocabulary in VOCABULARIES
+    },
+)
+
+
+class CaseStudyFilter(VocabularyFilters):  # type: ignore[valid-type,misc]  # made at run time
     # How the database orders: cases without a date or a year (drafts, for their
     # officers) come last, on PostgreSQL as on SQLite. It does not rank, so relevance
     # is newest first there. (The engine has a sort key for each: engine/schema.py.)
@@ -141,25 +152,6 @@ class CaseStudyFilter(django_filters.FilterSet):
     )
     city = city_filter()
     country = country_filter("city__country")
-    innovation_type = SlugListFilter(
-        field_name="innovation_types",
-        queryset=InnovationType.objects.all(),
-        label=_("Innovation type"),
-    )
-    driver = SlugListFilter(
-        field_name="drivers", queryset=Driver.objects.all(), label=_("Driver")
-    )
-    approach = SlugListFilter(
-        field_name="approaches", queryset=Approach.objects.all(), label=_("Approach")
-    )
-    theme = SlugListFilter(
-        field_name="themes", queryset=Theme.objects.all(), label=_("Theme")
-    )
-    stage = SlugListFilter(
-        field_name="lifecycle_stage",
-        queryset=LifecycleStage.objects.all(),
-        label=_("Lifecycle stage"),
-    )
     year_min = YearFilter(
         field_name="year_started",
         lookup_expr="gte",
@@ -190,15 +182,7 @@ class CaseStudyFilter(django_filters.FilterSet):
     )
 
     # The facets shown with counts (see `facet_values`), by parameter name.
-    FACETS = (
-        "innovation_type",
-        "driver",
-        "approach",
-        "theme",
-        "stage",
-        "country",
-        "city",
-    )
+    FACETS = (*(v.param for v in VOCABULARIES), "country", "city")
 
     class Meta:
         model = CaseStudy
@@ -251,13 +235,7 @@ class FacetValue:
 CITY_FACET_SIZE = 20
 
 # The facets whose values are the terms of a vocabulary.
-TERM_FACETS: dict[str, type[VocabularyTerm]] = {
-    "innovation_type": InnovationType,
-    "driver": Driver,
-    "approach": Approach,
-    "theme": Theme,
-    "stage": LifecycleStage,
-}
+TERM_FACETS: dict[str, type[VocabularyTerm]] = {v.param: v.model for v in VOCABULARIES}
 
 
 def vocabulary_terms(

@@ -59,7 +59,9 @@ class Term(models.Model):
     @property
     def filter_param(self) -> str:
         """The query parameter that filters the case list by this vocabulary."""
-        return self._meta.model_name or ""
+        from .vocabularies import BY_MODEL  # It lists the models of this module.
+
+        return BY_MODEL[type(self)].param
 
     @property
     def vocabulary(self) -> str:
@@ -75,10 +77,6 @@ class InnovationType(Term):
     class Meta(Term.Meta):
         verbose_name = _("innovation type")
         verbose_name_plural = _("innovation types")
-
-    @property
-    def filter_param(self) -> str:
-        return "innovation_type"
 
 
 class Driver(Term):
@@ -114,10 +112,6 @@ class LifecycleStage(Term):
     class Meta(Term.Meta):
         verbose_name = _("lifecycle stage")
         verbose_name_plural = _("lifecycle stages")
-
-    @property
-    def filter_param(self) -> str:
-        return "stage"
 
 
 # --- Organisations and sources -----------------------------------------------------------

@@ -39,6 +39,7 @@ from .models import (
     Term,
     Theme,
 )
+from .vocabularies import VOCABULARIES
 
 
 class OrganisationRefSerializer(serializers.ModelSerializer):
@@ -100,11 +101,11 @@ def term_serializer(model: type[Term], view_name: str) -> type[serializers.Seria
     return TermSerializer
 
 
-InnovationTypeSerializer = term_serializer(InnovationType, "api:innovation-type-detail")
-DriverSerializer = term_serializer(Driver, "api:driver-detail")
-ApproachSerializer = term_serializer(Approach, "api:approach-detail")
-ThemeSerializer = term_serializer(Theme, "api:theme-detail")
-LifecycleStageSerializer = term_serializer(LifecycleStage, "api:lifecycle-stage-detail")
+# Each vocabulary's, by its name (vocabularies.py).
+TERM_SERIALIZERS = {
+    v.name: term_serializer(v.model, f"api:{v.api_basename}-detail")
+    for v in VOCABULARIES
+}
 
 
 class RenditionSerializer(serializers.Serializer):

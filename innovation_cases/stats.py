@@ -31,7 +31,7 @@ cache and its invalidation.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -43,14 +43,8 @@ from django_countries import countries
 from cities.models import City, FundingProgramme, InnovationTeam, Lab, Strategy
 
 from .engine.aggregate import Counts, published_counts
-from .models import (
-    Approach,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Term,
-    Theme,
-)
+from .models import Driver
+from .vocabularies import VOCABULARIES, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -181,25 +175,10 @@ class SiteStatistics:
     # --- Published cases by ... -----------------------------------------------------------
 
     @cached_property
-    def by_innovation_type(self) -> Breakdown:
-        return self._term_breakdown(InnovationType)
-
-    @cached_property
-    def by_driver(self) -> Breakdown:
-        """In the vocabulary's order: grouped internal/external (see Driver.Meta)."""
-        return self._term_breakdown(Driver)
-
-    @cached_property
-    def by_approach(self) -> Breakdown:
-        return self._term_breakdown(Approach)
-
-    @cached_property
-    def by_theme(self) -> Breakdown:
-        return self._term_breakdown(Theme)
-
-    @cached_property
-    def by_lifecycle_stage(self) -> Breakdown:
-        return self._term_breakdown(LifecycleStage)
+    def by_vocabulary(self) -> Mapping[str, Breakdown]:
+        """Each vocabulary's breakdown by its name (vocabularies.py), made when first
+        read: `stats.by_vocabulary.theme` in a template."""
+        return _Breakdowns(self._term_breakdown)
 
     @cached_property
     def by_country(self) -> Breakdown:
@@ -231,23 +210,23 @@ class SiteStatistics:
         ]
         return YearBreakdown(rows, undated=self._cases.undated)
 
-    def _term_breakdown(self, model: type[Term]) -> Breakdown:
+    def _term_breakdown(self, vocabulary: Vocabulary) -> Breakdown:
         """Every term of a vocabulary in its own order, with its published cases: one
-        query for the terms."""
-        terms = model._default_manager.all()
+        query for the terms. (The drivers are grouped internal/external: Driver.Meta.)"""
+        counts = self._cases.by_facet[vocabulary.param]
         return Breakdown(
             [
                 Row(
                     slug=term.slug,
                     name=term.name,
-                    count=self._cases.by_facet[term.filter_param].get(term.slug, 0),
-                    query=urlencode({term.filter_param: term.slug}),
+                    count=counts.get(term.slug, 0),
+                    query=urlencode({vocabulary.param: term.slug}),
                     group=getattr(term, "group", ""),
                     group_name=str(term.get_group_display())
                     if isinstance(term, Driver)
                     else "",
                 )
-                for term in terms
+                for term in vocabulary.model._default_manager.all()
             ]
         )
 
@@ -256,15 +235,11 @@ class SiteStatistics:
     def as_dict(self) -> dict[str, Any]:
         """Every figure, as plain data (this runs every query)."""
         breakdowns = {
-            name: [dataclasses.asdict(row) for row in getattr(self, f"by_{name}")]
-            for name in (
-                "innovation_type",
-                "driver",
-                "approach",
-                "theme",
-                "lifecycle_stage",
-                "country",
-                "year",
+            name: [dataclasses.asdict(row) for row in breakdown]
+            for name, breakdown in (
+                *((v.name, self.by_vocabulary[v.name]) for v in VOCABULARIES),
+                ("country", self.by_country),
+                ("year", self.by_year),
             )
         }
         return {
@@ -279,6 +254,28 @@ class SiteStatistics:
             "cases_by": breakdowns,
             "cases_without_year": self.by_year.undated,
         }
+
+
+class _Breakdowns(Mapping[str, Breakdown]):
+    """The vocabularies' breakdowns by name, each made when first read."""
+
+    def __init__(self, make: Callable[[Vocabulary], Breakdown]) -> None:
+        self._make = make
+        self._made: dict[str, Breakdown] = {}
+
+    def __getitem__(self, name: str) -> Breakdown:
+        if name not in self._made:
+            vocabulary = next((v for v in VOCABULARIES if v.name == name), None)
+            if vocabulary is None:
+                raise KeyError(name)
+            self._made[name] = self._make(vocabulary)
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (v.name for v in VOCABULARIES)
+
+    def __len__(self) -> int:
+        return len(VOCABULARIES)
 
 
 def site_statistics() -> SiteStatistics:

@@ -144,6 +144,12 @@ class CaseListView(FilteredCasesMixin, TemplateView):
         context.update(
             filter=filterset,
             facets=facets,
+            # Each facet's parameter, legend (its filter's label) and values, in the
+            # order the vocabularies are declared in (vocabularies.py).
+            facet_groups=[
+                (name, filterset.filters[name].label, facets.get(name, []))
+                for name in CaseStudyFilter.FACETS
+            ],
             search_text=filterset.search_text,
             ordering=filterset.ordering_key if filterset.is_valid() else "newest",
             query_string=params.urlencode(),

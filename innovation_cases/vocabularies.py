@@ -1,0 +1,82 @@
+"""The vocabularies that classify a case, declared once.
+
+Each is a model of terms (`models.Term`), a relation of the case, a query parameter of
+the case list (and so a facet, and a field of the search index), a breakdown of the
+statistics and an API endpoint. The filters, the facets, the statistics, the API's
+router and the case list's template all read this table, in its order (the order the
+case list shows the facets in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.text import capfirst
+
+from .models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str  # the statistics' breakdown (by_<name>) and the facet's key
+    model: type[Term]
+    case_field: str  # the case's relation to its terms
+    api_path: str  # /api/v1/<api_path>/
+    api_basename: str  # the API's route names: api:<api_basename>-list, -detail
+    description: str  # the API endpoint's, in the OpenAPI schema
+    # The case list's query parameter, where it is not `name`: the lifecycle stage's
+    # was published as `stage` before the statistics named it.
+    param_name: str = ""
+
+    @property
+    def param(self) -> str:
+        """The case list's query parameter for this vocabulary's terms."""
+        return self.param_name or self.name
+
+    @property
+    def label(self) -> str:
+        """ "Innovation type", "Lifecycle stage": for headings and legends."""
+        return capfirst(self.model._meta.verbose_name)
+
+
+VOCABULARIES: tuple[Vocabulary, ...] = (
+    Vocabulary(
+        "innovation_type",
+        InnovationType,
+        "innovation_types",
+        "innovation-types",
+        "innovation-type",
+        "OPSI's four innovation types.",
+    ),
+    Vocabulary(
+        "theme", Theme, "themes", "themes", "theme", "The policy themes cases address."
+    ),
+    Vocabulary(
+        "driver",
+        Driver,
+        "drivers",
+        "drivers",
+        "driver",
+        "What drives a city to innovate, internal or external.",
+    ),
+    Vocabulary(
+        "approach",
+        Approach,
+        "approaches",
+        "approaches",
+        "approach",
+        "How a city goes about innovating.",
+    ),
+    Vocabulary(
+        "lifecycle_stage",
+        LifecycleStage,
+        "lifecycle_stage",
+        "lifecycle-stages",
+        "lifecycle-stage",
+        "How far an innovation has come.",
+        param_name="stage",
+    ),
+)
+
+BY_PARAM: dict[str, Vocabulary] = {v.param: v for v in VOCABULARIES}
+BY_MODEL: dict[type[Term], Vocabulary] = {v.model: v for v in VOCABULARIES}
