@@ -23,11 +23,7 @@ from core.viewsets import ApiViewMixin, ReadOnlyViewSet
 from . import serializers as api_serializers
 from .engine import search as engine
 from .filters import CaseStudyFilter
-from .models import (
-    CaseStudy,
-    Organisation,
-    Source,
-)
+from .models import CaseStudy, Organisation, Source
 from .stats import site_statistics
 from .vocabularies import Vocabulary
 

@@ -40,9 +40,7 @@ from cities.models import FIRST_YEAR, LAST_YEAR, City
 from core.filters import MAX_QUERY_LENGTH, SlugListFilter, YearFilter, country_filter
 
 from .engine.query import MAX_TERMS, Term, parse
-from .models import (
-    CaseStudy,
-)
+from .models import CaseStudy
 from .models import Term as VocabularyTerm
 from .vocabularies import VOCABULARIES
 
