@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from core.rest import PROBLEM_CONTENT_TYPE, ProblemSerializer
-from core.slugs import SLUG_PATTERN
+from core.slugs import SLUG_OR_EMPTY_PATTERN, SLUG_PATTERN
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -120,8 +120,7 @@ class RefFieldExtension(OpenApiSerializerFieldExtension):
         if direction == "request":
             schema = build_basic_type(OpenApiTypes.STR)
             if self.target.allow_null:
-                # DRF reads an empty text as null for a relation that may be empty.
-                schema["pattern"] = f"^(?:{SLUG_PATTERN[1:-1]})?$"
+                schema["pattern"] = SLUG_OR_EMPTY_PATTERN
                 schema["description"] = "The record's slug (null or empty for none)."
             else:
                 schema["pattern"] = SLUG_PATTERN

@@ -748,18 +748,18 @@ class CaseStudy(models.Model):
             if may[step.by_reviewer] and self.status in step.sources
         ]
 
+    def officer_steps(self) -> list[WorkflowStep]:
+        """The officers' steps (submit, withdraw) that lead on from the case's state."""
+        return [
+            step
+            for step in self.STEPS.values()
+            if not step.by_reviewer and self.status in step.sources
+        ]
+
     def officer_step_to(self, status: str) -> WorkflowStep | None:
-        """The step of an officer's that takes the case from its state to `status`
-        (submit, withdraw), if there is one: what the API takes a written status to
-        mean."""
-        for step in self.STEPS.values():
-            if (
-                not step.by_reviewer
-                and self.status in step.sources
-                and step.target == status
-            ):
-                return step
-        return None
+        """The officer's step that takes the case from its state to `status`, if there
+        is one: what the API takes a written status to mean."""
+        return next((s for s in self.officer_steps() if s.target == status), None)
 
     def take_step(self, name: str, *, by: Any, comment: str = "") -> None:
         """Take the step named `name` (a key of STEPS) through its method."""

@@ -311,9 +311,7 @@ class CaseStudySerializer(
         step = case.officer_step_to(wanted)
         if step is None:
             reachable = [
-                str(CaseStudy.Status(s.target).label)
-                for s in CaseStudy.STEPS.values()
-                if not s.by_reviewer and case.status in s.sources
+                str(CaseStudy.Status(s.target).label) for s in case.officer_steps()
             ]
             raise Conflict(
                 _(

@@ -12,7 +12,7 @@ included), the countries of the cities, and the counts of cities, teams, labs,
 strategies and funding programmes, each one cheap query. Figures are computed on first
 access and then kept on the object, so a page that shows only some pays only for those.
 
-No data cache (there was one, `core.page_cache.remember`). Measured in-process on
+No data cache (there was one, `remember` in the former config/cache.py). Measured in-process on
 PostgreSQL, median of 15 (`generate_synthetic_data`; the ranges are two runs):
 
 | | 5,000 cases (4,226 published) | 100,000 (85,175 published) |
@@ -44,7 +44,7 @@ from cities.models import City, FundingProgramme, InnovationTeam, Lab, Strategy
 
 from .engine.aggregate import Counts, published_counts
 from .models import Driver
-from .vocabularies import VOCABULARIES, Vocabulary
+from .vocabularies import BY_NAME, VOCABULARIES, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -265,10 +265,7 @@ class _Breakdowns(Mapping[str, Breakdown]):
 
     def __getitem__(self, name: str) -> Breakdown:
         if name not in self._made:
-            vocabulary = next((v for v in VOCABULARIES if v.name == name), None)
-            if vocabulary is None:
-                raise KeyError(name)
-            self._made[name] = self._make(vocabulary)
+            self._made[name] = self._make(BY_NAME[name])
         return self._made[name]
 
     def __iter__(self) -> Iterator[str]:

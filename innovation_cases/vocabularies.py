@@ -78,5 +78,5 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     ),
 )
 
-BY_PARAM: dict[str, Vocabulary] = {v.param: v for v in VOCABULARIES}
+BY_NAME: dict[str, Vocabulary] = {v.name: v for v in VOCABULARIES}
 BY_MODEL: dict[type[Term], Vocabulary] = {v.model: v for v in VOCABULARIES}

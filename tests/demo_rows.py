@@ -34,8 +34,7 @@ type Rows = dict[str, dict[Any, tuple[Any, ...]]]  # table -> primary key -> row
 class _Recording:
     before: str  # the fingerprint of the database the loader ran on
     report: demo_content.Report
-    columns: dict[str, list[str]]
-    new_rows: dict[str, list[tuple[Any, ...]]]
+    new_rows: dict[str, list[tuple[Any, ...]]]  # table -> rows, in _columns' order
 
 
 _recording: _Recording | None = None
@@ -55,7 +54,6 @@ def load() -> demo_content.Report:
         _recording = _Recording(
             before=fingerprint,
             report=copy.deepcopy(report),
-            columns={table: _columns(table) for table in after},
             new_rows={
                 table: [row for pk, row in rows.items() if pk not in before[table]]
                 for table, rows in after.items()
@@ -65,31 +63,32 @@ def load() -> demo_content.Report:
     return report
 
 
-def _tables() -> dict[str, models.Field[Any, Any]]:
-    """Every table the models have (many-to-many and history tables included), with
-    its primary key."""
+def _models() -> dict[str, type[models.Model]]:
+    """Every model with a table of its own (many-to-many and history tables
+    included), by table."""
     return {
-        model._meta.db_table: model._meta.pk
+        model._meta.db_table: model
         for model in apps.get_models(include_auto_created=True)
         if model._meta.managed and not model._meta.proxy
     }
 
 
-def _columns(table: str) -> list[str]:
-    with connection.cursor() as cursor:
-        # The table names here and below are the models' own, quoted.
-        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} WHERE 1 = 0")  # noqa: S608
-        return [column[0] for column in cursor.description]
+def _columns(model: type[models.Model]) -> list[str]:
+    """The table's columns, primary key first, in the order rows are read and written."""
+    pk = model._meta.pk.column
+    others = [f.column for f in model._meta.local_concrete_fields if f.column != pk]
+    return [pk, *others]
 
 
 def _read_rows() -> Rows:
     rows: Rows = {}
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for table, pk in _tables().items():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            names = [column[0] for column in cursor.description]
-            at = names.index(pk.column)
-            rows[table] = {row[at]: tuple(row) for row in cursor.fetchall()}
+        for table, model in _models().items():
+            # The names are the models' own, quoted.
+            columns = ", ".join(map(quote, _columns(model)))
+            cursor.execute(f"SELECT {columns} FROM {quote(table)}")  # noqa: S608
+            rows[table] = {row[0]: tuple(row) for row in cursor.fetchall()}
     return rows
 
 
@@ -115,22 +114,18 @@ def _only_added(before: Rows, after: Rows) -> bool:
 @transaction.atomic  # The foreign keys are checked at the end, whatever the order.
 def _replay(recording: _Recording) -> None:
     quote = connection.ops.quote_name
+    by_table = _models()
+    replayed = [by_table[table] for table in recording.new_rows]
     with connection.cursor() as cursor:
-        for table, rows in recording.new_rows.items():
-            columns = recording.columns[table]
+        for model in replayed:
+            columns = _columns(model)
             cursor.executemany(
-                f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+                f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+                f"({', '.join(map(quote, columns))}) "
                 f"VALUES ({', '.join(['%s'] * len(columns))})",
-                [_adapted(row) for row in rows],
+                [_adapted(row) for row in recording.new_rows[model._meta.db_table]],
             )
         # PostgreSQL's sequences do not see ids inserted explicitly: move them past.
-        tables = _tables()
-        replayed = [
-            model
-            for model in apps.get_models(include_auto_created=True)
-            if model._meta.db_table in recording.new_rows
-            and model._meta.db_table in tables
-        ]
         for statement in connection.ops.sequence_reset_sql(no_style(), replayed):
             cursor.execute(statement)
 
