@@ -41,7 +41,7 @@ REFERENCES = {
     "driver": "drivers",
     "approach": "approaches",
     "theme": "themes",
-    "stage": "lifecycle-stages",
+    "stage": "lifecycle-stages",  # the deprecated alias of lifecycle_stage
     # Body fields of the writes ("city" and "team" as above).
     "parent": "teams",
     "teams": "teams",

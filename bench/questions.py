@@ -49,7 +49,7 @@ def questions(values: dict[str, str], published: int) -> list[str]:
     paths += [
         f"/cases/?q={word}&theme={theme}&innovation_type={itype}&country=DE",
         "/cases/?year_min=2010&year_max=2015&q=data",
-        "/cases/?stage=implementing&driver=technological",
+        "/cases/?lifecycle_stage=implementing&driver=technological",
     ]
     paths += [f"/api/v1/cases/?search={w}&theme={theme}" for w in WORDS[:6]]
     paths += [f"/api/v1/cases/?page={p}&ordering=title" for p in pages]

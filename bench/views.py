@@ -39,7 +39,7 @@ FACET_PATHS = {
     "driver": "drivers__slug",
     "approach": "approaches__slug",
     "theme": "themes__slug",
-    "stage": "lifecycle_stage__slug",
+    "lifecycle_stage": "lifecycle_stage__slug",
     "country": "city__country",
     "city": "city__slug",
 }

@@ -179,6 +179,21 @@ class FilterExtension(DjangoFilterExtension):
                     schema["maxItems"] = field.max_values
                 target = schema["items"]
             _add_limits(target, field.validators)
+        # A filter's former names (a FilterSet's ALIASES), each as the filter it
+        # stands for, marked deprecated.
+        aliases = getattr(filterset_class, "ALIASES", {})
+        own = list(parameters)
+        for alias in sorted(a for a, name in aliases.items() if name == field_name):
+            for parameter in own:
+                parameters.append(
+                    {
+                        **parameter,
+                        "name": alias,
+                        "deprecated": True,
+                        "description": f"Deprecated: the former name of "
+                        f"`{field_name}`, which it means.",
+                    }
+                )
         return parameters
 
 

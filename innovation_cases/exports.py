@@ -135,7 +135,7 @@ def _records(
                 "drivers": drivers(doc.get("driver")),
                 "approaches": approaches(doc.get("approach")),
                 "themes": themes(doc.get("theme")),
-                "lifecycle_stage": _first(doc.get("stage")),
+                "lifecycle_stage": _first(doc.get("lifecycle_stage")),
                 "year_started": _first(doc.get("year_started")),
                 "year_ended": _first(doc.get("year_ended")),
                 "published_at": published_at.isoformat() if published_at else None,

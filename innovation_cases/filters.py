@@ -31,6 +31,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, QuerySet, Value
+from django.utils.datastructures import MultiValueDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -104,7 +105,7 @@ VocabularyFilters = type(
     "VocabularyFilters",
     (django_filters.FilterSet,),
     {
-        vocabulary.param: SlugListFilter(
+        vocabulary.name: SlugListFilter(
             field_name=vocabulary.case_field,
             queryset=vocabulary.model._default_manager.all(),
             label=vocabulary.label,
@@ -180,11 +181,32 @@ class CaseStudyFilter(VocabularyFilters):  # type: ignore[valid-type,misc]  # ma
     )
 
     # The facets shown with counts (see `facet_values`), by parameter name.
-    FACETS = (*(v.param for v in VOCABULARIES), "country", "city")
+    FACETS = (*(v.name for v in VOCABULARIES), "country", "city")
+
+    # Former parameter names, still accepted (deprecated, and so documented in the
+    # schema): alias -> the parameter it stands for.
+    ALIASES: dict[str, str] = {v.alias: v.name for v in VOCABULARIES if v.alias}
 
     class Meta:
         model = CaseStudy
         fields: list[str] = []
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        # An alias's values join its parameter's, under the parameter's name, so
+        # that everything after here (the form, its errors, the engine's question,
+        # the links that remove one filter) knows one name.
+        if data is not None and any(alias in data for alias in self.ALIASES):
+            data = data.copy()
+            for alias, name in self.ALIASES.items():
+                if alias not in data:
+                    continue
+                if isinstance(data, MultiValueDict):  # a request's parameters
+                    data.setlist(name, data.getlist(name) + data.getlist(alias))
+                    del data[alias]
+                else:  # a dict of strings: the values may be comma-separated
+                    values = (data.get(name), data.pop(alias))
+                    data[name] = ",".join(value for value in values if value)
+        super().__init__(data, *args, **kwargs)
 
     @property
     def search_text(self) -> str:
@@ -233,7 +255,7 @@ class FacetValue:
 CITY_FACET_SIZE = 20
 
 # The facets whose values are the terms of a vocabulary.
-TERM_FACETS: dict[str, type[VocabularyTerm]] = {v.param: v.model for v in VOCABULARIES}
+TERM_FACETS: dict[str, type[VocabularyTerm]] = {v.name: v.model for v in VOCABULARIES}
 
 
 def vocabulary_terms(

@@ -61,7 +61,7 @@ class Term(models.Model):
         """The query parameter that filters the case list by this vocabulary."""
         from .vocabularies import BY_MODEL  # It lists the models of this module.
 
-        return BY_MODEL[type(self)].param
+        return BY_MODEL[type(self)].name
 
     @property
     def vocabulary(self) -> str:

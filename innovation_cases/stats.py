@@ -213,14 +213,14 @@ class SiteStatistics:
     def _term_breakdown(self, vocabulary: Vocabulary) -> Breakdown:
         """Every term of a vocabulary in its own order, with its published cases: one
         query for the terms. (The drivers are grouped internal/external: Driver.Meta.)"""
-        counts = self._cases.by_facet[vocabulary.param]
+        counts = self._cases.by_facet[vocabulary.name]
         return Breakdown(
             [
                 Row(
                     slug=term.slug,
                     name=term.name,
                     count=counts.get(term.slug, 0),
-                    query=urlencode({vocabulary.param: term.slug}),
+                    query=urlencode({vocabulary.name: term.slug}),
                     group=getattr(term, "group", ""),
                     group_name=str(term.get_group_display())
                     if isinstance(term, Driver)

@@ -18,20 +18,18 @@ from .models import Approach, Driver, InnovationType, LifecycleStage, Term, Them
 
 @dataclass(frozen=True)
 class Vocabulary:
-    name: str  # the statistics' breakdown (by_<name>) and the facet's key
+    # The case list's query parameter, its facet, the search index's field and the
+    # statistics' breakdown (by_<name>).
+    name: str
     model: type[Term]
     case_field: str  # the case's relation to its terms
     api_path: str  # /api/v1/<api_path>/
     api_basename: str  # the API's route names: api:<api_basename>-list, -detail
     description: str  # the API endpoint's, in the OpenAPI schema
-    # The case list's query parameter, where it is not `name`: the lifecycle stage's
-    # was published as `stage` before the statistics named it.
-    param_name: str = ""
-
-    @property
-    def param(self) -> str:
-        """The case list's query parameter for this vocabulary's terms."""
-        return self.param_name or self.name
+    # A former name of the case list's query parameter (which is `name`), still
+    # accepted and documented as deprecated: the API published the lifecycle stage's
+    # as `stage` before the statistics and the schema named it `lifecycle_stage`.
+    alias: str = ""
 
     @property
     def label(self) -> str:
@@ -74,7 +72,7 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
         "lifecycle-stages",
         "lifecycle-stage",
         "How far an innovation has come.",
-        param_name="stage",
+        alias="stage",
     ),
 )
 

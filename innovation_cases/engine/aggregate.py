@@ -26,7 +26,14 @@ from .search import FACET_SIZE
 
 # The facets counted (FilterSet parameter names, as in schema.COUNT_FIELDS): the city
 # is left out, the statistics do not break cases down by city.
-COUNTED: Final = ("innovation_type", "driver", "approach", "theme", "stage", "country")
+COUNTED: Final = (
+    "innovation_type",
+    "driver",
+    "approach",
+    "theme",
+    "lifecycle_stage",
+    "country",
+)
 YEAR: Final = "year_started"
 
 

@@ -209,7 +209,10 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
         ("driver", related["drivers"]),
         ("approach", related["approaches"]),
         ("theme", related["themes"]),
-        ("stage", [case.lifecycle_stage.slug] if case.lifecycle_stage else []),
+        (
+            "lifecycle_stage",
+            [case.lifecycle_stage.slug] if case.lifecycle_stage else [],
+        ),
         ("country", [str(case.city.country.code)]),
         ("city", [case.city.slug]),
     ]:

@@ -68,7 +68,8 @@ import tantivy
 # 2: the title stored, two more title keys (TITLE_KEYS), times to the microsecond.
 # 3: the multi-valued facets counted from single-valued combinations (COUNT_FIELDS);
 #    what a result card and an export show stored (STORED_FACETS, STORED_TEXT).
-SCHEMA_VERSION: Final = 3
+# 4: the lifecycle stage's field named `lifecycle_stage`, as its filter parameter.
+SCHEMA_VERSION: Final = 4
 
 # The names under which the analysers are registered on every Index object (tantivy
 # does not store custom analysers with the index: they are registered on each open).
@@ -93,7 +94,7 @@ FACET_FIELDS: Final[dict[str, str]] = {
     "driver": "driver",
     "approach": "approach",
     "theme": "theme",
-    "stage": "stage",
+    "lifecycle_stage": "lifecycle_stage",
     "country": "country",
     "city": "city",
 }
@@ -101,7 +102,15 @@ FACET_FIELDS: Final[dict[str, str]] = {
 # Stored, besides the title, the summary and the years and date: what a result card
 # (engine/cards.py) and an export (exports.py) show.
 STORED_FACETS: Final = frozenset(
-    {"innovation_type", "driver", "approach", "theme", "stage", "country", "city"}
+    {
+        "innovation_type",
+        "driver",
+        "approach",
+        "theme",
+        "lifecycle_stage",
+        "country",
+        "city",
+    }
 )
 STORED_TEXT: Final = ("slug", "city_name", "district_name")
 

@@ -92,7 +92,7 @@ class Filters:
     driver: tuple[str, ...] = ()
     approach: tuple[str, ...] = ()
     theme: tuple[str, ...] = ()
-    stage: tuple[str, ...] = ()
+    lifecycle_stage: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     city: tuple[str, ...] = ()
     year_min: int | None = None

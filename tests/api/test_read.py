@@ -626,9 +626,14 @@ NEWEST = [
             "theme=climate,digital-services",
             ["vienna-cool-streets", "bratislava-e-services"],
         ),
+        (
+            "lifecycle_stage=implementing",
+            ["bologna-neighbourhood-labs", "ghent-bus-lanes"],
+        ),
+        # `stage`: the deprecated alias of lifecycle_stage, as first published.
         ("stage=implementing", ["bologna-neighbourhood-labs", "ghent-bus-lanes"]),
         (
-            "stage=evaluating,diffusing-lessons",
+            "lifecycle_stage=evaluating&stage=diffusing-lessons",
             ["vienna-cool-streets", "bratislava-e-services"],
         ),
         (
@@ -733,7 +738,12 @@ def test_filtered_results_are_whole_records_and_their_links_keep_the_filters(
         ),
         ("driver=Not%20A%20Slug", {"driver": ["“Not A Slug” is not a known value."]}),
         ("approach=nope", {"approach": ["“nope” is not a known value."]}),
-        ("stage=nope", {"stage": ["“nope” is not a known value."]}),
+        (
+            "lifecycle_stage=nope",
+            {"lifecycle_stage": ["“nope” is not a known value."]},
+        ),
+        # The alias's values are the parameter's, and so are its errors.
+        ("stage=nope", {"lifecycle_stage": ["“nope” is not a known value."]}),
         (
             "country=XX",
             {
@@ -785,6 +795,7 @@ NUL_MESSAGE = "A NUL byte is not allowed in a query parameter."
         ("driver=%00", "driver"),
         ("approach=%00", "approach"),
         ("theme=mobility,%00", "theme"),
+        ("lifecycle_stage=%00", "lifecycle_stage"),
         ("stage=%00", "stage"),
         ("year_min=20%0020", "year_min"),
         ("year_max=%00", "year_max"),
@@ -1419,6 +1430,7 @@ def test_the_schema_is_openapi_3_in_yaml(client, db):
         "driver",
         "approach",
         "theme",
+        "lifecycle_stage",
         "stage",
         "year_min",
         "year_max",
@@ -1426,6 +1438,19 @@ def test_the_schema_is_openapi_3_in_yaml(client, db):
         "page",
         "page_size",
     } <= case_list
+
+
+def test_the_schema_marks_stage_as_the_deprecated_alias_of_lifecycle_stage(client, db):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    parameters = {
+        p["name"]: p for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]
+    }
+
+    alias, canonical = parameters["stage"], parameters["lifecycle_stage"]
+    assert alias["deprecated"] is True
+    assert "`lifecycle_stage`" in alias["description"]
+    assert "deprecated" not in canonical
+    assert alias["schema"] == canonical["schema"]
 
 
 def test_the_schema_is_also_served_as_json(client, db):

@@ -285,7 +285,7 @@ def test_a_nul_byte_in_any_parameter_never_reaches_the_database():
         "driver",
         "approach",
         "theme",
-        "stage",
+        "lifecycle_stage",
         "year_min",
         "year_max",
         "ordering",
@@ -311,6 +311,27 @@ def test_active_filter_can_be_removed_one_value_at_a_time(client, cases):
     removals = {f["label"]: f["remove"] for f in response.context["active_filters"]}
     assert removals["Theme: Mobility"] == "theme=affordable-housing&city=ghent"
     assert removals["City: Ghent"] == "theme=mobility&theme=affordable-housing"
+
+
+def test_stage_is_still_read_as_lifecycle_stage_and_links_use_the_new_name(
+    client, cases
+):
+    for slug in ["bus-lanes", "tenant-panels"]:
+        case = cases[slug]
+        case.lifecycle_stage = LifecycleStage.objects.get(slug="implementing")
+        case.save()
+
+    old = client.get(LIST, {"stage": "implementing", "city": "ghent"})
+    new = client.get(LIST, {"lifecycle_stage": "implementing", "city": "ghent"})
+
+    assert slugs(old) == slugs(new) == ["bus-lanes"]
+    removals = {f["label"]: f["remove"] for f in old.context["active_filters"]}
+    assert removals == {
+        "Lifecycle stage: Implementing": "city=ghent",
+        "City: Ghent": "lifecycle_stage=implementing",
+    }
+    stages = {v.value: v for v in old.context["facets"]["lifecycle_stage"]}
+    assert stages["implementing"].selected
 
 
 def test_csv_export_uses_the_same_filters_and_streams(client, cases):

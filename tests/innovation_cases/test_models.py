@@ -128,5 +128,5 @@ def test_term_links_to_its_page_or_to_the_filtered_list():
         "/cases/?approach=co-production"
     )
     assert LifecycleStage.objects.get(slug="evaluating").get_absolute_url() == (
-        "/cases/?stage=evaluating"
+        "/cases/?lifecycle_stage=evaluating"
     )

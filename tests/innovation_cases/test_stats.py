@@ -181,7 +181,7 @@ def test_rows_link_to_the_case_list_filter_of_their_vocabulary():
         "by_driver": "driver=political",
         "by_approach": "approach=digital-smart-mobility",
         "by_theme": "theme=mobility",
-        "by_lifecycle_stage": "stage=identifying-problems",
+        "by_lifecycle_stage": "lifecycle_stage=identifying-problems",
     }
 
 

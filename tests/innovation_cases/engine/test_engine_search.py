@@ -47,7 +47,7 @@ def test_only_published_cases_are_in_the_index(built):
         ({"innovation_type": ("adaptive",)}, {"budget", "fund"}),
         ({"driver": ("social",)}, {"budget", "streets"}),
         ({"approach": ("partnerships",)}, set()),
-        ({"stage": ("evaluating",)}, {"twin", "streets"}),
+        ({"lifecycle_stage": ("evaluating",)}, {"twin", "streets"}),
         ({"year_min": 2015}, {"budget", "twin", "streets"}),
         ({"year_max": 2014}, {"fund"}),
         ({"year_min": 2015, "year_max": 2015}, {"budget", "streets"}),
@@ -87,7 +87,7 @@ def test_a_facets_own_selection_does_not_narrow_its_counts(built):
         "innovation_type": {"enhancement-oriented": 1},
         "driver": {"social": 1},
         "approach": {},
-        "stage": {"evaluating": 1},
+        "lifecycle_stage": {"evaluating": 1},
         "city": {"malmo": 1},
     }
 
