@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericStackedInline
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from innovation_cases.admin import SourceInline
+from core.models import Source
 
 # Who sees and changes what here is the per-city rule of cities/models.py, applied as
 # cities/admin_scoping.py explains.
@@ -25,6 +26,16 @@ from .models import (
     Membership,
     Strategy,
 )
+
+
+class SourceInline(CityScopedInline, GenericStackedInline):
+    """Citations, on the change page of whatever record they back (here and in
+    innovation_cases/admin.py): whoever may change that record may change its
+    sources."""
+
+    model = Source
+    extra = 0
+    fields = [("title", "publisher"), ("authors", "published_on"), "url", "note"]
 
 
 class DistrictInline(CityScopedInline, admin.TabularInline):

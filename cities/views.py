@@ -12,10 +12,6 @@ from django.utils.http import quote_etag
 from django.views.generic import DetailView, ListView, View
 from django_countries import countries
 
-from innovation_cases.engine.cards import Card
-from innovation_cases.engine.search import Filters, Newest
-from innovation_cases.models import CaseStudy
-
 from .filters import CityListFilter
 from .models import City, InnovationTeam, Lab, Strategy
 
@@ -160,10 +156,6 @@ class CityMapDataView(View):
         return response
 
 
-# How many of its cases a city's page shows; the case list has the rest.
-CITY_PAGE_CASES = 12
-
-
 class CityDetailView(DetailView):
     template_name = "cities/city_detail.html"
     context_object_name = "city"
@@ -183,17 +175,6 @@ class CityDetailView(DetailView):
             "sources",
         )
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        # The newest few, and a link to all of them in the case list: a city with
-        # thousands of cases must not put thousands of cards on one page, from the
-        # search engine.
-        context["newest"] = Newest(Filters(city=(self.object.slug,)), CITY_PAGE_CASES)
-        context["all_cases_url"] = (
-            reverse("innovation_cases:case_list") + f"?city={self.object.slug}"
-        )
-        return context
-
 
 class TeamDetailView(DetailView):
     template_name = "cities/innovationteam_detail.html"
@@ -206,16 +187,6 @@ class TeamDetailView(DetailView):
             "strategies",
             "sources",
         )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["cases"] = [
-            Card.from_case(case)
-            for case in CaseStudy.objects.published()
-            .filter(teams=self.object)
-            .for_cards()
-        ]
-        return context
 
 
 class StrategyDetailView(DetailView):

@@ -16,8 +16,8 @@ from drf_spectacular.views import (
 from rest_framework import routers
 
 from cities import api as cities_api
+from core.vocabularies import VOCABULARIES
 from innovation_cases import api as cases_api
-from innovation_cases.vocabularies import VOCABULARIES
 
 router = routers.DefaultRouter()
 router.include_format_suffixes = False

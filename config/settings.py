@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "simple_history",
     "axes",
+    "core",
     "accounts",
     "cities",
     "innovation_cases",

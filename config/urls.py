@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api")),
     path("account/", include("accounts.urls")),
-    path("workspace/", include("innovation_cases.workspace_urls")),
+    path("workspace/", include("workspace.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("innovation_cases.urls")),

@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
-from django.contrib.contenttypes.admin import GenericStackedInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
@@ -16,35 +15,23 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from cities.admin import SourceInline
 from cities.admin_scoping import (
     CityScopedAdmin,
-    CityScopedInline,
     SiteStaffOnlyAdmin,
 )
 from cities.models import City
-
-from .models import (
+from core.models import (
     Approach,
-    CaseStudy,
     Driver,
-    Finding,
     InnovationType,
-    InvalidTransition,
     LifecycleStage,
-    Organisation,
     Source,
     Term,
     Theme,
 )
 
-
-class SourceInline(CityScopedInline, GenericStackedInline):
-    """Citations, on the change page of whatever record they back: whoever may change
-    that record may change its sources."""
-
-    model = Source
-    extra = 0
-    fields = [("title", "publisher"), ("authors", "published_on"), "url", "note"]
+from .models import CaseStudy, Finding, InvalidTransition, Organisation
 
 
 class TermAdmin(admin.ModelAdmin):

@@ -17,15 +17,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cities.viewsets import CityRecordViewSet
+from core.models import Source
 from core.rest import Conflict
 from core.viewsets import ApiViewMixin, ReadOnlyViewSet
+from core.vocabularies import Vocabulary
 
 from . import serializers as api_serializers
 from .engine import search as engine
 from .filters import CaseStudyFilter
-from .models import CaseStudy, Organisation, Source
+from .models import CaseStudy, Organisation
 from .stats import site_statistics
-from .vocabularies import Vocabulary
 
 
 class CaseStudyViewSet(CityRecordViewSet):

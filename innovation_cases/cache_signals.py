@@ -34,20 +34,10 @@ from cities.models import (
     Lab,
     Strategy,
 )
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Source, Theme
 from core.page_cache import bump, bump_on_commit
 
-from .models import (
-    RELATION_FIELDS,
-    Approach,
-    CaseStudy,
-    Driver,
-    Finding,
-    InnovationType,
-    LifecycleStage,
-    Organisation,
-    Source,
-    Theme,
-)
+from .models import RELATION_FIELDS, CaseStudy, Finding, Organisation
 
 ALWAYS_PUBLIC = [
     City,

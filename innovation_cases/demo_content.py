@@ -22,18 +22,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from cities.models import City, District, FundingProgramme, InnovationTeam, Lab
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Source, Theme
 
-from .models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    Finding,
-    InnovationType,
-    LifecycleStage,
-    Organisation,
-    Source,
-    Theme,
-)
+from .models import CaseStudy, Finding, Organisation
 
 ARTICLE = {
     "title": "How cities are redefining the future of public innovation",

@@ -39,11 +39,11 @@ from django_countries import countries
 from cities.filters import city_filter
 from cities.models import FIRST_YEAR, LAST_YEAR, City
 from core.filters import MAX_QUERY_LENGTH, SlugListFilter, YearFilter, country_filter
+from core.models import Term as VocabularyTerm
+from core.vocabularies import VOCABULARIES
 
 from .engine.query import MAX_TERMS, Term, parse
 from .models import CaseStudy
-from .models import Term as VocabularyTerm
-from .vocabularies import VOCABULARIES
 
 if TYPE_CHECKING:
     from .engine.search import Filters

@@ -18,6 +18,15 @@ from cities.serializers import (
     TermRefSerializer,
     resolve_district,
 )
+from core.models import (
+    Approach,
+    Driver,
+    InnovationType,
+    LifecycleStage,
+    Source,
+    Term,
+    Theme,
+)
 from core.rest import (
     Conflict,
     KnownFieldsMixin,
@@ -27,19 +36,9 @@ from core.rest import (
     WebUrlField,
     WritableChoiceField,
 )
+from core.vocabularies import VOCABULARIES
 
-from .models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Organisation,
-    Source,
-    Term,
-    Theme,
-)
-from .vocabularies import VOCABULARIES
+from .models import CaseStudy, Organisation
 
 
 class OrganisationRefSerializer(serializers.ModelSerializer):

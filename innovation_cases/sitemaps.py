@@ -5,8 +5,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from cities.models import City, InnovationTeam, Strategy
+from core.models import Driver, InnovationType, Theme
 
-from .models import CaseStudy, Driver, InnovationType, Theme
+from .models import CaseStudy
 
 
 class CaseSitemap(Sitemap):

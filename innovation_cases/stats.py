@@ -41,10 +41,10 @@ from django.db.models import Count, Q
 from django_countries import countries
 
 from cities.models import City, FundingProgramme, InnovationTeam, Lab, Strategy
+from core.models import Driver
+from core.vocabularies import BY_NAME, VOCABULARIES, Vocabulary
 
 from .engine.aggregate import Counts, published_counts
-from .models import Driver
-from .vocabularies import BY_NAME, VOCABULARIES, Vocabulary
 
 
 @dataclass(frozen=True)

@@ -44,17 +44,11 @@ from simple_history.models import HistoricalChanges
 from tqdm import tqdm
 
 from cities.models import City
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from core.page_cache import bump_on_commit
 
 from .engine import journal
-from .models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Theme,
-)
+from .models import CaseStudy
 
 # Cases per statement (COPY and INSERT, or bulk_create): short statements, a moving
 # progress bar, and little memory.

@@ -20,20 +20,12 @@ from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 from django.views.generic import DetailView, TemplateView, View
 
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
+
 from . import demo_content, exports, images
 from .engine import search as engine
 from .filters import CaseStudyFilter, FacetValue, facet_values, vocabulary_terms
-from .models import (
-    Approach,
-    CaseRevision,
-    CaseStudy,
-    Driver,
-    Finding,
-    InnovationType,
-    LifecycleStage,
-    Term,
-    Theme,
-)
+from .models import CaseRevision, CaseStudy, Finding
 from .stats import Share, site_statistics
 
 # How many of the newest cases the home page shows.

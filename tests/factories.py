@@ -15,16 +15,8 @@ from cities.models import (
     Strategy,
 )
 from core.history import save_with_relations
-from innovation_cases.models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Organisation,
-    Source,
-    Theme,
-)
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Source, Theme
+from innovation_cases.models import CaseStudy, Organisation
 
 
 class UserFactory(factory.django.DjangoModelFactory):

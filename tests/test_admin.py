@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
-    if model._meta.app_label in {"accounts", "cities", "innovation_cases"}
+    if model._meta.app_label in {"accounts", "cities", "core", "innovation_cases"}
 )
 
 
@@ -27,7 +27,7 @@ def superuser_client(client, django_user_model):
     return client
 
 
-def test_every_model_of_both_apps_is_registered():
+def test_every_model_of_the_apps_is_registered():
     assert REGISTERED == [
         ("accounts", "apitoken"),
         ("cities", "city"),
@@ -37,15 +37,15 @@ def test_every_model_of_both_apps_is_registered():
         ("cities", "lab"),
         ("cities", "membership"),
         ("cities", "strategy"),
-        ("innovation_cases", "approach"),
+        ("core", "approach"),
+        ("core", "driver"),
+        ("core", "innovationtype"),
+        ("core", "lifecyclestage"),
+        ("core", "source"),
+        ("core", "theme"),
         ("innovation_cases", "casestudy"),
-        ("innovation_cases", "driver"),
         ("innovation_cases", "finding"),
-        ("innovation_cases", "innovationtype"),
-        ("innovation_cases", "lifecyclestage"),
         ("innovation_cases", "organisation"),
-        ("innovation_cases", "source"),
-        ("innovation_cases", "theme"),
     ]
 
 
@@ -127,8 +127,8 @@ def test_admin_records_who_created_and_updated_a_case(superuser_client, demo):
             "summary": "Written in the admin.",
             "status": "draft",
             "innovation_types": [],
-            "innovation_cases-source-content_type-object_id-TOTAL_FORMS": "0",
-            "innovation_cases-source-content_type-object_id-INITIAL_FORMS": "0",
+            "core-source-content_type-object_id-TOTAL_FORMS": "0",
+            "core-source-content_type-object_id-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.context and response.context["errors"]

@@ -32,7 +32,8 @@ from cities.models import (
     Membership,
     Strategy,
 )
-from innovation_cases.models import CaseStudy, Source
+from core.models import Source
+from innovation_cases.models import CaseStudy
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,
@@ -55,7 +56,7 @@ CITY_RECORDS = [
     "cities.strategy",
     "cities.fundingprogramme",
     "innovation_cases.casestudy",
-    "innovation_cases.source",
+    "core.source",
 ]
 
 
@@ -92,7 +93,7 @@ def world(db: None) -> SimpleNamespace:
     staff = Group.objects.create(name="Site staff")
     staff.permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["cities", "innovation_cases"]
+            content_type__app_label__in=["core", "cities", "innovation_cases"]
         )
     )
     w = SimpleNamespace()
@@ -629,7 +630,7 @@ def test_the_source_list_is_for_site_staff_to_read_and_superusers_to_write(
 def test_an_officer_cites_a_source_on_their_own_case(world, client_for):
     client = client_for("officer_a")
     page = client.get(url(CaseStudy, "change", world.a.draft.pk))
-    prefix = "innovation_cases-source-content_type-object_id"
+    prefix = "core-source-content_type-object_id"
 
     response = client.post(
         page.request["PATH_INFO"],

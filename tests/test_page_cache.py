@@ -17,6 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from accounts.models import ApiToken
 from cities.models import Membership
+from core.models import InnovationType, Theme
 from core.page_cache import (
     GENERATION_KEY,
     PageCacheMiddleware,
@@ -25,13 +26,7 @@ from core.page_cache import (
     page_key,
 )
 from innovation_cases.engine import journal
-from innovation_cases.models import (
-    CaseRevision,
-    CaseStudy,
-    Finding,
-    InnovationType,
-    Theme,
-)
+from innovation_cases.models import CaseRevision, CaseStudy, Finding
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,

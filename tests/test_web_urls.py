@@ -17,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cities.models import City, InnovationTeam, Strategy
+from core.models import Source
 from core.validators import WEB_URL_PATTERN, validate_web_url
 from innovation_cases import demo_content
 from innovation_cases.forms import SourceForm
-from innovation_cases.models import Organisation, Source
+from innovation_cases.models import Organisation
 from tests.factories import CityFactory, MembershipFactory, StrategyFactory
 
 HOSTILE_URL = 'https://example.org/"><script>alert(1)</script>'
@@ -32,7 +33,7 @@ URI = jsonschema_rs.Draft4Validator(
 def _url_fields() -> list[models.URLField]:
     return [
         field
-        for app in ("cities", "innovation_cases")
+        for app in ("core", "cities", "innovation_cases")
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
         for field in model._meta.fields

@@ -25,8 +25,10 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django_countries.fields import Country
 
+from core.models import Term
+
 from ..filters import vocabulary_terms
-from ..models import CaseStudy, Term
+from ..models import CaseStudy
 
 
 @dataclass(frozen=True)

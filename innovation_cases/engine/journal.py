@@ -392,11 +392,11 @@ INDEXED_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "cities.city": (("name", "slug", "country"), "city"),
     "cities.district": (("name",), "district"),
     "cities.innovationteam": (("name",), "teams"),
-    "innovation_cases.innovationtype": (("slug",), "innovation_types"),
-    "innovation_cases.driver": (("slug",), "drivers"),
-    "innovation_cases.approach": (("slug",), "approaches"),
-    "innovation_cases.theme": (("slug",), "themes"),
-    "innovation_cases.lifecyclestage": (("slug",), "lifecycle_stage"),
+    "core.innovationtype": (("slug",), "innovation_types"),
+    "core.driver": (("slug",), "drivers"),
+    "core.approach": (("slug",), "approaches"),
+    "core.theme": (("slug",), "themes"),
+    "core.lifecyclestage": (("slug",), "lifecycle_stage"),
 }
 
 

@@ -32,7 +32,8 @@ from cities.models import (
     Membership,
     Strategy,
 )
-from innovation_cases.models import CaseStudy, Organisation, Theme
+from core.models import Theme
+from innovation_cases.models import CaseStudy, Organisation
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,

@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 import pytest
 from django.utils.http import http_date
 
-from innovation_cases.models import CaseStudy, Theme
+from core.models import Theme
+from innovation_cases.models import CaseStudy
 from tests.factories import CaseStudyFactory, CityFactory, UserFactory
 
 from .conftest import bearer_client

@@ -21,15 +21,9 @@ from django.utils.http import http_date
 from rest_framework.throttling import AnonRateThrottle
 
 from cities.models import City, District, FundingProgramme, InnovationTeam, Strategy
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from innovation_cases.engine import search as engine_search
-from innovation_cases.models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Theme,
-)
+from innovation_cases.models import CaseStudy
 from innovation_cases.stats import site_statistics
 from tests.factories import (
     CaseStudyFactory,

@@ -39,13 +39,7 @@ from accounts.models import ApiToken
 from cities.models import City, InnovationTeam, Membership
 from config.api import router
 from config.wsgi import application
-from innovation_cases.models import (
-    Approach,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Theme,
-)
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from tests.factories import (
     CaseStudyFactory,
     LabFactory,

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from innovation_cases.models import Theme
+from core.models import Theme
 from tests.factories import CaseStudyFactory, CityFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,12 @@
+import re
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from cities.models import City
+from core.models import Theme
 from innovation_cases.filters import CaseStudyFilter
-from innovation_cases.models import Theme
 from tests.factories import (
     CaseStudyFactory,
     DistrictFactory,
@@ -16,6 +18,15 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def case_cards(response) -> list[str]:
+    """The slugs of the case cards on a page, in order."""
+    return re.findall(
+        r'<article class="card">\s*<h3><a href="/cases/([^/"]+)/"',
+        response.content.decode(),
+    )
+
 
 # --- City profile ----------------------------------------------------------------------
 
@@ -56,7 +67,7 @@ def test_city_profile_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(url)
     assertContains(response, f'<a href="{team.get_absolute_url()}">')
-    assert len(response.context["newest"].cases) == 6
+    assert len(case_cards(response)) == 6
 
 
 def test_a_city_with_many_cases_shows_the_newest_and_links_to_the_rest(client, demo):
@@ -66,9 +77,8 @@ def test_a_city_with_many_cases_shows_the_newest_and_links_to_the_rest(client, d
 
     response = client.get(bologna.get_absolute_url())
 
-    shown = response.context["newest"].cases
     newest = bologna.cases.published().order_by(*CaseStudyFilter.ORDERINGS["newest"])
-    assert [c.slug for c in shown] == [c.slug for c in newest[:12]]
+    assert case_cards(response) == [c.slug for c in newest[:12]]
     assertContains(
         response,
         f'<a href="/cases/?city=bologna">See all {total} cases from Bologna in the '

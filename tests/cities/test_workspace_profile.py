@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from cities.models import FundingProgramme, InnovationTeam, Lab, Membership, Strategy
-from innovation_cases.models import InnovationType
+from core.models import InnovationType
 from tests.factories import (
     CityFactory,
     DistrictFactory,

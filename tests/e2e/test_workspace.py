@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cities.models import City, Membership
-from innovation_cases.models import CaseRevision, CaseStudy, Theme
+from core.models import Theme
+from innovation_cases.models import CaseRevision, CaseStudy
 from tests.factories import CaseStudyFactory, MembershipFactory, UserFactory
 
 from .axe import axe_violations, describe_violations

@@ -17,13 +17,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cities.models import City, InnovationTeam, Membership
-from innovation_cases.models import (
-    RELATION_FIELDS,
-    CaseRevision,
-    CaseStudy,
-    InnovationType,
-    Theme,
-)
+from core.models import InnovationType, Theme
+from innovation_cases.models import RELATION_FIELDS, CaseRevision, CaseStudy
 from tests.factories import (
     CaseStudyFactory,
     MembershipFactory,

@@ -10,8 +10,8 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
+from core.models import Theme
 from innovation_cases.feeds import CaseFeed
-from innovation_cases.models import Theme
 from tests.factories import CaseStudyFactory, CityFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,18 +9,12 @@ from django.db import DatabaseError, connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from innovation_cases import exports
 from innovation_cases.engine import journal
 from innovation_cases.engine import search as engine
 from innovation_cases.filters import CaseStudyFilter
-from innovation_cases.models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Theme,
-)
+from innovation_cases.models import CaseStudy
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,

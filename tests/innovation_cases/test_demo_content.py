@@ -5,7 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from cities.models import City, District, FundingProgramme, InnovationTeam, Lab
-from innovation_cases.models import CaseStudy, Finding, Organisation, Source
+from core.models import Source
+from innovation_cases.models import CaseStudy, Finding, Organisation
 
 pytestmark = pytest.mark.django_db
 

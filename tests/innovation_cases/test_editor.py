@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from core.models import Source, Theme
 from innovation_cases import images
-from innovation_cases.models import CaseRevision, CaseStudy, Source, Theme
+from innovation_cases.models import CaseRevision, CaseStudy
 from tests.factories import InnovationTeamFactory, MembershipFactory, SourceFactory
 from tests.innovation_cases.conftest import case_in, messages_of
 

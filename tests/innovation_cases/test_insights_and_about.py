@@ -6,16 +6,9 @@ from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from cities.models import City
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from innovation_cases.engine import journal
-from innovation_cases.models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    Finding,
-    InnovationType,
-    LifecycleStage,
-    Theme,
-)
+from innovation_cases.models import CaseStudy, Finding
 from tests.factories import (
     CaseStudyFactory,
     SourceFactory,

@@ -2,14 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from innovation_cases.models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Theme,
-)
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
+from innovation_cases.models import CaseStudy
 from tests.factories import CaseStudyFactory, CityFactory, DistrictFactory
 
 pytestmark = pytest.mark.django_db

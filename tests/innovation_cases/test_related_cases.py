@@ -2,15 +2,10 @@
 
 import pytest
 
+from core.models import Approach, Driver, InnovationType, Theme
 from innovation_cases.engine import journal
 from innovation_cases.engine.related import shared_values
-from innovation_cases.models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    Theme,
-)
+from innovation_cases.models import CaseStudy
 from tests.factories import CaseStudyFactory, CityFactory
 
 pytestmark = pytest.mark.django_db

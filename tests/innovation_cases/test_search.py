@@ -12,9 +12,10 @@ import re
 
 import pytest
 
+from core.models import Theme
 from innovation_cases.engine.query import MAX_TERMS
 from innovation_cases.filters import CaseStudyFilter
-from innovation_cases.models import CaseStudy, Theme
+from innovation_cases.models import CaseStudy
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,

@@ -1,16 +1,10 @@
 import pytest
 
 from cities.models import City, Strategy
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from innovation_cases.engine import journal
 from innovation_cases.engine.aggregate import published_counts
-from innovation_cases.models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Theme,
-)
+from innovation_cases.models import CaseStudy
 from innovation_cases.stats import Share, site_statistics
 from tests.factories import (
     CaseStudyFactory,

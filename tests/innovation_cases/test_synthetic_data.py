@@ -11,9 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from cities.models import City
+from core.models import InnovationType, Theme
 from innovation_cases import synthetic
 from innovation_cases.engine.search import search
-from innovation_cases.models import CaseStudy, InnovationType, Theme
+from innovation_cases.models import CaseStudy
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,

@@ -2,7 +2,7 @@
 
 import re
 
-from innovation_cases.models import Theme
+from core.models import Theme
 from innovation_cases.views import TERM_PAGE_CASES
 from tests.factories import CaseStudyFactory, CityFactory
 

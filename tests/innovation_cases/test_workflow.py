@@ -6,13 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cities.models import Membership
-from innovation_cases.models import (
-    CaseRevision,
-    CaseStudy,
-    InvalidTransition,
-    Review,
-    Theme,
-)
+from core.models import Theme
+from innovation_cases.models import CaseRevision, CaseStudy, InvalidTransition, Review
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,
@@ -240,9 +235,9 @@ def test_a_step_taken_by_name_goes_through_its_method(people, case):
 def test_every_step_has_its_workspace_route_and_message():
     from django.urls import reverse
 
-    from innovation_cases import workspace
+    from workspace import cases
 
-    assert set(workspace.CASE_STEPS) == set(CaseStudy.STEPS)
+    assert set(cases.CASE_STEPS) == set(CaseStudy.STEPS)
     for step in CaseStudy.STEPS:
         assert reverse("workspace:case_step", args=["a-case", step]).endswith(
             f"/{step}/"

@@ -5,14 +5,15 @@ from django.core import mail
 from django.urls import reverse
 
 from core.history import save_with_relations
-from innovation_cases.models import CaseRevision, CaseStudy, Review, Theme
-from innovation_cases.workspace import word_diff
+from core.models import Theme
+from innovation_cases.models import CaseRevision, CaseStudy, Review
 from tests.factories import (
     CityFactory,
     MembershipFactory,
     UserFactory,
 )
 from tests.innovation_cases.conftest import case_in, messages_of
+from workspace.cases import word_diff
 
 pytestmark = pytest.mark.django_db
 

@@ -6,15 +6,9 @@ from typing import Any
 import pytest
 
 from cities.models import City
+from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from innovation_cases.engine import index as engine_index
-from innovation_cases.models import (
-    Approach,
-    CaseStudy,
-    Driver,
-    InnovationType,
-    LifecycleStage,
-    Theme,
-)
+from innovation_cases.models import CaseStudy
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,

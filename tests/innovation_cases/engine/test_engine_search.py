@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from django.http import QueryDict
 
+from core.models import Theme
 from innovation_cases.engine import index as engine_index
 from innovation_cases.engine.cards import Card, Stored, cards
 from innovation_cases.engine.query import MAX_TERMS, parse
@@ -17,7 +18,7 @@ from innovation_cases.engine.search import (
     search,
 )
 from innovation_cases.filters import CaseStudyFilter
-from innovation_cases.models import CaseStudy, Theme
+from innovation_cases.models import CaseStudy
 from tests.factories import CaseStudyFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,12 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import Theme
 from innovation_cases.engine import index as engine_index
 from innovation_cases.engine import journal
 from innovation_cases.engine.journal import Entry, State, advanced
 from innovation_cases.engine.search import Filters, search
-from innovation_cases.models import CaseStudy, IndexJournalEntry, Theme
+from innovation_cases.models import CaseStudy, IndexJournalEntry
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from cities.models import City
+from core.models import InnovationType, Theme
 from innovation_cases.engine.search import Filters, search
-from innovation_cases.models import CaseStudy, InnovationType, Theme
+from innovation_cases.models import CaseStudy
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,

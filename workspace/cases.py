@@ -1,4 +1,4 @@
-"""The workspace: where a city's officers and reviewers move its cases through review.
+"""The workspace's cases: where a city's officers and reviewers move them through review.
 
 Every view scopes what it reads with the per-city rule (`City.objects.with_member`,
 `reviewed_by`, `CaseStudy.objects.visible_to`), so another city's draft is a 404; and
@@ -34,9 +34,18 @@ from simple_history import utils as history_utils
 
 from cities.models import City, is_site_staff, unique_slug
 from core.history import save_with_relations
-
-from .forms import MARKDOWN_FIELDS, CaseForm, CommentForm, SourceFormSet
-from .models import RELATION_FIELDS, CaseRevision, CaseStudy, InvalidTransition
+from innovation_cases.forms import (
+    MARKDOWN_FIELDS,
+    CaseForm,
+    CommentForm,
+    SourceFormSet,
+)
+from innovation_cases.models import (
+    RELATION_FIELDS,
+    CaseRevision,
+    CaseStudy,
+    InvalidTransition,
+)
 
 S = CaseStudy.Status
 

@@ -21,11 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from core.etags import etag_for
-from core.history import save_with_relations
-from innovation_cases.models import InnovationType
-
-from .models import (
+from cities.models import (
     City,
     District,
     FundingProgramme,
@@ -34,6 +30,11 @@ from .models import (
     Strategy,
     unique_slug,
 )
+from core.etags import etag_for
+from core.history import save_with_relations
+from core.models import InnovationType
+
+from .cases import version_page
 
 
 @dataclass(frozen=True)
@@ -293,8 +294,6 @@ def record_history(
     request: HttpRequest, city_slug: str, kind_key: str, slug: str
 ) -> HttpResponse:
     """Each version of a city record, newest first, with what changed."""
-    from innovation_cases.workspace import version_page
-
     city = _city(request, city_slug)
     kind = _kind(kind_key)
     record = get_object_or_404(kind.records(city), slug=slug)
