@@ -53,7 +53,8 @@ def fail_five_times(remote_addr: str, *forwarded_for: str) -> None:
 
 @pytest.fixture
 def anon_rate_2_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DRF copies the rates onto the class when it is imported (see test_read.py)."""
+    """DRF copies the rates onto the class when it is imported (see
+    tests/api/test_throttling.py)."""
     monkeypatch.setattr(
         AnonRateThrottle,
         "THROTTLE_RATES",

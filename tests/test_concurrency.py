@@ -17,7 +17,8 @@ must then let exactly one through:
 Only on PostgreSQL: pytest-django's SQLite test database lives in memory, and the
 live server's threads share its one connection, so nothing would run concurrently.
 (On SQLite the same code is serialised by IMMEDIATE transactions; the sequential
-tests in tests/innovation_cases/test_editor.py and tests/api/test_write.py run there.)
+tests in tests/innovation_cases/test_editor.py and the API's write tests, such as
+tests/api/test_cases.py and tests/api/test_conditional_requests.py, run there.)
 """
 
 from __future__ import annotations

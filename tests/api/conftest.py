@@ -10,11 +10,17 @@ in the Authorization header (`officer_a_client`, …); `anon_client` sends nothi
 For session authentication, `session_client(user)` logs a user in with CSRF checks
 on, and `csrf_headers(client)` gives the header a write then needs. Every client
 checks CSRF as a browser's session would, so a token write proves it needs none.
+
+Other tests start from the demo content (`demo`, Bologna's, Vienna's and Bratislava's
+records): `read_cases` adds published cases and a draft over four countries and every
+vocabulary, `read_capacity` teams, labs, strategies and a funding programme beside the
+demo's; `write_officer` is an officer of Bologna with a token (an `Officer` of
+helpers.py), and `write_draft` a draft of Bologna's that they write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,17 +53,22 @@ from tests.factories import (
     UserFactory,
 )
 
+from .helpers import Officer, demo_city, make_case, make_officer, published_on
+
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_fresh(settings: Any) -> None:
+def _fast_and_fresh(settings: Any) -> Iterator[None]:
     """The throttles count in the cache, which outlives a test: start every test with
-    none used. Hash passwords cheaply, as many tests make several users. And let
-    WhiteNoise find static files on request rather than list all of them whenever a
-    new test client loads the middleware (a tenth of a second per client)."""
+    none used, and leave none used behind. Hash passwords cheaply, as many tests make
+    several users. And let WhiteNoise find static files on request rather than list all
+    of them whenever a new test client loads the middleware (a tenth of a second per
+    client)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WHITENOISE_AUTOREFRESH = True
+    cache.clear()
+    yield
     cache.clear()
 
 
@@ -363,3 +374,162 @@ def demo(demo: Any) -> Any:
     bologna.published_at = vienna.published_at - timedelta(minutes=1)
     bologna.save(update_fields=["published_at", "updated_at"])
     return demo
+
+
+# --- The demo content, and records beside it ------------------------------------------
+
+
+@pytest.fixture
+def read_cases(demo: Any) -> dict[str, CaseStudy]:
+    """The demo's two cases, four more published ones and a draft, spread over four
+    countries, every vocabulary and several years.
+
+    Newest first: vienna-innovation-pitch-fund, bologna-neighbourhood-labs (the demo's,
+    published when loaded), vienna-cool-streets, ghent-bus-lanes,
+    bratislava-e-services, bologna-participatory-budget.
+    """
+    ghent = CityFactory(name="Ghent", slug="ghent", country="BE")
+    bologna = demo_city("bologna")
+    vienna = demo_city("vienna")
+    bratislava = demo_city("bratislava")
+    made = {
+        case.slug: case
+        for case in [
+            make_case(
+                "ghent-bus-lanes",
+                "Bus lanes for Ghent",
+                ghent,
+                published_at=published_on(2024, 1, 10),
+                year=2019,
+                types=("adaptive",),
+                drivers=("political",),
+                approaches=("digital-smart-mobility",),
+                themes=("mobility",),
+                stage="implementing",
+            ),
+            make_case(
+                "vienna-cool-streets",
+                "Cool streets for Vienna",
+                vienna,
+                published_at=published_on(2024, 3, 1),
+                year=2021,
+                types=("mission-oriented", "adaptive"),
+                drivers=("ecological",),
+                approaches=("co-design-public-spaces",),
+                themes=("climate", "public-spaces"),
+                stage="evaluating",
+            ),
+            make_case(
+                "bratislava-e-services",
+                "Digital services for Bratislava",
+                bratislava,
+                published_at=published_on(2023, 6, 1),
+                year=2015,
+                types=("enhancement-oriented",),
+                drivers=("technological",),
+                approaches=("partnerships",),
+                themes=("digital-services",),
+                stage="diffusing-lessons",
+            ),
+            make_case(
+                "bologna-participatory-budget",
+                "A participatory budget for Bologna",
+                bologna,
+                published_at=published_on(2022, 9, 1),
+                year=2017,
+                types=("anticipatory",),
+                drivers=("social", "political"),
+                approaches=("co-production",),
+                themes=("civic-participation",),
+                stage="developing-proposals",
+                district=District.objects.get(city=bologna, slug="navile"),
+            ),
+            make_case(
+                "vienna-secret-draft",
+                "Secret draft about lanes in Vienna",
+                vienna,
+                published_at=None,
+                year=2020,
+                types=("adaptive",),
+                drivers=("political",),
+                approaches=("co-production",),
+                themes=("mobility", "homelessness"),
+                stage="implementing",
+            ),
+        ]
+    }
+    return made
+
+
+@pytest.fixture
+def read_capacity(demo: Any) -> None:
+    """Beside the demo's records: a Ghent team, a lab of IMCO's in a Vienna district,
+    three strategies and a grant call in Bologna."""
+    vienna = demo_city("vienna")
+    bologna = demo_city("bologna")
+    ghent = CityFactory(name="Ghent", slug="ghent", country="BE")
+    InnovationTeamFactory(
+        city=ghent,
+        slug="ghent-digital",
+        name="Digital Ghent",
+        kind=InnovationTeam.Kind.IN_HOUSE_UNIT,
+    )
+    leopoldstadt = DistrictFactory(
+        city=vienna, slug="leopoldstadt", name="Leopoldstadt"
+    )
+    LabFactory(
+        team=InnovationTeam.objects.get(slug="imco-vienna"),
+        district=leopoldstadt,
+        slug="imco-lab-leopoldstadt",
+        name="IMCO lab, Leopoldstadt",
+    )
+    StrategyFactory(
+        city=vienna,
+        slug="vienna-innovation-strategy",
+        title="Vienna innovation strategy",
+        status=Strategy.Status.ADOPTED,
+    )
+    StrategyFactory(
+        city=vienna,
+        slug="vienna-old-strategy",
+        title="Vienna old strategy",
+        status=Strategy.Status.SUPERSEDED,
+    )
+    StrategyFactory(
+        city=bologna,
+        slug="bologna-draft-strategy",
+        title="Bologna draft strategy",
+        status=Strategy.Status.DRAFT,
+    )
+    FundingProgrammeFactory(
+        city=bologna,
+        slug="bologna-civic-grants",
+        name="Civic grants",
+        allocation=FundingProgramme.Allocation.GRANT_CALL,
+    )
+
+
+@pytest.fixture
+def write_officer(demo: Any) -> Officer:
+    """An officer of Bologna (whose demo records are a team, six districts with a lab
+    each, a foundation and a published case), with a token. Vienna gets a district of
+    its own, so that a district slug can belong to the wrong city."""
+    DistrictFactory(
+        city=City.objects.get(slug="vienna"), slug="leopoldstadt", name="Leopoldstadt"
+    )
+    return make_officer("bologna-officer", City.objects.get(slug="bologna"))
+
+
+@pytest.fixture
+def write_draft(write_officer: Officer) -> CaseStudy:
+    """A draft case of Bologna's, with a team and a district."""
+    case = CaseStudyFactory(
+        slug="navile-benches",
+        title="Benches for Navile",
+        city=City.objects.get(slug="bologna"),
+        district=City.objects.get(slug="bologna").districts.get(slug="navile"),
+        summary="Residents chose where the benches go.",
+        year_started=2023,
+    )
+    case.teams.set(InnovationTeam.objects.filter(slug="fondazione-iu-rusconi-ghigi"))
+    return case

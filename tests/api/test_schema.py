@@ -5,17 +5,22 @@ WSGI transport; every request below goes through the whole Django stack in-proce
 each response is checked against what the schema documents for its operation, status
 code and media type (schemathesis's conformance checks). The live-server fuzzing is
 .ci/schemathesis.sh.
+
+At the end: the schema as served, in YAML and in JSON, and its documentation pages
+(Swagger UI at /api/docs/, Redoc at /api/redoc/), which load only our own assets.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
 import pytest
 import schemathesis
+import yaml
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
@@ -49,9 +54,10 @@ from tests.factories import (
     populate,
 )
 
+from .helpers import PROBLEM
+
 SCHEMA_URL = "/api/schema/"
 PREFIX = "/api/v1"
-PROBLEM = "application/problem+json"
 HIGH_RATES = {"anon": "1000000/minute", "user": "1000000/minute"}
 # Everything a response must satisfy: no server error, a documented status code and
 # content type, and a body (and headers) that match the schema for both.
@@ -801,3 +807,102 @@ def test_requests_at_each_limit_are_answered_as_the_schema_says(
     # Every limit the filters enforce is in the schema, and so was tried here.
     assert checked >= {"page", "page_size", "year_min", "year_max", "country", "q"}
     api.assert_conforms()
+
+
+# --- The schema as served, and its documentation pages --------------------------------
+
+
+def test_the_schema_is_openapi_3_in_yaml(client, db):
+    response = client.get("/api/schema/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+    schema = yaml.safe_load(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "Public Innovation Atlas API"
+    for path in [
+        "/api/v1/cases/",
+        "/api/v1/cases/{slug}/",
+        "/api/v1/cities/",
+        "/api/v1/districts/{key}/",
+        "/api/v1/teams/",
+        "/api/v1/labs/",
+        "/api/v1/strategies/",
+        "/api/v1/funding-programmes/",
+        "/api/v1/stats/",
+    ]:
+        assert path in schema["paths"], path
+    case_list = {
+        p["name"] for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]
+    }
+    assert {
+        "q",
+        "search",
+        "city",
+        "country",
+        "innovation_type",
+        "driver",
+        "approach",
+        "theme",
+        "lifecycle_stage",
+        "stage",
+        "year_min",
+        "year_max",
+        "ordering",
+        "page",
+        "page_size",
+    } <= case_list
+
+
+def test_the_schema_marks_stage_as_the_deprecated_alias_of_lifecycle_stage(client, db):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    parameters = {
+        p["name"]: p for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]
+    }
+
+    alias, canonical = parameters["stage"], parameters["lifecycle_stage"]
+    assert alias["deprecated"] is True
+    assert "`lifecycle_stage`" in alias["description"]
+    assert "deprecated" not in canonical
+    assert alias["schema"] == canonical["schema"]
+
+
+def test_the_schema_is_also_served_as_json(client, db):
+    response = client.get("/api/schema/?format=json")
+
+    assert response.status_code == 200
+    assert "json" in response["Content-Type"]
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert schema == yaml.safe_load(client.get("/api/schema/").content)
+
+
+ASSET_RE = re.compile(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']""")
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_the_documentation_pages_use_only_our_own_assets(client, db, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assets = ASSET_RE.findall(html)
+    assert any(a.endswith(".js") for a in assets)
+    for asset in assets:
+        assert asset.startswith(("/static/", "/api/")), asset
+        assert "//" not in asset
+    for outside in ("fonts.googleapis.com", "fonts.gstatic.com", "cdn.", "unpkg"):
+        assert outside not in html
+    for asset in assets:
+        if asset.startswith("/static/"):
+            assert client.get(asset).status_code == 200, asset
+
+
+def test_the_swagger_pages_own_script_loads_nothing_from_elsewhere(client, db):
+    response = client.get("/api/docs/?script=")
+
+    assert response.status_code == 200
+    script = response.content.decode()
+    assert "/api/schema/" in script
+    assert not re.search(r"https?://", script)
