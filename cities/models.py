@@ -314,6 +314,20 @@ class District(models.Model):
 
 
 class InnovationTeam(models.Model):
+    # The fields an officer writes, in order: the one list that the workspace's form
+    # and the API's serializer take, each saying what it leaves out or adds
+    # (core/fields.py).
+    FIELDS = [
+        "name",
+        "city",
+        "kind",
+        "year_established",
+        "mandate",
+        "staff_size",
+        "website",
+        "parent",
+    ]
+
     class Kind(models.TextChoices):
         IN_HOUSE_UNIT = "in_house_unit", _("In-house unit")
         COORDINATION_OFFICE = "coordination_office", _("Coordination office")
@@ -395,6 +409,20 @@ class Lab(models.Model):
     Staffing is stored as a range because sources report it that way ("two to three
     staff from the municipality"); an exact figure is a range of one.
     """
+
+    # The fields an officer writes, in order: the one list that the workspace's form
+    # and the API's serializer take, each saying what it leaves out or adds
+    # (core/fields.py).
+    FIELDS = [
+        "name",
+        "team",
+        "district",
+        "description",
+        "municipal_staff_min",
+        "municipal_staff_max",
+        "partner_staff_min",
+        "partner_staff_max",
+    ]
 
     team = models.ForeignKey(
         InnovationTeam,
@@ -496,6 +524,22 @@ class StrategyQuerySet(CityRecordQuerySet):
 
 
 class Strategy(models.Model):
+    # The fields an officer writes, in order: the one list that the workspace's form
+    # and the API's serializer take, each saying what it leaves out or adds
+    # (core/fields.py).
+    FIELDS = [
+        "title",
+        "city",
+        "team",
+        "status",
+        "adopted_on",
+        "period_start",
+        "period_end",
+        "document_url",
+        "summary",
+        "innovation_types",
+    ]
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ADOPTED = "adopted", _("Adopted")
@@ -583,6 +627,21 @@ class Strategy(models.Model):
 
 
 class FundingProgramme(models.Model):
+    # The fields an officer writes, in order: the one list that the workspace's form
+    # and the API's serializer take, each saying what it leaves out or adds
+    # (core/fields.py).
+    FIELDS = [
+        "name",
+        "city",
+        "team",
+        "description",
+        "amount",
+        "currency",
+        "allocation",
+        "training_offered",
+        "year",
+    ]
+
     class Allocation(models.TextChoices):
         PITCH_COMPETITION = "pitch_competition", _("Pitch competition")
         GRANT_CALL = "grant_call", _("Grant call")

@@ -10,6 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.fields import field_list
 from core.rest import (
     KnownFieldsMixin,
     ModelCleanMixin,
@@ -230,14 +231,7 @@ class InnovationTeamSerializer(
         fields = [
             "url",
             "slug",
-            "name",
-            "city",
-            "kind",
-            "year_established",
-            "mandate",
-            "staff_size",
-            "website",
-            "parent",
+            *field_list(InnovationTeam.FIELDS),
             "labs",
             "web_url",
             "updated_at",
@@ -262,15 +256,8 @@ class LabSerializer(
         fields = [
             "url",
             "slug",
-            "name",
-            "team",
-            "city",
-            "district",
-            "description",
-            "municipal_staff_min",
-            "municipal_staff_max",
-            "partner_staff_min",
-            "partner_staff_max",
+            # The team's city, shown (a lab's city is its team's).
+            *field_list(Lab.FIELDS, add_after={"team": ["city"]}),
             "municipal_staff",
             "partner_staff",
             "updated_at",
@@ -311,22 +298,7 @@ class StrategySerializer(
 
     class Meta:
         model = Strategy
-        fields = [
-            "url",
-            "slug",
-            "title",
-            "city",
-            "team",
-            "status",
-            "adopted_on",
-            "period_start",
-            "period_end",
-            "document_url",
-            "summary",
-            "innovation_types",
-            "web_url",
-            "updated_at",
-        ]
+        fields = ["url", "slug", *field_list(Strategy.FIELDS), "web_url", "updated_at"]
         extra_kwargs = {"slug": {"required": False}}
 
 
@@ -351,18 +323,5 @@ class FundingProgrammeSerializer(
 
     class Meta:
         model = FundingProgramme
-        fields = [
-            "url",
-            "slug",
-            "name",
-            "city",
-            "team",
-            "description",
-            "amount",
-            "currency",
-            "allocation",
-            "training_offered",
-            "year",
-            "updated_at",
-        ]
+        fields = ["url", "slug", *field_list(FundingProgramme.FIELDS), "updated_at"]
         extra_kwargs = {"slug": {"required": False}}

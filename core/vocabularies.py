@@ -26,6 +26,7 @@ class Vocabulary:
     api_path: str  # /api/v1/<api_path>/
     api_basename: str  # the API's route names: api:<api_basename>-list, -detail
     description: str  # the API endpoint's, in the OpenAPI schema
+    many: bool = True  # whether a case has several terms of it, or at most one
     # A former name of the case list's query parameter (which is `name`), still
     # accepted and documented as deprecated: the API published the lifecycle stage's
     # as `stage` before the statistics and the schema named it `lifecycle_stage`.
@@ -72,6 +73,7 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
         "lifecycle-stages",
         "lifecycle-stage",
         "How far an innovation has come.",
+        many=False,
         alias="stage",
     ),
 )

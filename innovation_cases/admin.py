@@ -31,7 +31,13 @@ from core.models import (
     Theme,
 )
 
-from .models import CaseStudy, Finding, InvalidTransition, Organisation
+from .models import (
+    SECTION_FIELDS,
+    CaseStudy,
+    Finding,
+    InvalidTransition,
+    Organisation,
+)
 
 
 class TermAdmin(admin.ModelAdmin):
@@ -193,7 +199,7 @@ class CaseStudyAdmin(CityScopedAdmin):
         (None, {"fields": ["title", "slug", "city", "district", "summary"]}),
         (
             _("The case"),
-            {"fields": ["challenge", "approach", "results", "lessons_learned"]},
+            {"fields": SECTION_FIELDS},
         ),
         (
             _("Classification"),

@@ -20,7 +20,7 @@ from cities.viewsets import CityRecordViewSet
 from core.models import Source
 from core.rest import Conflict
 from core.viewsets import ApiViewMixin, ReadOnlyViewSet
-from core.vocabularies import Vocabulary
+from core.vocabularies import VOCABULARIES, Vocabulary
 
 from . import serializers as api_serializers
 from .engine import search as engine
@@ -251,11 +251,7 @@ class StatsView(ApiViewMixin, APIView):
                     {
                         name: _row.__class__(many=True)
                         for name in (
-                            "innovation_type",
-                            "driver",
-                            "approach",
-                            "theme",
-                            "lifecycle_stage",
+                            *(vocabulary.name for vocabulary in VOCABULARIES),
                             "country",
                             "year",
                         )

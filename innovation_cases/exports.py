@@ -33,39 +33,36 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core.fields import field_list
+from core.vocabularies import VOCABULARIES as ALL_VOCABULARIES
+
 from .engine.search import Matches
 from .filters import vocabulary_terms
+from .models import SECTION_FIELDS, CaseStudy
 
 # Documents read, and written out as one piece, at a time: about 0.3 MB of CSV.
 CHUNK_SIZE = 500
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
+# The case's fields, but the long sections (the case's page has them), the teams and
+# partners (records of their own) and the image; with the case's address, and its
+# city's slug and country.
 COLUMNS = [
     "slug",
-    "title",
-    "url",
-    "city",
-    "city_slug",
-    "country",
-    "district",
-    "summary",
-    "innovation_types",
-    "drivers",
-    "approaches",
-    "themes",
-    "lifecycle_stage",
-    "year_started",
-    "year_ended",
+    *field_list(
+        CaseStudy.FIELDS,
+        leave_out=[
+            *SECTION_FIELDS,
+            *["teams", "partners", "image", "image_alt", "image_credit"],
+        ],
+        add_after={"title": ["url"], "city": ["city_slug", "country"]},
+    ),
     "published_at",
 ]
 
-# The export's vocabulary columns, by the index field (a facet) that holds their slugs.
-VOCABULARIES = {
-    "innovation_type": "innovation_types",
-    "driver": "drivers",
-    "approach": "approaches",
-    "theme": "themes",
-}
+# The export's columns of the vocabularies a case has several terms of, by the index
+# field (the facet) that holds their slugs.
+VOCABULARIES = {v.name: v.case_field for v in ALL_VOCABULARIES if v.many}
 
 Record = dict[str, Any]
 
@@ -116,7 +113,9 @@ def _records(
 ) -> list[Record]:
     """A chunk of cases as plain data, from their stored documents (`to_dict()`): the
     same fields in CSV and JSON, in the order of COLUMNS (write_csv relies on it)."""
-    types, drivers, approaches, themes = (orders[name] for name in VOCABULARIES)
+    types, drivers, approaches, themes = (
+        orders[name] for name in ("innovation_type", "driver", "approach", "theme")
+    )
     records = []
     for doc in documents:
         slug = doc["slug"][0]

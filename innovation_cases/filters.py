@@ -43,7 +43,7 @@ from core.models import Term as VocabularyTerm
 from core.vocabularies import VOCABULARIES
 
 from .engine.query import MAX_TERMS, Term, parse
-from .models import CaseStudy
+from .models import SECTION_FIELDS, CaseStudy
 
 if TYPE_CHECKING:
     from .engine.search import Filters
@@ -61,14 +61,7 @@ def validate_search_text(text: str) -> None:
 
 
 # The text a database match looks in (`text_matches`).
-MATCHED_FIELDS = (
-    "title",
-    "summary",
-    "challenge",
-    "approach",
-    "results",
-    "lessons_learned",
-)
+MATCHED_FIELDS = ("title", "summary", *SECTION_FIELDS)
 # Punctuation trimmed from the ends of a word, so that "innovation," and "(Vienna)"
 # match; + and # stay, so that "C++" and "C#" mean what they say.
 _TRIM = "!\"$%&'()*,./:;<=>?@[\\]^_`{|}~"

@@ -9,10 +9,11 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, District, InnovationTeam
+from core.fields import field_list
 from core.validators import validate_web_url
 
 from . import images
-from .models import RELATION_FIELDS, CaseRevision, CaseStudy
+from .models import RELATION_FIELDS, SECTION_FIELDS, CaseRevision, CaseStudy
 
 
 class CommentForm(forms.Form):
@@ -50,7 +51,7 @@ CASE_SECTIONS = [
             "Markdown is allowed: *emphasis*, **strong**, lists, [links](https://…). "
             "Use Preview to see how it will look."
         ),
-        ["summary", "challenge", "approach", "results", "lessons_learned"],
+        ["summary", *SECTION_FIELDS],
     ),
     (
         "classification",
@@ -69,8 +70,6 @@ CASE_SECTIONS = [
         ["image_file", "remove_image", "image_alt", "image_credit"],
     ),
 ]
-MARKDOWN_FIELDS = ["challenge", "approach", "results", "lessons_learned"]
-TAXONOMY_FIELDS = ["innovation_types", "drivers", "approaches", "themes"]
 IMAGE_SALT = "innovation_cases.case-image"
 
 
@@ -104,27 +103,8 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = CaseStudy
-        fields = [
-            "title",
-            "city",
-            "district",
-            "teams",
-            "partners",
-            "summary",
-            "challenge",
-            "approach",
-            "results",
-            "lessons_learned",
-            "innovation_types",
-            "drivers",
-            "approaches",
-            "themes",
-            "lifecycle_stage",
-            "year_started",
-            "year_ended",
-            "image_alt",
-            "image_credit",
-        ]
+        # The image is uploaded into image_file, checked and stored at once.
+        fields = field_list(CaseStudy.FIELDS, leave_out=["image"])
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "challenge": forms.Textarea(attrs={"rows": 8}),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City
 from core.etags import etag_for
+from core.fields import field_list
 from core.history import (
     HistoricalRecordsWithRelations,
     save_with_relations,
@@ -228,6 +229,10 @@ RELATION_FIELDS = [
 ]
 
 
+# A case's sections, in reading order: Markdown, each under its own heading.
+SECTION_FIELDS = ["challenge", "approach", "results", "lessons_learned"]
+
+
 class CaseStudy(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -235,6 +240,29 @@ class CaseStudy(models.Model):
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
+
+    # The fields an officer writes, in the editor's order: the one list that the
+    # editor's form, the API's serializer, the exports and a revision take, each saying
+    # what it leaves out or adds (core/fields.py).
+    FIELDS = [
+        "title",
+        "city",
+        "district",
+        "teams",
+        "partners",
+        "summary",
+        *SECTION_FIELDS,
+        "innovation_types",
+        "drivers",
+        "approaches",
+        "themes",
+        "lifecycle_stage",
+        "year_started",
+        "year_ended",
+        "image",
+        "image_alt",
+        "image_credit",
+    ]
 
     # While a case is one of these, its officers change it directly; once it is
     # published or archived, a change is a revision that a reviewer approves.
@@ -835,22 +863,10 @@ class CaseRevision(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    # What a revision may change: the text, the years, the place and the relations.
-    FIELDS = [
-        "title",
-        "summary",
-        "challenge",
-        "approach",
-        "results",
-        "lessons_learned",
-        "district",
-        "lifecycle_stage",
-        "year_started",
-        "year_ended",
-        "image",
-        "image_alt",
-        "image_credit",
-    ]
+    # What a revision may change: the case's fields, but its city (a revision never
+    # moves a case to another city) and its relations, which it records apart, as
+    # RELATION_FIELDS.
+    FIELDS = field_list(CaseStudy.FIELDS, leave_out=["city", *RELATION_FIELDS])
 
     case = models.ForeignKey(
         CaseStudy,

@@ -18,6 +18,7 @@ from cities.serializers import (
     TermRefSerializer,
     resolve_district,
 )
+from core.fields import field_list
 from core.models import (
     Approach,
     Driver,
@@ -226,29 +227,17 @@ class CaseStudySerializer(
         fields = [
             "url",
             "slug",
-            "title",
-            "status",
-            "city",
-            "district",
-            "teams",
-            "partners",
-            "summary",
-            "challenge",
-            "approach",
-            "results",
-            "lessons_learned",
-            "innovation_types",
-            "drivers",
-            "approaches",
-            "themes",
-            "lifecycle_stage",
-            "year_started",
-            "year_ended",
+            # The image is one object: its renditions, description and credit
+            # (CaseImageField).
+            *field_list(
+                CaseStudy.FIELDS,
+                leave_out=["image_alt", "image_credit"],
+                add_after={"title": ["status"]},
+            ),
             "published_at",
             "created_at",
             "updated_at",
             "sources",
-            "image",
             "web_url",
         ]
         read_only_fields = ["published_at", "created_at", "updated_at"]

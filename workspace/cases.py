@@ -35,13 +35,13 @@ from simple_history import utils as history_utils
 from cities.models import City, is_site_staff, unique_slug
 from core.history import save_with_relations
 from innovation_cases.forms import (
-    MARKDOWN_FIELDS,
     CaseForm,
     CommentForm,
     SourceFormSet,
 )
 from innovation_cases.models import (
     RELATION_FIELDS,
+    SECTION_FIELDS,
     CaseRevision,
     CaseStudy,
     InvalidTransition,
@@ -192,7 +192,7 @@ def _editor_context(
         "sections": form.sections(previews),
         "revision": revision,
         "is_revision": case is not None and case.status == S.PUBLISHED,
-        "markdown_fields": MARKDOWN_FIELDS,
+        "markdown_fields": SECTION_FIELDS,
         "pending_image": form.pending_image_value() if form.is_bound else "",
     }
 
@@ -304,7 +304,7 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
             # A preview is not a save: it keeps the upload (validation stored it) but
             # does not mark the fields that are still empty.
             _hide_errors(form, sources)
-            previews = {name: form[name].value() or "" for name in MARKDOWN_FIELDS}
+            previews = {name: form[name].value() or "" for name in SECTION_FIELDS}
             context = _editor_context(
                 request,
                 case,

@@ -31,6 +31,7 @@ from cities.models import (
     unique_slug,
 )
 from core.etags import etag_for
+from core.fields import field_list
 from core.history import save_with_relations
 from core.models import InnovationType
 
@@ -73,6 +74,8 @@ class ProfileKind:
         return etag_for(plain, "editor").strip('"')
 
 
+# Each kind's form: its model's FIELDS, but the city, which is the URL's, never the
+# form's (a lab's city is its team's).
 KINDS = {
     kind.key: kind
     for kind in [
@@ -80,46 +83,19 @@ KINDS = {
             "teams",
             InnovationTeam,
             add_label=gettext_lazy("Add an innovation team"),
-            fields=[
-                "name",
-                "kind",
-                "year_established",
-                "mandate",
-                "staff_size",
-                "website",
-                "parent",
-            ],
+            fields=field_list(InnovationTeam.FIELDS, leave_out=["city"]),
         ),
         ProfileKind(
             "labs",
             Lab,
-            [
-                "name",
-                "team",
-                "district",
-                "description",
-                "municipal_staff_min",
-                "municipal_staff_max",
-                "partner_staff_min",
-                "partner_staff_max",
-            ],
+            Lab.FIELDS,
             city_path="team__city",
             add_label=gettext_lazy("Add a lab"),
         ),
         ProfileKind(
             "strategies",
             Strategy,
-            [
-                "title",
-                "team",
-                "status",
-                "adopted_on",
-                "period_start",
-                "period_end",
-                "document_url",
-                "summary",
-                "innovation_types",
-            ],
+            field_list(Strategy.FIELDS, leave_out=["city"]),
             title_field="title",
             m2m=["innovation_types"],
             add_label=gettext_lazy("Add a strategy"),
@@ -131,16 +107,7 @@ KINDS = {
         ProfileKind(
             "funds",
             FundingProgramme,
-            [
-                "name",
-                "team",
-                "description",
-                "amount",
-                "currency",
-                "allocation",
-                "training_offered",
-                "year",
-            ],
+            field_list(FundingProgramme.FIELDS, leave_out=["city"]),
             add_label=gettext_lazy("Add a funding programme"),
         ),
     ]

@@ -20,20 +20,15 @@ from typing import Any, Final
 
 import tantivy
 
+from core.vocabularies import VOCABULARIES
+
 from . import journal
 from .schema import COUNT_FIELDS, split_buckets
 from .search import FACET_SIZE
 
 # The facets counted (FilterSet parameter names, as in schema.COUNT_FIELDS): the city
 # is left out, the statistics do not break cases down by city.
-COUNTED: Final = (
-    "innovation_type",
-    "driver",
-    "approach",
-    "theme",
-    "lifecycle_stage",
-    "country",
-)
+COUNTED: Final = (*(vocabulary.name for vocabulary in VOCABULARIES), "country")
 YEAR: Final = "year_started"
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import tantivy
 from django.db.models import QuerySet
 
-from ..models import CaseStudy
+from ..models import SECTION_FIELDS, CaseStudy
 from .schema import (
     COUNT_FIELDS,
     MULTI_VALUED,
@@ -53,10 +53,7 @@ DOCUMENT_FIELDS = (
     "is_synthetic",
     "status",
     "summary",
-    "challenge",
-    "approach",
-    "results",
-    "lessons_learned",
+    *SECTION_FIELDS,
     "year_started",
     "year_ended",
     "published_at",
@@ -175,7 +172,7 @@ def text_of(case: CaseStudy, related: Related) -> dict[str, list[str]]:
     if case.district is not None:
         places.append(case.district.name)
     places.extend(related["teams"])
-    sections = [case.challenge, case.approach, case.results, case.lessons_learned]
+    sections = [getattr(case, name) for name in SECTION_FIELDS]
     return {
         "title": [case.title],
         "summary": [case.summary],

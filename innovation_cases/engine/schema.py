@@ -64,6 +64,8 @@ from typing import Any, Final
 
 import tantivy
 
+from core.vocabularies import VOCABULARIES
+
 # Raise whenever the fields, the analysers or the document's content change meaning.
 # 2: the title stored, two more title keys (TITLE_KEYS), times to the microsecond.
 # 3: the multi-valued facets counted from single-valued combinations (COUNT_FIELDS);
@@ -89,33 +91,20 @@ TEXT_FIELDS: Final[dict[str, float]] = {
 }
 
 # Filter fields: the FilterSet's parameter name -> the index field (raw, fast, indexed).
+# A vocabulary's field is named as its parameter (core/vocabularies.py).
 FACET_FIELDS: Final[dict[str, str]] = {
-    "innovation_type": "innovation_type",
-    "driver": "driver",
-    "approach": "approach",
-    "theme": "theme",
-    "lifecycle_stage": "lifecycle_stage",
+    **{vocabulary.name: vocabulary.name for vocabulary in VOCABULARIES},
     "country": "country",
     "city": "city",
 }
 
 # Stored, besides the title, the summary and the years and date: what a result card
 # (engine/cards.py) and an export (exports.py) show.
-STORED_FACETS: Final = frozenset(
-    {
-        "innovation_type",
-        "driver",
-        "approach",
-        "theme",
-        "lifecycle_stage",
-        "country",
-        "city",
-    }
-)
+STORED_FACETS: Final = frozenset(FACET_FIELDS)
 STORED_TEXT: Final = ("slug", "city_name", "district_name")
 
 # The facets a case may have several values of.
-MULTI_VALUED: Final = frozenset({"innovation_type", "driver", "approach", "theme"})
+MULTI_VALUED: Final = frozenset(v.name for v in VOCABULARIES if v.many)
 
 # Facet -> the fast field its terms aggregation reads: the filter field itself where a
 # case has one value, the combination of its values otherwise.
