@@ -3,7 +3,7 @@
     .venv/bin/python bench/engine_timing.py [--cases 20000]
 
 Builds an index of synthetic documents (made by `engine.documents.document_for` from
-stand-in cases whose text comes from the phrase lists of `innovation_cases/synthetic.py`)
+stand-in cases whose text comes from the phrase lists of `demo/synthetic.py`)
 in a temporary directory, then times questions answered by `engine.search.search`
 (search, count, the page's ids, seven facet aggregations and twenty snippets), and
 compares the two storage designs of `engine/schema.py`: only the id and summary stored,
@@ -35,7 +35,7 @@ django.setup()
 
 import tantivy  # noqa: E402
 
-from innovation_cases import synthetic  # noqa: E402
+from demo import synthetic  # noqa: E402
 from innovation_cases.engine import schema  # noqa: E402
 from innovation_cases.engine.documents import document_for  # noqa: E402
 from innovation_cases.engine.search import Filters, search  # noqa: E402

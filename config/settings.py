@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "cities",
     "innovation_cases",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -22,7 +22,7 @@ from django.views.generic import DetailView, TemplateView, View
 
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
 
-from . import demo_content, exports, images
+from . import exports, images
 from .engine import search as engine
 from .filters import CaseStudyFilter, FacetValue, facet_values, vocabulary_terms
 from .models import CaseRevision, CaseStudy, Finding
@@ -323,32 +323,6 @@ class AboutView(TemplateView):
     """What public sector innovation is, the vocabularies, the licence, the sources."""
 
     template_name = "innovation_cases/about.html"
-    demo_sources = [
-        {
-            **demo_content.ARTICLE,
-            "note": _(
-                "The survey's findings, and the Bologna, Vienna and Bratislava records."
-            ),
-        },
-        {
-            **demo_content.REPORT,
-            "note": _("The survey's report: its scope and its framework of capacity."),
-        },
-        {
-            **demo_content.EUROCITIES_SUMMARY,
-            "note": _(
-                "A summary of the same survey, whose figure for innovation teams "
-                "differs from the article's."
-            ),
-        },
-        {
-            **demo_content.TU_DELFT,
-            "note": _(
-                "The definition of public sector innovation, and the innovation types, "
-                "drivers and approaches of the vocabularies."
-            ),
-        },
-    ]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -362,7 +336,6 @@ class AboutView(TemplateView):
             approaches=Approach.objects.all(),
             themes=Theme.objects.all(),
             lifecycle_stages=LifecycleStage.objects.all(),
-            demo_sources=self.demo_sources,
         )
         return context
 

@@ -5,7 +5,7 @@ import pytest
 from django.apps import apps
 from django.db.models.signals import post_migrate
 
-from innovation_cases import demo_content
+from demo import content as demo_content
 from tests import demo_rows
 
 # The vocabularies come from a data migration.

@@ -10,7 +10,7 @@ The rows are replayed only onto a database that holds exactly what the loader's 
 run found (the vocabularies, content types and permissions that the migrations made,
 compared row by row). Otherwise, for instance after a test that flushed the tables or
 one whose fixtures made records first, the loader runs as `manage.py load_demo_content`
-runs it. tests/innovation_cases/test_demo_content.py runs the loader on top of the
+runs it. tests/demo/test_demo_content.py runs the loader on top of the
 replayed rows and finds nothing to change: that is what proves the replay complete.
 """
 
@@ -25,7 +25,7 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
-from innovation_cases import demo_content
+from demo import content as demo_content
 
 type Rows = dict[str, dict[Any, tuple[Any, ...]]]  # table -> primary key -> row
 

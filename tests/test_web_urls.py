@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from cities.models import City, InnovationTeam, Strategy
 from core.models import Source
 from core.validators import WEB_URL_PATTERN, validate_web_url
-from innovation_cases import demo_content
+from demo import content as demo_content
 from innovation_cases.forms import SourceForm
 from innovation_cases.models import Organisation
 from tests.factories import CityFactory, MembershipFactory, StrategyFactory

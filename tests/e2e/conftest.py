@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from pytest_django.live_server_helper import LiveServer
 
-from innovation_cases import demo_content
+from demo import content as demo_content
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from innovation_cases import demo_content
+from demo import content as demo_content
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from innovation_cases import synthetic
+from demo import synthetic
 from innovation_cases.engine import journal
 
 

@@ -20,11 +20,11 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, District, FundingProgramme, InnovationTeam, Lab
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Source, Theme
-
-from .models import CaseStudy, Finding, Organisation
+from innovation_cases.models import CaseStudy, Finding, Organisation
 
 ARTICLE = {
     "title": "How cities are redefining the future of public innovation",
@@ -157,6 +157,35 @@ class _Loader:
             case._change_reason = "Loaded from the demo content"  # type: ignore[attr-defined]
             case.save(update_fields=[*fields, "updated_at"])
             self._relations_changed.discard(case)
+
+
+# The sources the about page names for the demo content, with what each gave it.
+ABOUT_SOURCES = [
+    {
+        **ARTICLE,
+        "note": _(
+            "The survey's findings, and the Bologna, Vienna and Bratislava records."
+        ),
+    },
+    {
+        **REPORT,
+        "note": _("The survey's report: its scope and its framework of capacity."),
+    },
+    {
+        **EUROCITIES_SUMMARY,
+        "note": _(
+            "A summary of the same survey, whose figure for innovation teams "
+            "differs from the article's."
+        ),
+    },
+    {
+        **TU_DELFT,
+        "note": _(
+            "The definition of public sector innovation, and the innovation types, "
+            "drivers and approaches of the vocabularies."
+        ),
+    },
+]
 
 
 def load() -> Report:

@@ -12,7 +12,7 @@ from django.db.models import Count
 
 from cities.models import City
 from core.models import InnovationType, Theme
-from innovation_cases import synthetic
+from demo import synthetic
 from innovation_cases.engine.search import search
 from innovation_cases.models import CaseStudy
 from tests.factories import (

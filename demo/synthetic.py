@@ -46,9 +46,8 @@ from tqdm import tqdm
 from cities.models import City
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from core.page_cache import bump_on_commit
-
-from .engine import journal
-from .models import CaseStudy
+from innovation_cases.engine import journal
+from innovation_cases.models import CaseStudy
 
 # Cases per statement (COPY and INSERT, or bulk_create): short statements, a moving
 # progress bar, and little memory.
