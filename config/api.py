@@ -42,7 +42,7 @@ for vocabulary in VOCABULARIES:
 
 # The documentation pages run the vendored Swagger UI and Redoc, which set inline
 # styles and (Redoc) start a worker from a blob: they get a looser policy of their own.
-DOCS_CSP = {
+DOCS_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],

@@ -33,10 +33,11 @@ import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from time import monotonic
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from redis import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,11 @@ _health: dict[str, Health] = {}
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
+    # Django's, private, which django-stubs leaves out.
+    _client: type[Redis]
+    _get_connection_pool_index: Callable[[bool], int]
+    _get_connection_pool: Callable[[bool], ConnectionPool]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
@@ -132,6 +138,10 @@ class RedisCacheClient(django_redis.RedisCacheClient):
 class RedisCache(django_redis.RedisCache):
     """Django's RedisCache, on RedisCacheClient, answering as an empty cache while
     Redis is unavailable (see the module's docstring)."""
+
+    # Django's, private, which django-stubs leaves out.
+    _servers: list[str]
+    _options: dict[str, Any]
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
@@ -216,5 +226,7 @@ class RedisCache(django_redis.RedisCache):
     def delete_many(self, keys: Iterable[Any], version: Any = None) -> None:
         self._call(partial(super().delete_many, keys, version), None)
 
-    def clear(self) -> bool:
-        return self._call(super().clear, False)
+    # Django's RedisCache.clear() answers FLUSHDB's bool; django-stubs types it as
+    # BaseCache.clear()'s None.
+    def clear(self) -> bool:  # type: ignore[override]
+        return self._call(cast("Callable[[], bool]", super().clear), False)

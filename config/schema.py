@@ -3,7 +3,7 @@ the shape of the fields that take a slug and give an object."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core import validators
 from drf_spectacular import openapi
@@ -118,7 +118,8 @@ class RefFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
         if direction == "request":
-            schema = build_basic_type(OpenApiTypes.STR)
+            # A schema for every type but OpenApiTypes.NONE.
+            schema = cast("dict[str, Any]", build_basic_type(OpenApiTypes.STR))
             if self.target.allow_null:
                 schema["pattern"] = SLUG_OR_EMPTY_PATTERN
                 schema["description"] = "The record's slug (null or empty for none)."
@@ -202,7 +203,7 @@ def _add_limits(schema: dict[str, Any], checks: list[Any]) -> None:
     # A field may carry two validators of a kind (Django adds its own bounds): the
     # stricter holds.
     for check in checks:
-        limit = check.limit_value if hasattr(check, "limit_value") else None
+        limit: Any = check.limit_value if hasattr(check, "limit_value") else None
         if isinstance(check, validators.MinValueValidator):
             schema["minimum"] = max(schema.get("minimum", limit), limit)
         elif isinstance(check, validators.MaxValueValidator):

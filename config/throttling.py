@@ -66,7 +66,7 @@ def count_in_window(cache: Any, key: str, seconds: int) -> int | None:
     cannot count (Redis down: the throttle lets the request through)."""
     counter = getattr(cache, "count_in_window", None)
     if counter is not None:
-        return counter(key, seconds)  # type: ignore[no-any-return]
+        return counter(key, seconds)
     cache.add(key, 0, seconds)  # Other backends (tests, development): two calls.
     try:
         return int(cache.incr(key))

@@ -85,7 +85,8 @@ class SlugListField(forms.ModelMultipleChoiceField):
 
 
 class SlugListFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = SlugListField
+    # Any form field class does; the stubs ask for django-filter's own subclass.
+    field_class = SlugListField  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("to_field_name", "slug")
@@ -141,19 +142,20 @@ def country_filter(field_name: str) -> CountryListFilter:
 
 
 class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    # Any number field does; the stubs ask for NumberFilter's own DecimalField.
+    field_class = forms.IntegerField  # type: ignore[assignment]
 
 
 class NameSearchFilter(django_filters.CharFilter):
     """`?search=` matches any of the given fields, ignoring case."""
 
-    def __init__(self, *fields: str, **kwargs: object) -> None:
+    def __init__(self, *fields: str, **kwargs: Any) -> None:
         self.search_fields = fields
         kwargs.setdefault("label", _("Search"))
         kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
-    def filter(self, qs: QuerySet, value: str) -> QuerySet:  # type: ignore[type-arg]
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
         value = (value or "").strip()
         if not value:
             return qs

@@ -22,13 +22,14 @@ def save_with_relations(
 ) -> None:
     created = instance._state.adding
     if relations:
+        # simple_history's flag, which it reads from any instance; no model declares it.
         instance.skip_history_when_saving = True  # type: ignore[attr-defined]
         try:
             instance.save()
             for name, values in relations.items():
                 getattr(instance, name).set(values)
         finally:
-            del instance.skip_history_when_saving  # type: ignore[attr-defined]
+            del instance.skip_history_when_saving  # type: ignore[attr-defined]  # as above
     record_version(instance, created=created)
 
 
@@ -42,6 +43,7 @@ def record_version(instance: models.Model, *, created: bool) -> None:
     was_new = instance._state.adding
     instance.save()
     if created and not was_new:
+        # HistoricalRecords adds `history` to each tracked model, unseen by the checker.
         latest = instance.history.first()  # type: ignore[attr-defined]
         type(latest).objects.filter(history_id=latest.history_id).update(
             history_type="+"

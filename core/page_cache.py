@@ -31,7 +31,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from functools import cache as memoize
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -202,12 +202,13 @@ def tokens(value: str) -> set[str]:
 def to_entry(generation: str, response: HttpResponseBase) -> Entry:
     # An API view's throttles still count the reads served from the cache.
     view = getattr(response, "renderer_context", None) or {}
-    throttles = getattr(view.get("view"), "get_throttles", lambda: [])()
+    throttles: list[object] = getattr(view.get("view"), "get_throttles", lambda: [])()
     return (
         generation,
         response.status_code,
         tuple(response.items()),
-        response.content,  # type: ignore[attr-defined]
+        # is_storable() turned streaming responses away: this one has a body.
+        cast("HttpResponse", response).content,
         tuple(f"{type(t).__module__}.{type(t).__qualname__}" for t in throttles),
     )
 
@@ -221,11 +222,15 @@ def from_entry(request: HttpRequest, entry: Entry) -> HttpResponseBase | None:
     response = HttpResponse(content, status=status, headers=headers)
     if "ETag" not in response:
         return response  # The view does no conditional GET either (feeds, pages).
-    conditional = get_conditional_response(
-        request,
-        etag=response["ETag"],
-        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-        response=response,
+    # Given a response, get_conditional_response() answers one, never None.
+    conditional = cast(
+        "HttpResponse",
+        get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        ),
     )
     if conditional is response:
         return response

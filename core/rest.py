@@ -7,11 +7,11 @@ The endpoints themselves are in each app's `api.py`, registered on the one route
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from functools import cached_property
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import (
@@ -21,7 +21,7 @@ from django.core.paginator import (
     PageNotAnInteger,
     Paginator,
 )
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import (
@@ -35,6 +35,14 @@ from rest_framework.response import Response
 
 from core.history import save_with_relations
 from core.slugs import is_slug
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # What the serializer mixins below are mixed into, for the checker.
+    _ModelSerializer = serializers.ModelSerializer[Any]
+else:
+    _ModelSerializer = object
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -116,7 +124,9 @@ class ProblemSerializer(serializers.Serializer):
         help_text="A stable machine-readable code, e.g. invalid, not_authenticated, "
         "permission_denied, not_found, throttled, precondition_failed."
     )
-    errors = serializers.DictField(
+    # A field, which DRF's metaclass takes out of the class: Serializer.errors stays
+    # as it is, whatever django-stubs reads here.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Validation errors only: messages by field or query parameter.",
@@ -157,15 +167,20 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 )
         return parameters
 
-    def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
-    ) -> Sequence[Any] | None:
+    # The page's object_list (of a queryset, a sliced queryset), which a serializer
+    # takes as well as the list DRF's own answers and its stubs ask for.
+    def paginate_queryset(  # type: ignore[override]
+        self,
+        queryset: QuerySet[Any] | Sequence[Any],
+        request: Request,
+        view: Any = None,
+    ) -> Iterable[Any] | None:
         """As DRF's, with this class's checks of the page number (see _paginate)."""
         return self._paginate(
             self.django_paginator_class(queryset, self.get_page_size(request)), request
         )
 
-    def paginate_fetched(self, fetch: Fetch, request: Request) -> Sequence[Any]:
+    def paginate_fetched(self, fetch: Fetch, request: Request) -> Iterable[Any]:
         """A page of results that `fetch(offset, limit)` counts and slices (a search
         engine's, say): the same parameters, errors and links as a queryset's page,
         with no queryset counted. See FetchingPaginator."""
@@ -173,7 +188,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             FetchingPaginator(fetch, self.get_page_size(request)), request
         )
 
-    def _paginate(self, paginator: Paginator, request: Request) -> Sequence[Any]:
+    def _paginate(self, paginator: Paginator, request: Request) -> Iterable[Any]:
         raw = request.query_params.get(self.page_query_param)
         if raw not in (None, "", "last") and (
             not raw.isascii() or not raw.isdigit() or int(raw) < 1
@@ -205,6 +220,9 @@ class FetchingPaginator(Paginator):
     call, `fetch(offset, limit)`, as a search engine answers a question: a page is one
     call, whose total is the count; nothing is counted apart, except for `page=last`,
     which asks for the count first (`fetch(0, 0)`)."""
+
+    # Django's, private (Page or a subclass's), which django-stubs leaves out.
+    _get_page: Callable[..., Page]
 
     def __init__(self, fetch: Fetch, per_page: int) -> None:
         super().__init__((), per_page)
@@ -312,13 +330,13 @@ class WebUrlField(serializers.Field):
         return request.build_absolute_uri(path) if request else path
 
 
-class OneVersionPerWriteMixin:
+class OneVersionPerWriteMixin(_ModelSerializer):
     """Creates and updates a record with its many-to-many relations as one version in
     its history (see core/history.py), where ModelSerializer would save
     once and then record each relation apart."""
 
     def _split(self, validated_data: dict[str, Any]) -> dict[str, Any]:
-        model = self.Meta.model  # type: ignore[attr-defined]
+        model: type[Model] = self.Meta.model
         names = {field.name for field in model._meta.many_to_many}
         return {
             name: validated_data.pop(name)
@@ -328,7 +346,8 @@ class OneVersionPerWriteMixin:
 
     def create(self, validated_data: dict[str, Any]) -> Any:
         relations = self._split(validated_data)
-        instance = self.Meta.model(**validated_data)  # type: ignore[attr-defined]
+        model: type[Model] = self.Meta.model
+        instance = model(**validated_data)
         save_with_relations(instance, relations)
         return instance
 
@@ -340,31 +359,28 @@ class OneVersionPerWriteMixin:
         return instance
 
 
-class KnownFieldsMixin:
+class KnownFieldsMixin(_ModelSerializer):
     """A write body names only fields of the record. A name it does not have (a typo
     such as "summery") is a 400 naming it, never silently dropped; the fields that
     responses show but writes do not take (url, created_at, a lab's city, …) are
     ignored, so that a record read with GET can be sent back with PUT."""
 
-    default_error_messages = {
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
         "unknown_field": _(
             "This record has no field of this name: see the schema for those it takes."
         )
     }
 
     def to_internal_value(self, data: Any) -> Any:
-        fields = self.fields  # type: ignore[attr-defined]
+        fields = self.fields
         unknown = (
             sorted(name for name in data if name not in fields)
             if isinstance(data, dict)
             else []
         )
-        errors = {
-            name: [self.error_messages["unknown_field"]]  # type: ignore[attr-defined]
-            for name in unknown
-        }
+        errors = {name: [self.error_messages["unknown_field"]] for name in unknown}
         try:
-            value = super().to_internal_value(data)  # type: ignore[misc]
+            value = super().to_internal_value(data)
         except serializers.ValidationError as error:
             if errors and isinstance(error.detail, dict):
                 raise serializers.ValidationError({**error.detail, **errors}) from None
@@ -374,15 +390,15 @@ class KnownFieldsMixin:
         return value
 
 
-class ModelCleanMixin:
+class ModelCleanMixin(_ModelSerializer):
     """Runs the model's clean() on the would-be record, so that the API enforces the
     same cross-field rules as the admin (a lab's district is in its team's city…)."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)  # type: ignore[misc]
-        model = self.Meta.model  # type: ignore[attr-defined]
+        attrs = super().validate(attrs)
+        model: type[Model] = self.Meta.model
         many = {f.name for f in model._meta.many_to_many}
-        instance = self.instance  # type: ignore[attr-defined]
+        instance = self.instance
         if instance is None:
             instance = model()
         else:

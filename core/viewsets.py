@@ -9,11 +9,11 @@ still loading.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +26,15 @@ from core.slugs import SLUG_PATH
 from .etags import etag_for
 from .rest import Conflict, PreconditionFailed
 
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
-class ApiViewMixin:
+    _ApiView = APIView  # What the mixin is mixed into, for the checker.
+else:
+    _ApiView = object
+
+
+class ApiViewMixin(_ApiView):
     """For every API view: rejects NUL bytes in the query string, and answers
     conditional GETs (ETag, Last-Modified, 304) and conditional writes (If-Match, 412).
     """
@@ -37,10 +44,11 @@ class ApiViewMixin:
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # A method the endpoint does not take is a 405 for everyone, before
         # authentication or permissions could make it a 401 or a 403.
-        method = request.method.lower()
-        if method not in self.http_method_names or not hasattr(self, method):  # type: ignore[attr-defined]
-            raise exceptions.MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        verb = cast(str, request.method)  # None only on a request made by hand
+        method = verb.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(verb)
+        super().initial(request, *args, **kwargs)
         for name, values in request.query_params.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 shown = name.replace("\x00", "\\0")
@@ -57,10 +65,12 @@ class ApiViewMixin:
             return None
         return queryset.order_by().aggregate(latest=Max("updated_at"))["latest"]
 
-    def finalize_response(
+    # A view may answer with any Django response, as DRF allows, and a conditional GET
+    # is answered with Django's 304: DRF's stubs take and give only its Response.
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]  # as above
         patch_vary_headers(response, ["Authorization", "Cookie"])
         if response.status_code not in (200, 201) or not hasattr(response, "data"):
             return response
@@ -71,11 +81,15 @@ class ApiViewMixin:
         last_modified = self._last_modified
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified.timestamp())
-        conditional = get_conditional_response(
-            request._request,
-            etag=response["ETag"],
-            last_modified=int(last_modified.timestamp()) if last_modified else None,
-            response=response,
+        # Given a response, get_conditional_response() answers one, never None.
+        conditional = cast(
+            "HttpResponse",
+            get_conditional_response(
+                request._request,
+                etag=response["ETag"],
+                last_modified=int(last_modified.timestamp()) if last_modified else None,
+                response=response,
+            ),
         )
         if conditional is not response:
             patch_vary_headers(conditional, ["Authorization", "Cookie"])
@@ -129,9 +143,10 @@ def save_once_unique(serializer: serializers.BaseSerializer) -> None:
             return
     except IntegrityError:
         pass
-    # Validated again, the taken value is now an error (or a new slug is made).
+    # Validated again, the taken value is now an error (or a new slug is made). What
+    # is_valid() sets, private to DRF and left out of its stubs:
     serializer._validated_data = serializer.run_validation(serializer.initial_data)  # type: ignore[attr-defined]
-    serializer._errors = {}  # type: ignore[attr-defined]
+    serializer._errors = {}  # type: ignore[attr-defined]  # as above
     try:
         with transaction.atomic():
             serializer.save()
