@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken
+from .models import ApiToken, ApiTokenQuerySet
 
 
 @admin.register(ApiToken)
@@ -23,7 +22,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__username", "key_start"]
     list_select_related = ["user"]
-    fields = ["name", "user", "key_start", "created_at", "last_used_at", "revoked_at"]
+    # A tuple, so that the same names type-check as readonly_fields too (the stubs
+    # type the two lists differently).
+    fields = ("name", "user", "key_start", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -31,6 +32,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description=_("Revoke the selected tokens"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+    def revoke(self, request: HttpRequest, queryset: ApiTokenQuerySet) -> None:
         count = queryset.active().update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})

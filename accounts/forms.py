@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -127,7 +127,7 @@ class InvitationForm(forms.Form):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = cast("dict[str, Any]", super().clean())  # Form's: its cleaned_data
         city = cleaned.get("city")
         if self.existing_user is not None and city is not None:
             membership = Membership.objects.filter(

@@ -3,14 +3,13 @@ staff's page for inviting officers and reviewers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -24,6 +23,16 @@ from .forms import ApiTokenForm, InvitationForm, SetPasswordForm
 from .invitations import can_invite, invitation_send, member_invite
 from .models import ApiToken
 
+if TYPE_CHECKING:
+    from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+    from django.contrib.auth.models import User
+
+    class AuthenticatedHttpRequest(HttpRequest):
+        """A request that login_required let through (as django-stubs suggests)."""
+
+        user: User
+
+
 # The form's one-time numbers already used, kept in the session (they are not secret),
 # so that reloading the page that shows a new token cannot make a second one.
 USED_FORM_IDS_SESSION_KEY = "accounts:used_token_form_ids"
@@ -31,7 +40,7 @@ USED_FORM_IDS_SESSION_KEY = "accounts:used_token_form_ids"
 
 @never_cache
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's tokens, and a form for a new one.
 
     A new token's value is in the response to the POST that makes it, and nowhere
@@ -76,7 +85,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_token(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(request.user.api_tokens.active(), pk=pk)
     token.revoke()
     messages.success(
@@ -93,7 +102,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """
 
     @property
-    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]  # Django's is an attribute
         return {
             "atlas_name": settings.SITE_NAME,
             "days": settings.PASSWORD_RESET_TIMEOUT // (60 * 60 * 24),
@@ -107,12 +116,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form: Form) -> HttpResponse:
+    def form_valid(self, form: DjangoSetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         # The lock-out guards against guessing the password. Whoever just set a new
         # one through the account's email is no guesser: let them log in straight away
-        # (the lock-out page suggests this way out).
-        axes_reset(username=self.user.get_username())
+        # (the lock-out page suggests this way out). (A valid link has a user.)
+        axes_reset(username=cast("User", self.user).get_username())
         return response
 
 
@@ -126,7 +135,7 @@ class InvitationAcceptView(PasswordResetConfirmView):
     template_name = "accounts/invitation_accept.html"
     success_url = reverse_lazy("accounts:login")
 
-    def form_valid(self, form: Form) -> HttpResponse:
+    def form_valid(self, form: DjangoSetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         messages.success(
             self.request,
@@ -134,7 +143,7 @@ class InvitationAcceptView(PasswordResetConfirmView):
                 "Your password is set. Log in with your user name, %(username)s, and "
                 "your new password."
             )
-            % {"username": self.user.get_username()},
+            % {"username": cast("User", self.user).get_username()},
         )
         return response
 
