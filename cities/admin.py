@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericStackedInline
@@ -19,6 +19,7 @@ from .admin_scoping import (
 )
 from .models import (
     City,
+    CityQuerySet,
     District,
     FundingProgramme,
     InnovationTeam,
@@ -141,15 +142,17 @@ class CityAdmin(CityScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[City]:
         return (
-            super()
-            .get_queryset(request)
+            # City's default manager's: a CityQuerySet.
+            cast(CityQuerySet, super().get_queryset(request))
             .with_capacity()
             .annotate(_team_count=Count("teams", distinct=True))
             # A GROUP BY drops the default ordering; the autocomplete pages need one.
-            .order_by(*City._meta.ordering)
+            .order_by(*City._meta.ordering)  # type: ignore[misc]  # City's Meta has one
         )
 
-    def get_inlines(self, request: HttpRequest, obj: City | None) -> list[Any]:
+    def get_inlines(
+        self, request: HttpRequest, obj: City | None
+    ) -> list[Any] | tuple[Any, ...]:
         inlines = super().get_inlines(request, obj)
         if is_site_staff(request.user):
             return inlines
@@ -166,7 +169,7 @@ class CityAdmin(CityScopedAdmin):
 
     @admin.display(description=_("teams"), ordering="_team_count")
     def team_count(self, city: City) -> int:
-        return city._team_count
+        return city._team_count  # type: ignore[attr-defined]  # get_queryset()'s annotation
 
     @admin.display(description=_("dedicated team"), boolean=True)
     def has_dedicated_team(self, city: City) -> bool:

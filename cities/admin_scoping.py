@@ -24,7 +24,7 @@ workspace ask the same methods. This module only decides how the admin asks them
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -36,7 +36,7 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.forms import Field, ModelForm
+from django.forms import ModelChoiceField, ModelForm, ModelMultipleChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -55,6 +55,13 @@ from core.history import (
 
 from .models import City, is_site_staff
 from .permissions import CityRecordPermission
+
+if TYPE_CHECKING:
+    # What the mixins below are mixed into, for the checker.
+    _BaseModelAdmin = admin.options.BaseModelAdmin[Any]
+    _InlineModelAdmin = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _BaseModelAdmin = _InlineModelAdmin = object
 
 
 def readable_cities(user: Any) -> QuerySet[City]:
@@ -76,7 +83,7 @@ def _is_autocomplete(request: HttpRequest, site: admin.AdminSite) -> bool:
     return match is not None and match.view_name == f"{site.name}:autocomplete"
 
 
-class ScopedChoicesMixin:
+class ScopedChoicesMixin(_BaseModelAdmin):
     """Form choices limited to the records a user may write, in admins and inlines.
 
     Site staff who are not superusers see every choice: they write no city's records
@@ -93,19 +100,19 @@ class ScopedChoicesMixin:
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> Field | None:
+    ) -> ModelChoiceField | None:
         choices = self._choices(request, db_field.related_model)
         if choices is not None and "queryset" not in kwargs:
             kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> Field | None:
+    ) -> ModelMultipleChoiceField | None:
         choices = self._choices(request, db_field.related_model)
         if choices is not None and "queryset" not in kwargs:
             kwargs["queryset"] = choices
-        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class CityScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
@@ -138,7 +145,7 @@ class CityScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
                 queryset = queryset.filter(pk__in=choices.values("pk"))
         return queryset, may_have_duplicates
 
-    def city_id_of(self, obj: models.Model) -> Any:
+    def city_id_of(self, obj: models.Model | None) -> Any:
         """The pk of the city `obj` belongs to (None if it has none yet)."""
         *hops, last = self.city_field.split("__")
         for hop in hops:
@@ -272,6 +279,7 @@ class CityScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         if obj is not None and historical is not None:
             # An earlier version's page (history_form_view): show its relations as
             # they were then, not as they are now.
+            # (Django's private cache of prefetched relations, unknown to django-stubs.)
             obj._prefetched_objects_cache = version_relations(historical)  # type: ignore[attr-defined]
         return super().get_form(request, obj, change, **kwargs)
 
@@ -342,6 +350,7 @@ def view_on_site(
     """
     try:
         model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        # A stale content type has no model: get_model_admin(None) raises NotRegistered.
         model_admin = admin.site.get_model_admin(model)  # type: ignore[arg-type]
     except (ContentType.DoesNotExist, ValueError, NotRegistered):
         model_admin = None
@@ -357,7 +366,7 @@ def view_on_site(
     return shortcut(request, content_type_id, object_id)
 
 
-class CityScopedInline(ScopedChoicesMixin):
+class CityScopedInline(ScopedChoicesMixin, _InlineModelAdmin):
     """An inline on a city's record: its rows are changed, added and deleted by whoever
     may change, add or delete the record they belong to."""
 
@@ -367,14 +376,16 @@ class CityScopedInline(ScopedChoicesMixin):
     def _parent_admin(self) -> Any:
         return self.admin_site.get_model_admin(self.parent_model)
 
-    def has_add_permission(self, request: HttpRequest, obj: Any) -> bool:
+    # InlineModelAdmin's takes the parent record, as Django's does; django-stubs' types
+    # it as an override of BaseModelAdmin's, which does not.
+    def has_add_permission(self, request: HttpRequest, obj: Any) -> bool:  # type: ignore[override]
         parent = self._parent_admin()
         parent_allows = (
             parent.has_add_permission(request)
             if obj is None
             else parent.has_change_permission(request, obj)
         )
-        return parent_allows and super().has_add_permission(request, obj)  # type: ignore[misc]
+        return parent_allows and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         parent = self._parent_admin()
@@ -383,15 +394,15 @@ class CityScopedInline(ScopedChoicesMixin):
             if obj is None
             else parent.has_change_permission(request, obj)
         )
-        return parent_allows and super().has_change_permission(request, obj)  # type: ignore[misc]
+        return parent_allows and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._parent_admin().has_delete_permission(
             request, obj
-        ) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        ) and super().has_delete_permission(request, obj)
 
 
-class SiteStaffOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SiteStaffOnlyAdmin(admin.ModelAdmin):
     """An admin for site staff alone, such as the memberships, which decide who is an
     officer or a reviewer: an officer managing them could make themselves a member of
     any city."""

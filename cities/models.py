@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -57,12 +57,12 @@ class CityQuerySet(models.QuerySet["City"]):
 
     def is_editable_by(self, user: Any, city: City | int | None) -> bool:
         """Whether `user` may write the records of `city` (a city, or its pk)."""
-        pk = getattr(city, "pk", city)
+        pk = cast("int | None", getattr(city, "pk", city))
         return pk is not None and self.editable_by(user).filter(pk=pk).exists()
 
     def is_reviewed_by(self, user: Any, city: City | int | None) -> bool:
         """Whether `user` may review the records of `city` (a city, or its pk)."""
-        pk = getattr(city, "pk", city)
+        pk = cast("int | None", getattr(city, "pk", city))
         return pk is not None and self.reviewed_by(user).filter(pk=pk).exists()
 
     def reviewed_by(self, user: Any) -> CityQuerySet:
@@ -129,11 +129,13 @@ class CityQuerySet(models.QuerySet["City"]):
         """The cities whose coordinates are on record: the ones a map can show."""
         return self.filter(latitude__isnull=False, longitude__isnull=False)
 
+    # The lookups below are with_capacity()'s annotations, which the CityQuerySet it is
+    # declared to answer does not carry for django-stubs.
     def with_dedicated_team(self) -> CityQuerySet:
-        return self.with_capacity().filter(_has_dedicated_team=True)
+        return self.with_capacity().filter(_has_dedicated_team=True)  # type: ignore[misc]  # see above
 
     def with_formal_strategy(self) -> CityQuerySet:
-        return self.with_capacity().filter(_has_formal_strategy=True)
+        return self.with_capacity().filter(_has_formal_strategy=True)  # type: ignore[misc]  # see above
 
 
 class City(models.Model):
@@ -176,6 +178,10 @@ class City(models.Model):
 
     objects = CityQuerySet.as_manager()
 
+    # Set by CityQuerySet.with_capacity()'s annotations, on the cities it loads.
+    _has_dedicated_team: bool
+    _has_formal_strategy: bool
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("city")
@@ -202,7 +208,8 @@ class City(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.country.code})"
+        # CountryField gives a Country; django-stubs reads it as CharField's str.
+        return f"{self.name} ({self.country.code})"  # type: ignore[attr-defined]
 
     def get_absolute_url(self) -> str:
         return reverse("cities:city_detail", kwargs={"slug": self.slug})
@@ -397,7 +404,11 @@ class InnovationTeam(models.Model):
         if self.parent_id is not None:
             if self.pk is not None and self.parent_id == self.pk:
                 raise ValidationError({"parent": _("A team cannot be its own parent.")})
-            if self.city_id is not None and self.parent.city_id != self.city_id:
+            # parent_id is set: the parent is a team, not None.
+            if (
+                self.city_id is not None
+                and cast("InnovationTeam", self.parent).city_id != self.city_id
+            ):
                 raise ValidationError(
                     {"parent": _("The parent team must belong to the same city.")}
                 )
@@ -490,7 +501,8 @@ class Lab(models.Model):
         if (
             self.district_id is not None
             and self.team_id is not None
-            and self.district.city_id != self.team.city_id
+            # district_id is set: the district is not None.
+            and cast("District", self.district).city_id != self.team.city_id
         ):
             errors["district"] = _("The district must be in the team's city.")
         for kind in ("municipal", "partner"):
@@ -620,7 +632,7 @@ class Strategy(models.Model):
         ):
             errors["period_end"] = _("The period cannot end before it starts.")
         if self.team_id is not None and self.city_id is not None:
-            if self.team.city_id != self.city_id:
+            if cast("InnovationTeam", self.team).city_id != self.city_id:  # team_id set
                 errors["team"] = _("The owning team must belong to the same city.")
         if errors:
             raise ValidationError(errors)
@@ -730,7 +742,7 @@ class FundingProgramme(models.Model):
                     {"currency": _("Use a three-letter ISO 4217 code, such as EUR.")}
                 )
         if self.team_id is not None and self.city_id is not None:
-            if self.team.city_id != self.city_id:
+            if cast("InnovationTeam", self.team).city_id != self.city_id:  # team_id set
                 raise ValidationError(
                     {"team": _("The team must belong to the same city.")}
                 )

@@ -6,7 +6,7 @@ No internal id and no user's email is ever in a response.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
@@ -28,6 +28,14 @@ from .models import (
     Strategy,
     unique_slug,
 )
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    # What SlugFromNameMixin is mixed into, for the checker.
+    _ModelSerializer = serializers.ModelSerializer[Any]
+else:
+    _ModelSerializer = object
 
 # --- Small nested objects --------------------------------------------------------------
 
@@ -144,16 +152,16 @@ class TermRefSerializer(serializers.Serializer):
 # --- Records written by officers ----------------------------------------------------------
 
 
-class SlugFromNameMixin:
+class SlugFromNameMixin(_ModelSerializer):
     """`slug` may be left out when creating: it is made from the name (or title), with
     a number added if another record has it already."""
 
     slug_source = "name"
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)  # type: ignore[misc]
-        if self.instance is None and not attrs.get("slug"):  # type: ignore[attr-defined]
-            model = self.Meta.model  # type: ignore[attr-defined]
+        attrs = super().validate(attrs)
+        if self.instance is None and not attrs.get("slug"):
+            model: type[Model] = self.Meta.model
             attrs["slug"] = unique_slug(model, attrs.get(self.slug_source, ""))
         return attrs
 
@@ -217,7 +225,9 @@ class InnovationTeamSerializer(
         view_name="api:team-detail", lookup_field="slug"
     )
     city = RefField(CityRefSerializer, queryset=City.objects.all())
-    parent = RefField(
+    # A field, which DRF's metaclass takes out of the class: Field.parent (the
+    # serializer a field is bound to) stays as it is, whatever django-stubs reads here.
+    parent = RefField(  # type: ignore[assignment]
         TeamRefSerializer,
         queryset=InnovationTeam.objects.all(),
         required=False,
@@ -290,7 +300,8 @@ class StrategySerializer(
     )
     innovation_types = RefField(
         TermRefSerializer,
-        queryset=Strategy.innovation_types.field.related_model.objects.all(),
+        # (related_model is InnovationType, typed as any model.)
+        queryset=Strategy.innovation_types.field.related_model.objects.all(),  # type: ignore[attr-defined]
         many=True,
         required=False,
     )

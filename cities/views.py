@@ -116,7 +116,8 @@ class CityMapDataView(View):
             City.objects.located()
             .with_published_case_count()
             .order_by("name", "pk")
-            .values(
+            # (published_case_count is the annotation, unknown to django-stubs.)
+            .values(  # type: ignore[misc]
                 "name",
                 "slug",
                 "country",

@@ -3,7 +3,7 @@ top of core's read-only viewset."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from rest_framework import exceptions, mixins, serializers
@@ -35,7 +35,10 @@ class CityRecordViewSet(
         return attrs.get("city") or getattr(instance, "city", None)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
+        # A city record's serializer is a ModelSerializer, whose errors are a dict.
+        serializer = cast(
+            serializers.Serializer, self.get_serializer(data=request.data)
+        )
         if not serializer.is_valid():
             # Whoever writes to a city they may not write gets 403, whatever else is
             # wrong with the body: the permission is checked before the details.
@@ -48,7 +51,7 @@ class CityRecordViewSet(
         return Response(serializer.data, status=201, headers=headers)
 
     @staticmethod
-    def relations_named_in(serializer: serializers.BaseSerializer) -> dict[str, Any]:
+    def relations_named_in(serializer: serializers.Serializer) -> dict[str, Any]:
         """The city and team a (possibly invalid) body names, where they exist and the
         endpoint takes them (a read-only field, such as a lab's city, is ignored)."""
         data = serializer.initial_data
@@ -56,7 +59,7 @@ class CityRecordViewSet(
         if not isinstance(data, dict):
             return named
         for name in ("city", "team"):
-            field = serializer.fields.get(name)  # type: ignore[attr-defined]
+            field = serializer.fields.get(name)
             if field is None or field.read_only or name not in data:
                 continue
             try:

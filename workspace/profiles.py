@@ -9,7 +9,7 @@ history (django-simple-history, with the user from the request), relations inclu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -128,11 +128,14 @@ class CityRecordForm(forms.ModelForm):
                 teams = InnovationTeam.objects.filter(city=city)
                 if self.instance.pk and isinstance(self.instance, InnovationTeam):
                     teams = teams.exclude(pk=self.instance.pk)
-                self.fields[name].queryset = teams
+                # A relation's form field: a ModelChoiceField, typed as any Field.
+                cast(forms.ModelChoiceField, self.fields[name]).queryset = teams
         if "district" in self.fields:
-            self.fields["district"].queryset = District.objects.filter(city=city)
+            district = cast(forms.ModelChoiceField, self.fields["district"])
+            district.queryset = District.objects.filter(city=city)
         if "innovation_types" in self.fields:
-            self.fields["innovation_types"].queryset = InnovationType.objects.all()
+            kinds = cast(forms.ModelChoiceField, self.fields["innovation_types"])
+            kinds.queryset = InnovationType.objects.all()
         for bound in self.fields.values():
             if isinstance(bound.widget, forms.Textarea):
                 bound.widget.attrs.setdefault("rows", 5)
@@ -142,7 +145,8 @@ class CityRecordForm(forms.ModelForm):
     def _get_validation_exclusions(self) -> Any:
         # The city is set on the record before the form checks it, so the "one name
         # per city" constraints are checked here, not left to the database.
-        exclusions = super()._get_validation_exclusions()
+        # Django's private method, which django-stubs leaves out.
+        exclusions = super()._get_validation_exclusions()  # type: ignore[misc]
         exclusions.discard("city")
         return exclusions
 
@@ -195,7 +199,7 @@ def _record_edit(
     if slug is None:
         instance = kind.model()
         if kind.city_path == "city":
-            instance.city = city
+            instance.city = city  # type: ignore[attr-defined]  # kind.model has a city
     else:
         records = kind.records(city)
         if request.method == "POST":
@@ -203,8 +207,12 @@ def _record_edit(
             records = records.order_by().select_for_update(no_key=True, of=("self",))
         instance = get_object_or_404(records, slug=slug)
         token = kind.edit_token(instance)
-    form_class = forms.modelform_factory(
-        kind.model, form=CityRecordForm, fields=kind.fields, widgets=kind.widgets
+    # The factory makes a subclass of the form it is given.
+    form_class = cast(
+        type[CityRecordForm],
+        forms.modelform_factory(
+            kind.model, form=CityRecordForm, fields=kind.fields, widgets=kind.widgets
+        ),
     )
     form = form_class(request.POST or None, instance=instance, city=city)
     sent = request.POST.get("edit_token", "")
@@ -264,7 +272,7 @@ def record_history(
     city = _city(request, city_slug)
     kind = _kind(kind_key)
     record = get_object_or_404(kind.records(city), slug=slug)
-    versions = record.history.select_related("history_user")  # type: ignore[attr-defined]
+    versions = record.history.select_related("history_user")
     page, entries = version_page(request, versions)
     context = {
         "city": city,
