@@ -136,12 +136,13 @@ class _Loader:
         manager = getattr(obj, name)
         if {v.pk for v in values} != set(manager.values_list("pk", flat=True)):
             # Not a version of its own: publish() saves the case once, relations and
-            # all, as one version in its history.
+            # all, as one version in its history. (simple_history's flag, which no
+            # model declares.)
             obj.skip_history_when_saving = True  # type: ignore[attr-defined]
             try:
                 manager.set(values)
             finally:
-                del obj.skip_history_when_saving  # type: ignore[attr-defined]
+                del obj.skip_history_when_saving  # type: ignore[attr-defined]  # as above
             self._relations_changed.add(obj)
             self.report.updated["links"] += 1
 
@@ -154,7 +155,7 @@ class _Loader:
             fields = ["status", "published_at"]
             self.report.updated["publications"] += 1
         if fields or case in self._relations_changed:
-            case._change_reason = "Loaded from the demo content"  # type: ignore[attr-defined]
+            case._change_reason = "Loaded from the demo content"
             case.save(update_fields=[*fields, "updated_at"])
             self._relations_changed.discard(case)
 
@@ -228,7 +229,7 @@ def _load_organisations(loader: _Loader) -> None:
 
 
 def _load_findings(loader: _Loader) -> None:
-    findings = [
+    findings: list[tuple[str, str, str, list[tuple[dict[str, Any], str]]]] = [
         (
             "survey-scope",
             Finding.Topic.SCOPE,

@@ -34,10 +34,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 from queue import Full, Queue
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import connection, models, transaction
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalChanges
@@ -111,9 +112,13 @@ def blockers() -> list[str]:
         for rel in model._meta.get_fields(include_hidden=True):
             if rel.concrete or not rel.auto_created:
                 continue
+            # Auto-created, not concrete: a reverse relation.
+            rel = cast(ForeignObjectRel, rel)
             related = rel.related_model
             if issubclass(related, HistoricalChanges) or (
-                related._meta.auto_created is CaseStudy
+                # An auto-created through model's is the model that made it, which
+                # django-stubs types as a bool.
+                related._meta.auto_created is CaseStudy  # type: ignore[comparison-overlap]
             ):
                 continue
             rows = related._base_manager.filter(**{f"{rel.field.name}__in": synthetic})
@@ -168,15 +173,18 @@ def delete() -> Counts:
         if (
             rel.auto_created
             and not rel.concrete
-            and issubclass(rel.related_model, HistoricalChanges)
+            # Auto-created, not concrete: a reverse relation.
+            and issubclass(cast(ForeignObjectRel, rel).related_model, HistoricalChanges)
         ):
+            rel = cast(ForeignObjectRel, rel)  # As above.
             rel.related_model._base_manager.filter(
                 **{f"{rel.field.name}__in": case_ids}
             )._raw_delete(cases.db)
     CaseStudy.history.filter(id__in=case_ids)._raw_delete(cases.db)
     City.history.filter(id__in=cities.values("pk"))._raw_delete(cities.db)
     for m2m in CaseStudy._meta.many_to_many:
-        m2m.remote_field.through._base_manager.filter(
+        # An m2m field's through model, which django-stubs types as optional.
+        m2m.remote_field.through._base_manager.filter(  # type: ignore[union-attr]
             **{f"{m2m.m2m_field_name()}__in": case_ids}
         )._raw_delete(cases.db)
     deleted_cases = cases._raw_delete(cases.db)
@@ -915,7 +923,7 @@ class _PostgresSaver:
         quote = connection.ops.quote_name
         meta = CaseStudy._meta
         self.fields = list(meta.concrete_fields)
-        columns = ", ".join(quote(f.column) for f in self.fields)
+        columns = ", ".join(quote(f.column) for f in self.fields)  # type: ignore[arg-type]  # concrete: a column each
         cursor.execute(
             "SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column]
         )
@@ -999,7 +1007,7 @@ def generate(
     )
     taken_slugs = set(CaseStudy.objects.values_list("slug", flat=True))
     postgres = connection.vendor == "postgresql"
-    m2m_fields = [
+    m2m_fields: list[Any] = [
         CaseStudy._meta.get_field(name)
         for name in ("innovation_types", "drivers", "approaches", "themes")
     ]
