@@ -10,7 +10,9 @@ case list shows the facets in).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 
 from .models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
@@ -33,9 +35,10 @@ class Vocabulary:
     alias: str = ""
 
     @property
-    def label(self) -> str:
+    def label(self) -> str | Promise:
         """ "Innovation type", "Lifecycle stage": for headings and legends."""
-        return capfirst(self.model._meta.verbose_name)
+        # (A model's verbose_name is never None: Django makes one from its name.)
+        return cast("str | Promise", capfirst(self.model._meta.verbose_name))
 
 
 VOCABULARIES: tuple[Vocabulary, ...] = (

@@ -1,10 +1,11 @@
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
@@ -51,7 +52,7 @@ class TermAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("cases"), ordering="_case_count")
     def case_count(self, term: Term) -> int:
-        return term._case_count
+        return term._case_count  # type: ignore[attr-defined]  # get_queryset()'s annotation
 
 
 admin.site.register(InnovationType, TermAdmin)
@@ -306,7 +307,8 @@ class CaseStudyAdmin(CityScopedAdmin):
             request, "admin/innovation_cases/casestudy/step_comment.html", context
         )
 
-    def has_change_permission(
+    # This admin's records are cases (CityScopedAdmin takes any model's).
+    def has_change_permission(  # type: ignore[override]
         self, request: HttpRequest, obj: CaseStudy | None = None
     ) -> bool:
         if not super().has_change_permission(request, obj):
@@ -322,7 +324,8 @@ class CaseStudyAdmin(CityScopedAdmin):
     def save_model(
         self, request: HttpRequest, obj: CaseStudy, form: ModelForm, change: bool
     ) -> None:
+        user = cast("User", request.user)  # The admin's pages are for staff users.
         if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
+            obj.created_by = user
+        obj.updated_by = user
         super().save_model(request, obj, form, change)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -18,14 +18,14 @@ from rest_framework.views import APIView
 
 from cities.viewsets import CityRecordViewSet
 from core.models import Source
-from core.rest import Conflict
+from core.rest import Conflict, PageNumberPagination
 from core.viewsets import ApiViewMixin, ReadOnlyViewSet
 from core.vocabularies import VOCABULARIES, Vocabulary
 
 from . import serializers as api_serializers
 from .engine import search as engine
 from .filters import CaseStudyFilter
-from .models import CaseStudy, Organisation
+from .models import CaseStudy, CaseStudyQuerySet, Organisation
 from .stats import site_statistics
 
 
@@ -62,14 +62,17 @@ class CaseStudyViewSet(CityRecordViewSet):
         # filtered list), filters the unpublished cases and states the question.
         filterset = CaseStudyFilter(request.query_params, unpublished, request=request)
         if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
+            # It answers DRF's ValidationError; types-django-filter says a dict.
+            raise translate_validation(filterset.errors)  # type: ignore[misc]
         results = CaseResults(
             filterset,
             self.get_queryset(),
             # Only a signed-in reader can see an unpublished case.
             with_unpublished=request.user.is_authenticated,
         )
-        page = self.paginator.paginate_fetched(results.fetch, request)
+        # The API's pagination class (settings.REST_FRAMEWORK): core.rest's.
+        paginator = cast(PageNumberPagination, self.paginator)
+        page = paginator.paginate_fetched(results.fetch, request)
         self._last_modified = results.last_modified()
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -84,7 +87,7 @@ class CaseStudyViewSet(CityRecordViewSet):
             )
 
 
-def with_relations(cases: QuerySet[CaseStudy]) -> QuerySet[CaseStudy]:
+def with_relations(cases: CaseStudyQuerySet) -> CaseStudyQuerySet:
     """`cases` with everything their representation shows, in a fixed number of
     queries whatever their number."""
     return (

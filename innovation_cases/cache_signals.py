@@ -14,7 +14,7 @@ Writes that bypass signals (bulk_create, QuerySet.update(), raw SQL) must call
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -109,7 +109,7 @@ def case_relations_changed(
     else:  # theme.cases.add(...): `pk_set` holds the cases.
         public = bool(pk_set) and (
             CaseStudy.objects.using(using)
-            .filter(pk__in=pk_set, status=PUBLISHED)
+            .filter(pk__in=cast("set[int]", pk_set), status=PUBLISHED)  # (not empty)
             .exists()
         )
     if public:

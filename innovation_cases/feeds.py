@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
@@ -61,9 +61,7 @@ class CaseFeed(Feed):
     )
     limit = 50
 
-    def __call__(
-        self, request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         filterset = CaseStudyFilter(
             request.GET, queryset=CaseStudy.objects.published(), request=request
         )
@@ -71,7 +69,7 @@ class CaseFeed(Feed):
             return invalid_filters_response(filterset)
         return super().__call__(request, *args, filterset=filterset, **kwargs)
 
-    def get_object(  # type: ignore[override]
+    def get_object(
         self, request: HttpRequest, *, filterset: CaseStudyFilter
     ) -> CaseStudyFilter:
         return filterset

@@ -108,6 +108,7 @@ VocabularyFilters = type(
 )
 
 
+# VocabularyFilters is a class made at run time (by type()), unknown to the checker.
 class CaseStudyFilter(VocabularyFilters):  # type: ignore[valid-type,misc]  # made at run time
     # How the database orders: cases without a date or a year (drafts, for their
     # officers) come last, on PostgreSQL as on SQLite. It does not rank, so relevance
@@ -259,7 +260,9 @@ def vocabulary_terms(
     each cost a round trip each on every list page."""
     parts = [
         TERM_FACETS[name]
-        ._default_manager.annotate(
+        # Named as the Term.vocabulary property, which the rows (tuples) do not have;
+        # django-stubs takes the annotation for a redefinition and an unknown field.
+        ._default_manager.annotate(  # type: ignore[no-redef,misc]
             vocabulary=Value(name, output_field=models.CharField())
         )
         .values_list("vocabulary", "slug", "name", "position")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core import signing
@@ -135,14 +135,16 @@ class CaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         cities = City.objects.editable_by(user)
-        self.fields["city"].queryset = cities.order_by("name")
-        self.fields["district"].queryset = District.objects.filter(
+        # The relations' form fields, typed as any Field.
+        choices = cast("dict[str, forms.ModelChoiceField]", self.fields)
+        choices["city"].queryset = cities.order_by("name")
+        choices["district"].queryset = District.objects.filter(
             city__in=cities.values("pk")
         ).select_related("city")
-        self.fields["teams"].queryset = InnovationTeam.objects.filter(
+        choices["teams"].queryset = InnovationTeam.objects.filter(
             city__in=cities.values("pk")
         ).select_related("city")
-        self.fields["lifecycle_stage"].empty_label = _("Not known")
+        choices["lifecycle_stage"].empty_label = _("Not known")
         if self.instance.pk and self.instance.status not in CaseStudy.EDITABLE_STATUSES:
             # A revision changes the text, not where the case belongs.
             self.fields["city"].disabled = True
@@ -189,7 +191,7 @@ class CaseForm(forms.ModelForm):
     # The rest ---------------------------------------------------------------------------
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast("dict[str, Any]", super().clean())  # Form's: its cleaned_data
         city, teams = data.get("city"), data.get("teams")
         if city and teams:
             elsewhere = [team.name for team in teams if team.city_id != city.pk]
@@ -207,7 +209,7 @@ class CaseForm(forms.ModelForm):
         image = self.chosen_image()
         if image is not None:
             self.instance.image = image
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
 
     def values(self) -> dict[str, Any]:
         """The revisable values, as CaseRevision.propose takes them."""

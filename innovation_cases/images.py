@@ -161,7 +161,7 @@ def open_checked(upload: IO[bytes]) -> Image.Image:
             code="too_small",
         )
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
         image = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError) as error:  # A truncated file, say.
@@ -210,7 +210,7 @@ def file_response(request: HttpRequest, name: str) -> HttpResponseBase:
         response = HttpResponse(content_type="image/webp")
         response["X-Accel-Redirect"] = f"{location.rstrip('/')}/{name}"
         return response
-    return serve(request, name, document_root=settings.MEDIA_ROOT)
+    return serve(request, name, document_root=str(settings.MEDIA_ROOT))
 
 
 def complete_stored_renditions() -> list[str]:

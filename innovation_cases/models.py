@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City
+from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City, District
 from core.etags import etag_for
 from core.fields import field_list
 from core.history import (
@@ -496,7 +496,7 @@ class CaseStudy(models.Model):
         """The image's web-sized renditions, smallest first (see images.py)."""
         from .images import renditions
 
-        return renditions(self.image.name) if self.image else []
+        return renditions(self.image.name) if self.image.name else []
 
     # --- History ---------------------------------------------------------------------------
 
@@ -517,9 +517,11 @@ class CaseStudy(models.Model):
 
         self.lock()  # The status and the rest as they are now, not as first read.
         for name in CaseRevision.FIELDS:
-            field = self._meta.get_field(name)
+            # The case's own fields: not reverse relations.
+            field = cast(models.Field, self._meta.get_field(name))
             value = getattr(version, field.attname)
             if field.is_relation and value is not None:
+                # A relation's related_model is a model (not None, not "self").
                 related = field.related_model._default_manager  # type: ignore[union-attr]
                 value = value if related.filter(pk=value).exists() else None
             setattr(self, field.attname, value)
@@ -527,8 +529,8 @@ class CaseStudy(models.Model):
             timezone.localtime(version.history_date), "DATETIME_FORMAT"
         )
         self.updated_by = by
-        self._history_user = by  # type: ignore[attr-defined]
-        self._change_reason = _("Restored the version of %(when)s") % {"when": when}  # type: ignore[attr-defined]
+        self._history_user = by
+        self._change_reason = _("Restored the version of %(when)s") % {"when": when}
         save_with_relations(self, version_relations(version))
 
     # --- Editing ----------------------------------------------------------------------------
@@ -601,7 +603,8 @@ class CaseStudy(models.Model):
         if (
             self.district_id is not None
             and self.city_id is not None
-            and self.district.city_id != self.city_id
+            # district_id is set: the district is not None.
+            and cast("District", self.district).city_id != self.city_id
         ):
             errors["district"] = _("The district must be in the case's city.")
         if self.status == self.Status.PUBLISHED and self.published_at is None:
@@ -731,7 +734,7 @@ class CaseStudy(models.Model):
     def _move_to(self, status: str, *, by: Any) -> None:
         self.status = status
         self.updated_by = by
-        self._history_user = by  # type: ignore[attr-defined]
+        self._history_user = by
         self.save()
 
     def _decide(self, decision: str, *, by: Any, comment: str) -> None:
@@ -975,11 +978,12 @@ class CaseRevision(models.Model):
         for name, value in self.data["fields"].items():
             field = model_fields[name]
             if field.is_relation and value is not None:
-                value = field.related_model._default_manager.filter(pk=value).first()
+                # A relation's related_model is a model (not None).
+                value = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
             values[name] = value
         for name, pks in self.data["relations"].items():
             values[name] = list(
-                model_fields[name].related_model._default_manager.filter(pk__in=pks)
+                model_fields[name].related_model._default_manager.filter(pk__in=pks)  # type: ignore[union-attr]  # as above
             )
         # Revisions proposed before sources were part of one leave them as they are.
         values["sources"] = self.data.get("sources", self.case.source_rows())
@@ -991,10 +995,11 @@ class CaseRevision(models.Model):
         changes = []
         proposed = self.proposed_values()
         for name in [*self.FIELDS, *RELATION_FIELDS]:
-            field = CaseStudy._meta.get_field(name)
+            # The case's own fields: not reverse relations.
+            field = cast(models.Field, CaseStudy._meta.get_field(name))
             if name in RELATION_FIELDS:
-                old = sorted(str(item) for item in getattr(self.case, name).all())
-                new = sorted(str(item) for item in proposed[name])
+                old: Any = sorted(str(item) for item in getattr(self.case, name).all())
+                new: Any = sorted(str(item) for item in proposed[name])
             else:
                 old = getattr(self.case, name)
                 new = proposed[name]
@@ -1085,7 +1090,7 @@ class CaseRevision(models.Model):
         for name in self.FIELDS:
             setattr(case, name, values[name])
         case.updated_by = by
-        case._history_user = by  # type: ignore[attr-defined]
+        case._history_user = by
         save_with_relations(case, {name: values[name] for name in RELATION_FIELDS})
         case.set_sources(values["sources"])
 

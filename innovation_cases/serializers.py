@@ -165,7 +165,7 @@ extend_schema_field(CaseImageSerializer(allow_null=True, read_only=True))(
 def _terms(model: type[Term], **kwargs: Any) -> RefField:
     kwargs.setdefault("many", True)
     kwargs.setdefault("required", False)
-    return RefField(TermRefSerializer, queryset=model.objects.all(), **kwargs)
+    return RefField(TermRefSerializer, queryset=model._default_manager.all(), **kwargs)
 
 
 class CaseStudySerializer(

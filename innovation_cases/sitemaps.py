@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 
 from cities.models import City, InnovationTeam, Strategy
@@ -24,7 +24,7 @@ class CaseSitemap(Sitemap):
 class ModelSitemap(Sitemap):
     changefreq = "monthly"
 
-    def __init__(self, model: type) -> None:
+    def __init__(self, model: type[Model]) -> None:
         self.model = model
 
     def items(self) -> QuerySet:

@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
@@ -69,8 +70,11 @@ class ResultPaginator(Paginator):
         super().__init__((), per_page)
         self.total = total
 
+    # Django's, private (Page or a subclass's), which django-stubs leaves out.
+    _get_page: Callable[..., Page]
+
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self.total
 
     def page_with(self, number: int, rows: list[Any]) -> Page:
@@ -268,7 +272,9 @@ class TermDetailView(DetailView):
         # can carry tens of thousands of cases.
         term: Term = self.object
         context["newest"] = engine.Newest(
-            engine.Filters(**{term.filter_param: (term.slug,)}), TERM_PAGE_CASES
+            # A facet's field, a tuple of slugs: the checker cannot tell which one.
+            engine.Filters(**{term.filter_param: (term.slug,)}),  # type: ignore[arg-type]
+            TERM_PAGE_CASES,
         )
         context["all_cases_url"] = (
             reverse("innovation_cases:case_list") + f"?{term.filter_param}={term.slug}"
@@ -307,7 +313,7 @@ class InsightsView(TemplateView):
         return context
 
 
-def _capacity_row(name: str, share: Share) -> dict[str, Any]:
+def _capacity_row(name: str | Promise, share: Share) -> dict[str, Any]:
     """A bar of the capacity chart: its length is the cities, out of all cities."""
     label = _("%(percent)s%%") % {"percent": share.percent}
     return {"name": name, "share": share, "count": share.part, "label": label}

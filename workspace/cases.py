@@ -13,7 +13,7 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,6 +46,9 @@ from innovation_cases.models import (
     CaseStudy,
     InvalidTransition,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 S = CaseStudy.Status
 
@@ -211,7 +214,7 @@ def _start_values(case: CaseStudy, revision: CaseRevision | None) -> tuple[dict,
 def _save_case(
     request: HttpRequest, case: CaseStudy, form: CaseForm, sources: Any
 ) -> HttpResponse:
-    user = request.user
+    user = cast("User", request.user)  # The editor's views are login_required.
     if case.pk and case.status == S.PUBLISHED:
         values = {**form.values(), "sources": sources.rows()}
         revision = CaseRevision.propose(case=case, by=user, values=values)
@@ -231,7 +234,7 @@ def _save_case(
             case.status = S.DRAFT
             case.created_by = user
         case.updated_by = user
-        case._history_user = user  # type: ignore[attr-defined]
+        case._history_user = user
         relations = {name: form.cleaned_data[name] for name in RELATION_FIELDS}
         save_with_relations(case, relations)
         case.set_sources(sources.rows())
@@ -275,7 +278,7 @@ def _edit_conflict(
 
 
 def _hide_errors(form: CaseForm, sources: Any) -> None:
-    form._errors = ErrorDict()
+    form._errors = ErrorDict()  # type: ignore[attr-defined]  # Django's private cache
     for source_form in sources.forms:
         source_form._errors = ErrorDict()
     sources._non_form_errors = sources.error_class()
@@ -508,12 +511,12 @@ HISTORY_EXCLUDED_FIELDS = ["updated_by", "created_by", "updated_at", "id"]
 def _history_value(model: type[models.Model], name: str, value: Any) -> Any:
     """A value of simple-history's diff as a person reads it: choices as their label,
     relations (lists of through rows holding the related objects) as their names."""
-    field = model._meta.get_field(name)
+    field = cast(models.Field, model._meta.get_field(name))  # a field of the diff
     if field.many_to_many:
-        target = history_utils.get_m2m_reverse_field_name(field)  # type: ignore[arg-type]
+        target = history_utils.get_m2m_reverse_field_name(field)
         return sorted(str(row[target]) for row in value)
     if field.choices and value is not None:
-        return dict(field.flatchoices).get(value, value)  # type: ignore[attr-defined]
+        return dict(field.flatchoices).get(value, value)
     return value
 
 
@@ -602,7 +605,7 @@ def case_history(request: HttpRequest, slug: str) -> HttpResponse:
 def case_restore(request: HttpRequest, slug: str, history_id: int) -> HttpResponse:
     """Site staff bring back an earlier version (see CaseStudy.restore_version)."""
     case = _member_case(request, slug)
-    version = get_object_or_404(case.history, history_id=history_id)
+    version: Any = get_object_or_404(case.history, history_id=history_id)
     if not is_site_staff(request.user):
         messages.error(request, _("Only the Atlas's staff restore earlier versions."))
     else:

@@ -57,7 +57,7 @@ class Stored:
             summary=case.summary,
             city=case.city.slug,
             city_name=case.city.name,
-            country=str(case.city.country.code),
+            country=str(case.city.country.code),  # type: ignore[attr-defined]  # CountryField's Country, typed as str
             year_started=case.year_started,
             is_synthetic=case.is_synthetic,
             innovation_types=tuple(t.slug for t in case.innovation_types.all()),
@@ -68,7 +68,7 @@ class Stored:
     def from_document(cls, doc: tantivy.Document) -> Stored:
         year = doc.get_first("year_started")
         return cls(
-            id=int(doc.get_first("id")),
+            id=int(doc.get_first("id")),  # type: ignore[arg-type]  # every document has one
             title=doc.get_first("title") or "",
             slug=doc.get_first("slug") or "",
             summary=doc.get_first("summary") or "",
@@ -127,7 +127,7 @@ class Card:
                 case.city.slug,
                 case.city.name,
                 case.city.get_absolute_url(),
-                case.city.country,
+                case.city.country,  # type: ignore[arg-type]  # a Country, typed as str
             ),
             year_started=case.year_started,
             is_synthetic=case.is_synthetic,

@@ -154,10 +154,11 @@ def related_for(ids: list[int]) -> dict[int, Related]:
     which took three quarters of a rebuild's time.)"""
     related: dict[int, Related] = {i: {r: [] for r in RELATIONS} for i in ids}
     for relation, field in RELATIONS.items():
+        # A many-to-many field of the case, which get_field() types as any field.
         m2m = CaseStudy._meta.get_field(relation)
-        through = m2m.remote_field.through  # type: ignore[union-attr]
-        source = m2m.m2m_field_name()  # type: ignore[union-attr]
-        target = m2m.m2m_reverse_field_name()  # type: ignore[union-attr]
+        through = m2m.remote_field.through  # type: ignore[union-attr]  # as said above
+        source = m2m.m2m_field_name()  # type: ignore[union-attr]  # as said above
+        target = m2m.m2m_reverse_field_name()  # type: ignore[union-attr]  # as said above
         pairs = through.objects.filter(**{f"{source}_id__in": ids}).values_list(
             f"{source}_id", f"{target}__{field}"
         )
@@ -210,7 +211,8 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
             "lifecycle_stage",
             [case.lifecycle_stage.slug] if case.lifecycle_stage else [],
         ),
-        ("country", [str(case.city.country.code)]),
+        # CountryField's Country, typed as str.
+        ("country", [str(case.city.country.code)]),  # type: ignore[attr-defined]
         ("city", [case.city.slug]),
     ]:
         for slug in slugs:

@@ -249,7 +249,7 @@ def write_atomically(path: Path, text: str) -> None:
 def rebuild(
     *,
     if_needed: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> BuildResult:
     """Build a fresh index of every published case and make it the live one.
 
@@ -294,7 +294,7 @@ def rebuild(
     return BuildResult(path, documents, time.monotonic() - started, True)
 
 
-def _fill(path: Path, progress: Callable[[int], None] | None) -> int:
+def _fill(path: Path, progress: Callable[[int], object] | None) -> int:
     index = tantivy.Index(SCHEMA, path=str(path), reuse=False)
     register_analyzers(index)
     writer = index.writer(BUILD_HEAP, 2)

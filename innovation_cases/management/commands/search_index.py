@@ -1,7 +1,7 @@
 import shutil
 import sys
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -56,7 +56,8 @@ class Command(BaseCommand):
         if action == "sync" and problem is None:
             self._sync(dry_run=options["dry_run"])
             return
-        reason = problem if action == "sync" else "asked to rebuild"
+        # (sync comes here only with a problem: see above.)
+        reason = cast(str, problem) if action == "sync" else "asked to rebuild"
         if options["dry_run"]:
             self._say(f"Would rebuild the search index ({reason}); dry run, no change.")
             return
