@@ -83,7 +83,7 @@ def main() -> None:
             raise SystemExit(f"{path}: status {response.status_code}")
         nbytes = 0
         pieces = 0
-        for piece in response.streaming_content:
+        for piece in response.streaming_content:  # type: ignore[attr-defined]  # a streamed export
             nbytes += len(piece)
             pieces += 1
         seconds = time.perf_counter() - started

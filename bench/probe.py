@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         "case": case.slug,
         "city": city.slug,
     }
-    dataset = {
+    dataset: dict[str, Any] = {
         "published": published.count(),
         "cities": City.objects.count(),
         "word_matches": search(args.word, limit=0, with_facets=False).total,

@@ -248,7 +248,7 @@ def query_count_failures(results: Results) -> list[str]:
     settles is caught too.
     """
     sizes = results["sizes"]
-    failures = []
+    failures: list[str] = []
     if len(sizes) < 2:
         return failures
     first = sizes[0]

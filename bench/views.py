@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from innovation_cases.engine.cards import Stored
 from innovation_cases.engine.search import Filters, Result
-from innovation_cases.models import CaseStudy
+from innovation_cases.models import CaseStudy, CaseStudyQuerySet
 from innovation_cases.views import CaseListView
 
 # The text a search looks in.
@@ -67,7 +67,7 @@ def icontains(text: str) -> Q:
 
 def matching(
     text: str, filters: Filters, *, without: str | None = None
-) -> QuerySet[CaseStudy]:
+) -> CaseStudyQuerySet:
     """The published cases that answer the question, unordered; `without`: as if that
     facet had nothing selected (for its own counts)."""
     queryset = CaseStudy.objects.published().filter(icontains(text))
