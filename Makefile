@@ -39,10 +39,12 @@ bench: install
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
 
+## lint: ruff (lint and format), the apps' layers (import-linter) and the types (mypy)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -59,4 +61,4 @@ lock: install
 	$(BIN)/uv pip compile --quiet --python-version 3.12 requirements/dev.in -o requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage
