@@ -187,8 +187,8 @@ SEARCH_PARAMETERS: list[tuple[str, str]] = [
 def body_of(response: HttpResponseBase) -> bytes:
     """The whole body, a streamed one included (reading it runs what it defers)."""
     if response.streaming:
-        return b"".join(response.streaming_content)  # type: ignore[attr-defined]
-    return response.content  # type: ignore[attr-defined]
+        return b"".join(response.streaming_content)  # type: ignore[attr-defined]  # streaming: a StreamingHttpResponse
+    return response.content  # type: ignore[attr-defined]  # not streaming: an HttpResponse
 
 
 def names_parameter(response: HttpResponseBase, body: bytes, parameter: str) -> bool:

@@ -66,9 +66,9 @@ def main() -> None:
                     hang("apply")
                     return document
 
-                journal.document_for = document_then_hang  # type: ignore[assignment]
+                journal.document_for = document_then_hang  # type: ignore[assignment]  # a stand-in, for the test
             else:
-                journal.State.write = lambda self, generation: hang("state")  # type: ignore[method-assign]
+                journal.State.write = lambda self, generation: hang("state")  # type: ignore[method-assign]  # a stand-in, for the test
             journal.sync()
         else:
             answer({"error": f"unknown command {command!r}"})

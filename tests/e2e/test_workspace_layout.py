@@ -133,7 +133,7 @@ def revision_pk(site: str) -> int:
 
     published = CaseStudy.objects.get(slug=PUBLISHED)
     published.summary += f" Evaluated in {LONG_URL}."
-    published._history_user = officer  # type: ignore[attr-defined]
+    published._history_user = officer
     published.save()
     values = {name: getattr(published, name) for name in CaseRevision.FIELDS}
     values.update(
