@@ -114,7 +114,8 @@ class CityQuerySet(models.QuerySet["City"]):
         """
         # The cases are a layer above (innovation_cases imports this module): reached
         # through their relation to the city, and counted by their own rule.
-        cases = self.model._meta.get_field("cases").related_model
+        # (Any: their model's type is theirs to name.)
+        cases: Any = self.model._meta.get_field("cases").related_model
         published = (
             cases._default_manager.published()
             .filter(city=OuterRef("pk"))

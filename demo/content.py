@@ -161,7 +161,7 @@ class _Loader:
 
 
 # The sources the about page names for the demo content, with what each gave it.
-ABOUT_SOURCES = [
+ABOUT_SOURCES: list[dict[str, Any]] = [
     {
         **ARTICLE,
         "note": _(

@@ -200,7 +200,7 @@ class CaseStudyAdmin(CityScopedAdmin):
         (None, {"fields": ["title", "slug", "city", "district", "summary"]}),
         (
             _("The case"),
-            {"fields": SECTION_FIELDS},
+            {"fields": tuple(SECTION_FIELDS)},
         ),
         (
             _("Classification"),
