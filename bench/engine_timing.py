@@ -75,6 +75,8 @@ def _case(rng: random.Random, pk: int) -> Any:
     slug = SimpleNamespace
     return SimpleNamespace(
         pk=pk,
+        slug=f"case-{pk}",
+        is_synthetic=True,
         status=CaseStudy.Status.PUBLISHED,
         title=f"{rng.choice(synthetic.FOCUS[theme]).capitalize()} in City {city}",
         summary=" ".join(_sentence(rng) for _ in range(3)),
