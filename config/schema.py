@@ -31,6 +31,17 @@ class AutoSchema(openapi.AutoSchema):
             responses.setdefault(
                 "304", {"description": "Not modified: the ETag or date still matches."}
             )
+            # A query of many long values (50 slugs a parameter are allowed) can
+            # outgrow the request line the web server reads (gunicorn: 4,094 bytes),
+            # which refuses it before the API sees it, in its own words.
+            responses.setdefault(
+                "414",
+                {
+                    "description": "URI too long: the web server refused a request "
+                    "line over its limit.",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
+            )
         else:
             codes += [403, 415]
             if self.method in ("PUT", "PATCH"):
