@@ -44,6 +44,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r config accounts cities core innovation_cases workspace demo manage.py
 	$(BIN)/mypy
 
 format: install

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Tokens look like "pia_" + 43 URL-safe characters (256 random bits). The prefix lets a
 # secret scanner recognise a leaked token.
-TOKEN_PREFIX = "pia_"  # noqa: S105 (a marker, not a secret)
+TOKEN_PREFIX = "pia_"  # noqa: S105 (a marker, not a secret)  # nosec B105
 # last_used_at is written at most this often, so reading the API doesn't write a row
 # on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=5)

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before the host check and the HTTPS redirect that a probe
+    # by the node's address over plain HTTP would fail (config/health.py).
+    "config.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that its headers are on every API response.
@@ -174,6 +177,12 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# Only when every subdomain is served over HTTPS too; preload only once the domain is
+# to be submitted to the browsers' preload list (both hard to undo).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies in front of the site append the client's address to
@@ -356,7 +365,10 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
 )
 
 # --- Email ----------------------------------------------------------------------------------
-# Mail goes to the console unless EMAIL_HOST names an SMTP server.
+# Production mail is SMTP: set EMAIL_HOST (and the rest) to the server's. Without it,
+# mail is printed to the console, which suits a laptop and nothing else: the site would
+# send no invitation, password reset or review notice, and `check --deploy` says so
+# (mail.E001).
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {

@@ -996,7 +996,7 @@ def generate(
     # the search index rebuilt.
     bump_on_commit()
     journal.record_everything()
-    rng = random.Random(seed)  # noqa: S311 -- test data, not secrets
+    rng = random.Random(seed)  # noqa: S311 -- test data, not secrets  # nosec B311
     vocabularies = _Vocabularies.load()
     city_objects = _make_cities(rng, cities, batch_size)
     # Cases over cities by Zipf's law, rank in order of creation (biggest first).

@@ -198,7 +198,7 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
         doc.add_text("district_name", case.district.name)
     doc.add_integer("is_synthetic", int(case.is_synthetic))
     for field, values in text_of(case, related).items():
-        assert field in TEXT_FIELDS  # noqa: S101 -- a programming error, not input
+        assert field in TEXT_FIELDS  # noqa: S101 -- a programming error, not input  # nosec B101
         for value in values:
             doc.add_text(field, value)
             doc.add_text(folded(field), value)

@@ -222,7 +222,7 @@ def sync() -> State | None:
     engine_index.reader()  # opens the index, building it if there is none
     state = State.read(engine_index.current_generation_path())
     if not _stale(state, timezone.now()):
-        assert state is not None  # noqa: S101 -- _stale says so
+        assert state is not None  # noqa: S101 -- _stale says so  # nosec B101
         if all(state.covers(e.id) for e in entries_after(state.position)):
             return state
     with engine_index.sync_lock():
@@ -233,7 +233,7 @@ def sync() -> State | None:
             logger.warning("The search index has no recent journal state; rebuilding.")
             engine_index.rebuild()
             return State.read(engine_index.current_generation_path())
-        assert state is not None  # noqa: S101 -- _stale says so
+        assert state is not None  # noqa: S101 -- _stale says so  # nosec B101
         entries = entries_after(state.position)
         pending = [e for e in entries if not state.covers(e.id)]
         if not pending:
