@@ -20,6 +20,8 @@ from collections.abc import Iterator
 import tantivy
 from django.db.models import QuerySet
 
+from core.vocabularies import VOCABULARIES, Vocabulary
+
 from ..models import SECTION_FIELDS, CaseStudy
 from .schema import (
     COUNT_FIELDS,
@@ -130,10 +132,8 @@ def sort_keys(case: CaseStudy) -> dict[str, int]:
 # it takes (see `document_for`).
 RELATIONS: dict[str, str] = {
     "teams": "name",
-    "innovation_types": "slug",
-    "drivers": "slug",
-    "approaches": "slug",
-    "themes": "slug",
+    # The vocabularies a case has several terms of (core/vocabularies.py).
+    **{v.case_field: "slug" for v in VOCABULARIES if v.many},
 }
 
 # A case's related names and slugs, by relation.
@@ -182,6 +182,15 @@ def text_of(case: CaseStudy, related: Related) -> dict[str, list[str]]:
     }
 
 
+def _term_slugs(case: CaseStudy, related: Related, vocabulary: Vocabulary) -> list[str]:
+    """The slugs of the case's terms of `vocabulary`: from the relations read with the
+    case, or the one term it may have."""
+    if vocabulary.many:
+        return related[vocabulary.case_field]
+    term = getattr(case, vocabulary.case_field)
+    return [term.slug] if term is not None else []
+
+
 def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Document:
     """The document of a published case. `related`: its relations' names and slugs
     (`related_for`); by default read from the case (prefetch them, or this costs a
@@ -203,14 +212,7 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
             doc.add_text(field, value)
             doc.add_text(folded(field), value)
     for field, slugs in [
-        ("innovation_type", related["innovation_types"]),
-        ("driver", related["drivers"]),
-        ("approach", related["approaches"]),
-        ("theme", related["themes"]),
-        (
-            "lifecycle_stage",
-            [case.lifecycle_stage.slug] if case.lifecycle_stage else [],
-        ),
+        *((v.name, _term_slugs(case, related, v)) for v in VOCABULARIES),
         # CountryField's Country, typed as str.
         ("country", [str(case.city.country.code)]),  # type: ignore[attr-defined]
         ("city", [case.city.slug]),

@@ -58,6 +58,8 @@ from django.db.models.signals import (
 )
 from django.utils import timezone
 
+from core.vocabularies import VOCABULARIES
+
 from ..models import CaseStudy, IndexJournalEntry
 from . import index as engine_index
 from .documents import RELATIONS as DOCUMENT_RELATIONS
@@ -392,11 +394,8 @@ INDEXED_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "cities.city": (("name", "slug", "country"), "city"),
     "cities.district": (("name",), "district"),
     "cities.innovationteam": (("name",), "teams"),
-    "core.innovationtype": (("slug",), "innovation_types"),
-    "core.driver": (("slug",), "drivers"),
-    "core.approach": (("slug",), "approaches"),
-    "core.theme": (("slug",), "themes"),
-    "core.lifecyclestage": (("slug",), "lifecycle_stage"),
+    # A term's slug, through the case's relation to its vocabulary.
+    **{v.model._meta.label_lower: (("slug",), v.case_field) for v in VOCABULARIES},
 }
 
 
