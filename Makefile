@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check lock clean bench bench-quick
+.PHONY: run test install lint format check lock clean bench bench-quick vendor-redoc
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,16 @@ lock: install
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile --quiet --python-version 3.12 requirements/base.in -o requirements/base.txt
 	$(BIN)/uv pip compile --quiet --python-version 3.12 requirements/dev.in -o requirements/dev.txt
+
+## vendor-redoc: copy Redoc from drf-spectacular-sidecar into static/vendor/redoc/, with its
+## "powered by" logo no longer fetched from cdn.redoc.ly (run after upgrading the sidecar)
+vendor-redoc: install
+	src=$$($(BIN)/python -c 'import drf_spectacular_sidecar as s, pathlib; print(pathlib.Path(s.__file__).parent / "static/drf_spectacular_sidecar/redoc")') && \
+	mkdir -p static/vendor/redoc && \
+	cp "$$src/LICENSE" "$$src/bundles/redoc.standalone.js.LICENSE.txt" static/vendor/redoc/ && \
+	sed -e 's|src:"https://cdn.redoc.ly/redoc/logo-mini.svg"|src:"data:,"|' -e '/^\/\/# sourceMappingURL=/d' \
+	  "$$src/bundles/redoc.standalone.js" > static/vendor/redoc/redoc.standalone.js && \
+	! grep -n 'https://cdn\.redoc\.ly' static/vendor/redoc/redoc.standalone.js
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage

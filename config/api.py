@@ -2,7 +2,8 @@
 
 Everything is under /api/v1/ (see docs/api.md); the schema is at /api/schema/, with
 Swagger UI at /api/docs/ and Redoc at /api/redoc/, their assets served from our own
-static files (drf-spectacular-sidecar).
+static files (drf-spectacular-sidecar's Swagger UI; its Redoc, vendored by `make
+vendor-redoc` in static/vendor/redoc/ so that its logo is not fetched from its CDN).
 """
 
 from django.urls import include, path

@@ -47,9 +47,22 @@ def assert_no_violations(page: Page) -> None:
     )
 
 
+# The one other host a page may load anything from: the map's tiles.
+TILES = "https://tile.openstreetmap.org/"
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_each_page_type_passes_axe(page: Page, site: str, path: str) -> None:
     refused: list[str] = []
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if not request.url.startswith((site, TILES, "data:", "blob:"))
+            else None
+        ),
+    )
     page.on(
         "console",
         lambda message: (
@@ -65,6 +78,7 @@ def test_each_page_type_passes_axe(page: Page, site: str, path: str) -> None:
     assert page.locator("h1").count() == 1, "each page has one main heading"
     page.wait_for_load_state("load")
     assert not refused, f"the Content-Security-Policy refused: {refused}"
+    assert not outside, f"the page asked other hosts for: {outside}"
     assert_no_violations(page)
 
 
