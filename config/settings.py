@@ -7,6 +7,7 @@ sets them explicitly (see README.md and docker-compose.yml).
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -344,7 +345,7 @@ SEARCH_JOURNAL_DAYS = env_int("SEARCH_JOURNAL_DAYS", 30)
 CASE_IMAGE_MAX_BYTES = env_int("CASE_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
 # An upload larger than this goes to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # With DEBUG the files come straight from the finders; otherwise from the hashed,
     # compressed copies that `collectstatic` writes (README: make run / make test do it).
@@ -356,6 +357,33 @@ STORAGES = {
         )
     },
 }
+# Case images in S3-compatible object storage (django-storages), when MEDIA_S3_BUCKET is
+# set: a private bucket, every request for an image still checked by Django (SERVE_MEDIA),
+# which streams it from the bucket. MEDIA_ACCEL_REDIRECT does not apply (the web server
+# cannot read the bucket), so leave it empty. MEDIA_S3_ENDPOINT_URL is for a store other
+# than AWS's (MinIO, Ceph, a cloud provider's).
+if os.environ.get("MEDIA_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MEDIA_S3_BUCKET"],
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("MEDIA_S3_PREFIX", ""),
+            # Nothing in the bucket is public, and a stored name is never reused for
+            # other bytes (innovation_cases/images.py).
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if MEDIA_ACCEL_REDIRECT:
+        raise ImproperlyConfigured(
+            "MEDIA_ACCEL_REDIRECT names a location of the web server's, which cannot "
+            "read case images kept in S3 (MEDIA_S3_BUCKET): leave it empty."
+        )
 # Serve only the hashed copies (every page links them through {% static %}), and do not
 # compress source maps, which only a browser's developer tools fetch: together they
 # take collectstatic from 24 s to a few (most of it was brotli on files no page loads).

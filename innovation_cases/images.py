@@ -28,13 +28,17 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import IO
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import get_conditional_response
+from django.utils.encoding import filepath_to_uri
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.static import serve
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -64,7 +68,10 @@ class Rendition:
 
     @property
     def url(self) -> str:
-        return default_storage.url(self.name)
+        """Its address on this site, under MEDIA_URL, whatever storage keeps it: every
+        request goes through the check of who may see it (views.case_image), never
+        straight to the storage (an S3 bucket's own URL would bypass it)."""
+        return urljoin(settings.MEDIA_URL, filepath_to_uri(self.name))
 
 
 def _scaled_height(width: int, height: int, to_width: int) -> int:
@@ -202,15 +209,25 @@ def file_response(request: HttpRequest, name: str) -> HttpResponseBase:
 
     With settings.MEDIA_ACCEL_REDIRECT (the web server's internal location for
     MEDIA_ROOT), the web server sends the bytes: the answer only names the file in
-    X-Accel-Redirect, and nginx keeps its Cache-Control. Otherwise Django reads the file
-    itself (with conditional GET; gunicorn hands the open file to sendfile()).
+    X-Accel-Redirect, and the web server keeps its Cache-Control. From files on this
+    machine, Django reads the file itself (with conditional GET; gunicorn hands the open
+    file to sendfile()). From another storage (S3, config/settings.py), Django streams
+    it, with the name as its ETag: a stored name never names other bytes (`store()`).
     """
     location = settings.MEDIA_ACCEL_REDIRECT
     if location:
-        response = HttpResponse(content_type="image/webp")
-        response["X-Accel-Redirect"] = f"{location.rstrip('/')}/{name}"
-        return response
-    return serve(request, name, document_root=str(settings.MEDIA_ROOT))
+        handed_over = HttpResponse(content_type="image/webp")
+        handed_over["X-Accel-Redirect"] = f"{location.rstrip('/')}/{name}"
+        return handed_over
+    if isinstance(default_storage, FileSystemStorage):
+        return serve(request, name, document_root=str(default_storage.location))
+    etag = quote_etag(name)
+    unchanged = get_conditional_response(request, etag=etag)
+    if unchanged is not None:
+        return unchanged
+    response = FileResponse(default_storage.open(name), content_type="image/webp")
+    response["ETag"] = etag
+    return response
 
 
 def complete_stored_renditions() -> list[str]:
@@ -222,9 +239,11 @@ def complete_stored_renditions() -> list[str]:
     code stored under other names is left in place: a page may still have it cached.
     """
     made: list[str] = []
-    if not default_storage.exists("cases"):
+    try:
+        prefixes = default_storage.listdir("cases")[0]
+    except FileNotFoundError:  # No image stored yet (an object store has no folders).
         return made
-    for prefix in sorted(default_storage.listdir("cases")[0]):
+    for prefix in sorted(prefixes):
         for token in sorted(default_storage.listdir(f"cases/{prefix}")[0]):
             folder = f"cases/{prefix}/{token}"
             stored = [
