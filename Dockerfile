@@ -19,6 +19,7 @@ RUN useradd --create-home --uid 1000 atlas \
 USER atlas
 
 EXPOSE 8000
-# Migrations are applied on start, and the search index is built or brought up to the
+# Migrations are applied on start (unless MIGRATE_ON_START=false: docker-compose.yml runs
+# them once, before its replicas), and the search index is built or brought up to the
 # journal (docs/operations.md); gunicorn then serves (workers and threads set by env).
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py search_index sync && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-4} --threads ${GUNICORN_THREADS:-4} --access-logfile -"]
+CMD ["sh", "-c", "if [ \"${MIGRATE_ON_START:-true}\" = true ]; then python manage.py migrate --noinput; fi && python manage.py search_index sync && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-4} --threads ${GUNICORN_THREADS:-4} --access-logfile -"]
