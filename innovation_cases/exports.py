@@ -91,12 +91,17 @@ class _Order:
         return found
 
 
-def case_url_prefix(request: HttpRequest) -> str:
+def case_url_prefix(request: HttpRequest | None, site_url: str = "") -> str:
     """A case's absolute URL up to its slug: `reverse()` once an export, not once a
-    row. A SlugField's slug is left as it is by `reverse()`, so appending is the same."""
+    row. A SlugField's slug is left as it is by `reverse()`, so appending is the same.
+    Without a request (`manage.py export_dataset`), the URL is under `site_url`, or a
+    path if that is empty."""
     marker = "slug-marker"
-    url = request.build_absolute_uri(
-        reverse("innovation_cases:case_detail", kwargs={"slug": marker})
+    path = reverse("innovation_cases:case_detail", kwargs={"slug": marker})
+    url = (
+        request.build_absolute_uri(path)
+        if request is not None
+        else site_url.rstrip("/") + path
     )
     prefix, rest = url.rsplit(marker, 1)
     if rest != "/":
@@ -143,19 +148,19 @@ def _records(
     return records
 
 
-def _chunks(matches: Matches, request: HttpRequest) -> Iterator[list[Record]]:
+def _chunks(matches: Matches, url_prefix: str) -> Iterator[list[Record]]:
     terms = vocabulary_terms(tuple(VOCABULARIES))
     orders = {name: _Order([t.slug for t in terms[name]]) for name in VOCABULARIES}
-    url_prefix = case_url_prefix(request)
     for start in range(0, len(matches.addresses), CHUNK_SIZE):
         documents = matches.documents(start, start + CHUNK_SIZE)
         yield _records(documents, orders, url_prefix)
 
 
-def started(matches: Matches, request: HttpRequest) -> Iterator[list[Record]]:
+def started(matches: Matches, url_prefix: str) -> Iterator[list[Record]]:
     """The cases of `matches`, a chunk of records at a time, with the first chunk read
-    and built already (see the module's docstring)."""
-    chunks = _chunks(matches, request)
+    and built already (see the module's docstring); each case's URL is `url_prefix`
+    (case_url_prefix) and its slug."""
+    chunks = _chunks(matches, url_prefix)
     first = list(itertools.islice(chunks, 1))
     return itertools.chain(first, chunks)
 
@@ -164,9 +169,10 @@ def started(matches: Matches, request: HttpRequest) -> Iterator[list[Record]]:
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def _cells(record: Record) -> list[Any]:
+def csv_cells(record: Record) -> list[Any]:
     """A record as a CSV row: lists joined by ";", formulas neutralised. None needs
-    nothing: csv writes it as an empty cell. One call a row, not one a cell."""
+    nothing: csv writes it as an empty cell. One call a row, not one a cell. (The
+    dataset's CSV files are written with it too: innovation_cases/dataset.py.)"""
     cells = []
     for value in record.values():
         if value.__class__ is list:
@@ -183,7 +189,7 @@ def write_csv(chunks: Iterable[list[Record]]) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for records in chunks:
-        writer.writerows(map(_cells, records))
+        writer.writerows(map(csv_cells, records))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -226,7 +226,7 @@ class CaseExportView(FilteredCasesMixin, View):
             return invalid_filters_response(filterset)
         matches = engine.matching(*engine.question_from_filterset(filterset))
         # Run now, while an error can still be a 500 rather than a 200 cut short.
-        chunks = exports.started(matches, request)
+        chunks = exports.started(matches, exports.case_url_prefix(request))
         filename = f"atlas-cases.{self.format}"
         writer = exports.write_csv if self.format == "csv" else exports.write_json
         response = StreamingHttpResponse(
