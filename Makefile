@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check lock clean bench bench-quick vendor-redoc
+.PHONY: run test install lint format check lock clean bench bench-quick vendor-redoc loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: install
 ## bench-quick: the benchmark at 1k cases, 2 s an endpoint (CI: checks the harness, asserts no timing)
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
+
+## loadtest: 50 clients for 60 s on gunicorn, PostgreSQL and Redis; fails on a 5xx or a lost or doubled write (LOADTEST_DURATION=10s in CI)
+loadtest: install
+	$(BIN)/python bench/loadtest/run.py
 
 ## lint: ruff (lint and format), the apps' layers (import-linter) and the types (mypy)
 lint: install

@@ -330,8 +330,13 @@ def free_port() -> int:
 
 
 def start_server(
-    scratch: Scratch, environ: dict[str, str], args: argparse.Namespace
+    scratch: Scratch,
+    environ: dict[str, str],
+    args: argparse.Namespace,
+    ready_path: str = "/robots.txt",
 ) -> str:
+    """gunicorn as the Dockerfile runs it, on a free port: its URL once `ready_path`
+    answers 200 (the load test waits for /readyz)."""
     port = free_port()
     # Not a with block: the log file lives as long as the server it is handed to.
     logfile = open(scratch.dir / "server.log", "ab")
@@ -359,7 +364,7 @@ def start_server(
         if scratch.server.poll() is not None:
             raise BenchFailure("gunicorn exited:\n" + server_log(scratch))
         try:
-            status, _ = get(port, "/robots.txt")
+            status, _ = get(port, ready_path)
             if status == 200:
                 return f"http://127.0.0.1:{port}"
         except OSError:
