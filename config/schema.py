@@ -26,7 +26,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction: openapi.Direction = "response") -> Any:
         responses = super()._get_response_bodies(direction)
-        codes = [400, 401, 404, 406, 429]
+        # 503: the database is unavailable (core/outage.py), for any request.
+        codes = [400, 401, 404, 406, 429, 503]
         if self.method in ("GET", "HEAD"):
             responses.setdefault(
                 "304", {"description": "Not modified: the ETag or date still matches."}

@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "config.health.HealthProbeMiddleware",
     # A request id for the log lines and the response (config/request_log.py).
     "config.request_log.RequestIdMiddleware",
+    # A database that is down or a lost connection: a 503 page or problem, not a 500
+    # (core/outage.py; with handler500 for a failure in a middleware).
+    "core.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that its headers are on every API response.
@@ -138,6 +141,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer at all (a network that drops packets, not a
+    # refused port) must not hold a request, or /readyz, for the system's TCP timeout
+    # (minutes): after this many seconds the request gets its 503 (core/outage.py).
+    # `?connect_timeout=` in DATABASE_URL sets another.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks (select_for_update() does nothing there). IMMEDIATE
     # transactions take its one write lock when they begin, so two read-check-write

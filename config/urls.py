@@ -32,3 +32,5 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(r"^media/(?P<path>cases/.*)$", case_image, name="media"))
 handler404 = "core.rest.not_found"
+# A database failure met in a middleware is a 503 too (core/outage.py).
+handler500 = "core.outage.server_error"

@@ -22,6 +22,7 @@ from django.core.paginator import (
     Paginator,
 )
 from django.db.models import Model, QuerySet
+from django.http import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import (
@@ -31,7 +32,6 @@ from rest_framework import (
     status,
 )
 from rest_framework.request import Request
-from rest_framework.response import Response
 
 from core.history import save_with_relations
 from core.slugs import is_slug
@@ -66,7 +66,7 @@ class Conflict(exceptions.APIException):
 
 def problem_exception_handler(
     exc: Exception, context: dict[str, Any]
-) -> Response | None:
+) -> HttpResponseBase | None:
     """DRF's handler, with every error body reshaped as an RFC 9457 problem.
 
     {"type": "about:blank", "title": "Bad Request", "status": 400,
@@ -74,7 +74,13 @@ def problem_exception_handler(
 
     `errors` (validation errors only) maps each field or query parameter to its
     messages; "non_field_errors" holds those about the whole record.
+
+    A database that is down or a connection lost is a 503 (core/outage.py).
     """
+    from core import outage  # It imports this module.
+
+    if outage.is_database_unavailable(exc):
+        return outage.unavailable(context["request"]._request, exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict
@@ -122,7 +128,7 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, for a person to read.")
     code = serializers.CharField(
         help_text="A stable machine-readable code, e.g. invalid, not_authenticated, "
-        "permission_denied, not_found, throttled, precondition_failed."
+        "permission_denied, not_found, throttled, precondition_failed, unavailable."
     )
     # A field, which DRF's metaclass takes out of the class: Serializer.errors stays
     # as it is, whatever django-stubs reads here.

@@ -270,7 +270,7 @@ def test_error_responses_are_problem_documents(raw_schema: dict[str, Any]) -> No
     for path, item in raw_schema["paths"].items():
         for method, operation in item.items():
             responses = operation["responses"]
-            expected = {"400", "401", "404", "406", "429"}
+            expected = {"400", "401", "404", "406", "429", "503"}
             if method.upper() in WRITE_METHODS:
                 expected |= {"403", "415"}
             if method.upper() in {"PUT", "PATCH"}:
