@@ -23,6 +23,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.log import log_response
 
 from innovation_cases.engine import journal
 
@@ -68,11 +69,11 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def healthz() -> HttpResponse:
+def healthz(request: HttpRequest) -> HttpResponse:
     return _no_store(JsonResponse({"status": "alive"}))
 
 
-def readyz() -> HttpResponse:
+def readyz(request: HttpRequest) -> HttpResponse:
     ready, checks = readiness()
     response = JsonResponse(
         {"status": "ready" if ready else "unavailable", "checks": checks},
@@ -80,10 +81,22 @@ def readyz() -> HttpResponse:
     )
     if not ready:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        # An expected answer while a dependency is down: a warning that names what
+        # failed, instead of the error line Django writes for any 5xx.
+        failed = ", ".join(
+            name for name, check in checks.items() if check["status"] == "error"
+        )
+        log_response(
+            "Not ready: %s",
+            failed,
+            response=response,
+            request=request,
+            level="warning",
+        )
     return _no_store(response)
 
 
-PROBES: dict[str, Callable[[], HttpResponse]] = {
+PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
     "/healthz": healthz,
     "/readyz": readyz,
 }
@@ -98,5 +111,5 @@ class HealthProbeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         probe = PROBES.get(request.path_info)
         if probe is not None and request.method in ("GET", "HEAD"):
-            return probe()
+            return probe(request)
         return self.get_response(request)

@@ -1,5 +1,6 @@
 """/healthz and /readyz: what a load balancer's probes are told (config/health.py)."""
 
+import logging
 from typing import Any
 
 import pytest
@@ -80,7 +81,7 @@ def test_without_a_search_index_the_node_is_not_ready(client: Any) -> None:
 
 
 def test_when_the_database_fails_the_node_is_not_ready(
-    client: Any, monkeypatch: Any
+    client: Any, monkeypatch: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     journal.sync()
 
@@ -88,7 +89,12 @@ def test_when_the_database_fails_the_node_is_not_ready(
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(connection, "cursor", refuse)
-    response = client.get("/readyz")
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/readyz")
+
+    # One warning naming what failed, not the error line of an unexpected 5xx.
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert lines == [("WARNING", "Not ready: database, search_index")]
 
     assert response.status_code == 503
     checks = response.json()["checks"]
