@@ -183,9 +183,14 @@ def csv_cells(record: Record) -> list[Any]:
     return cells
 
 
+# Each writer sends its opening with the first records rather than alone: a proxy that
+# compresses decides on the first piece it gets, and leaves a stream whose first piece
+# is a few bytes long uncompressed (deploy/Caddyfile).
+
+
 def write_csv(chunks: Iterable[list[Record]]) -> Iterator[str]:
-    yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
     buffer = io.StringIO()
+    buffer.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for records in chunks:
@@ -202,11 +207,10 @@ _json = json.JSONEncoder(ensure_ascii=False)
 
 
 def write_json(chunks: Iterable[list[Record]]) -> Iterator[str]:
-    yield '{"licence": "CC-BY-4.0", "cases": ['
-    separator = ""
+    opening, separator = '{"licence": "CC-BY-4.0", "cases": [', ""
     for records in chunks:
         if records:
             # A chunk's records as one JSON array, without its brackets.
-            yield separator + _json.encode(records)[1:-1]
-            separator = ", "
-    yield "]}"
+            yield opening + separator + _json.encode(records)[1:-1]
+            opening, separator = "", ", "
+    yield opening + "]}"
