@@ -1,9 +1,26 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, ApiTokenQuerySet
+from .two_factor import second_factor_remove
+
+User = get_user_model()
+
+# django-otp's own pages for the devices would show staff a user's secret key, and let
+# them make a device for someone: staff only reset a user's second factor (below).
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 @admin.register(ApiToken)
@@ -35,3 +52,70 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: ApiTokenQuerySet) -> None:
         count = queryset.active().update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's, with whether each user has two-factor log-in, and its reset for a
+    lost phone (the user sets up a new authenticator at their next log-in)."""
+
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "two_factor",
+    )
+    actions = ["reset_second_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                has_two_factor=Exists(
+                    TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+                )
+            )
+        )
+
+    @admin.display(
+        boolean=True, description=_("two-factor log-in"), ordering="has_two_factor"
+    )
+    def two_factor(self, obj: Any) -> bool:
+        return bool(obj.has_two_factor)
+
+    @admin.action(
+        description=_("Reset the two-factor log-in of the selected users"),
+        permissions=["change"],
+    )
+    def reset_second_factor(
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> None:
+        """Removes each user's authenticator and recovery codes, and records it in
+        the admin's log. Their sessions stop counting as verified."""
+        reset = 0
+        for user in queryset:
+            if second_factor_remove(user=user):
+                self.log_change(
+                    request,
+                    user,
+                    "Reset the two-factor log-in: the authenticator app and the "
+                    "recovery codes are removed.",
+                )
+                reset += 1
+        self.message_user(
+            request,
+            ngettext(
+                "The two-factor log-in of %(count)d user is reset: they set up a new "
+                "authenticator app when they next log in.",
+                "The two-factor log-in of %(count)d users is reset: they set up a new "
+                "authenticator app when they next log in.",
+                reset,
+            )
+            % {"count": reset},
+        )

@@ -150,3 +150,45 @@ class InvitationForm(forms.Form):
                     ),
                 )
         return cleaned
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code (the view checks it)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "The 6-digit code your authenticator app shows now, or one of your "
+            "recovery codes."
+        ),
+        error_messages={"required": _("Enter the code.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "autocapitalize": "none"}
+        )
+
+
+class AuthenticatorConfirmForm(SecondFactorCodeForm):
+    """The first code from a newly added authenticator app."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.help_text = _("The 6-digit code the app shows now.")
+        field.widget.attrs["inputmode"] = "numeric"
+
+
+class SecondFactorTurnOffForm(SecondFactorCodeForm):
+    """An officer turns off their second factor with their password and a code."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password.")},
+    )
+    field_order = ["password", "code"]

@@ -6,13 +6,9 @@ from .forms import PasswordChangeForm, PasswordResetForm
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # The password, then (for a user with a second factor) the code.
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views.LoginCodeView.as_view(), name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # There is no sign-up: staff invite people (invite/), who choose a password from
     # the emailed link (welcome/…).
@@ -67,6 +63,19 @@ urlpatterns = [
             template_name="accounts/password_reset_complete.html"
         ),
         name="password_reset_complete",
+    ),
+    path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/off/", views.two_factor_turn_off, name="two_factor_turn_off"),
+    path("two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path(
+        "two-factor/recovery-codes/new/",
+        views.recovery_codes_new,
+        name="recovery_codes_new",
+    ),
+    path(
+        "two-factor/recovery-codes.txt",
+        views.recovery_codes_download,
+        name="recovery_codes_download",
     ),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),

@@ -58,7 +58,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = "Public Innovation Atlas"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks for the second factor (accounts/admin_site.py).
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +76,11 @@ INSTALLED_APPS = [
     "corsheaders",
     "simple_history",
     "axes",
+    # Two-factor log-in: authenticator apps (TOTP) and recovery codes (accounts/
+    # two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "cities",
@@ -104,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -237,6 +245,12 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The client's address as the API's throttles see it (TRUSTED_PROXY_COUNT).
 AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"
+# Two-factor log-in (accounts/two_factor.py): after a wrong code, the next is read only
+# after 1, 2, 4, 8 … seconds (per device); wrong codes also count towards the lock-out.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = SITE_NAME
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # an invitation's link lasts three days
@@ -254,7 +268,11 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["cities.permissions.CityRecordPermission"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        # A write from a session needs the second factor, for those who use one.
+        "accounts.two_factor.SecondFactorPermission",
+        "cities.permissions.CityRecordPermission",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.rest.PageNumberPagination",
     "PAGE_SIZE": 20,

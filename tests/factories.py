@@ -4,7 +4,11 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP, totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.two_factor import needs_second_factor
 from cities.models import (
     City,
     District,
@@ -173,3 +177,59 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     city = factory.SubFactory(CityFactory)
     role = Membership.Role.OFFICER
+
+
+# --- Two-factor log-in ---------------------------------------------------------------
+
+
+def authenticator(user):
+    """The user's confirmed authenticator app (a TOTP device), made if need be."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
+
+
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code the device's app shows now (or `steps_ahead` periods of 30 s later),
+    computed by django-otp's own TOTP from the device's key."""
+    code = totp(
+        device.bin_key,
+        device.step,
+        device.t0,
+        device.digits,
+        device.drift + steps_ahead,
+    )
+    return f"{code:0{device.digits}d}"
+
+
+def unused_totp_code(device) -> str:
+    """A code the device has not accepted yet: the current one, or else the next
+    period's, which the site also accepts (its tolerance is one period). A test that
+    logs in three times within 30 s must reset `last_t` itself."""
+    device.refresh_from_db()
+    current = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    ahead = max(0, device.last_t + 1 - current.t())
+    assert ahead <= device.tolerance, "both codes of this period were used already"
+    return totp_code(device, steps_ahead=ahead)
+
+
+def verified_session(user) -> dict[str, str]:
+    """What the log-in's code step adds to a session: the authenticator app that
+    verified it (made if need be). Nothing for a user who needs no second factor (an
+    officer who has not turned it on)."""
+    if not needs_second_factor(user):
+        return {}
+    return {DEVICE_ID_SESSION_KEY: authenticator(user).persistent_id}
+
+
+def verified_login(client, user):
+    """Logs `user` in on a test client (Client, APIClient) the way the log-in's code
+    step leaves a session: verified with their authenticator app, as reviewers and
+    staff need for publishing, invitations and the admin."""
+    client.force_login(user)
+    if data := verified_session(user):
+        session = client.session
+        session.update(data)
+        session.save()
+    return client

@@ -7,7 +7,12 @@ from django.urls import reverse
 from accounts.models import ApiToken
 from cities.models import City, InnovationTeam
 from innovation_cases.models import CaseStudy
-from tests.factories import MembershipFactory, StrategyFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    StrategyFactory,
+    UserFactory,
+    verified_login,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +28,7 @@ def superuser_client(client, django_user_model):
     user = django_user_model.objects.create_superuser(
         "admin", "admin@example.org", "pw"
     )
-    client.force_login(user)
-    return client
+    return verified_login(client, user)
 
 
 def test_every_model_of_the_apps_is_registered():

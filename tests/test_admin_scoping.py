@@ -44,6 +44,7 @@ from tests.factories import (
     MembershipFactory,
     StrategyFactory,
     UserFactory,
+    verified_login,
 )
 
 pytestmark = pytest.mark.django_db
@@ -132,9 +133,7 @@ def world(db: None) -> SimpleNamespace:
 @pytest.fixture
 def client_for(world: SimpleNamespace) -> Any:
     def login(role: str) -> Client:
-        client = Client()
-        client.force_login(getattr(world, role))
-        return client
+        return verified_login(Client(), getattr(world, role))
 
     return login
 

@@ -49,6 +49,7 @@ from tests.factories import (
     MembershipFactory,
     StrategyFactory,
     UserFactory,
+    verified_session,
 )
 
 pytestmark = [
@@ -116,6 +117,7 @@ def browser(live_server: Any, user: Any) -> requests.Session:
     store["_auth_user_id"] = str(user.pk)
     store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     store["_auth_user_hash"] = user.get_session_auth_hash()
+    store.update(verified_session(user))  # Reviewers publish from a verified session.
     store.create()
     session = requests.Session()
     session.cookies.set("sessionid", store.session_key)

@@ -32,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from simple_history import utils as history_utils
 
+from accounts.two_factor import second_factor_required
 from cities.models import City, is_site_staff, unique_slug
 from core.history import save_with_relations
 from innovation_cases.forms import (
@@ -157,6 +158,7 @@ def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@second_factor_required
 def case_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
     """Take one workflow step; the model method checks who may, and from what state."""
     case = _visible_case(request, slug)
@@ -345,6 +347,7 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
 
 @never_cache
 @login_required
+@second_factor_required
 def case_create(request: HttpRequest) -> HttpResponse:
     if not City.objects.editable_by(request.user).exists():
         raise PermissionDenied(_("Only a city's officers write its cases."))
@@ -353,6 +356,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@second_factor_required
 def case_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """The editor for a case of the user's own cities (any other is a 404).
 
@@ -482,6 +486,7 @@ def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@second_factor_required
 def revision_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     """Approve, send back or reject; the model checks who may, and from what state."""
     revision = _member_revision(request, pk)
@@ -602,6 +607,7 @@ def case_history(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@second_factor_required
 def case_restore(request: HttpRequest, slug: str, history_id: int) -> HttpResponse:
     """Site staff bring back an earlier version (see CaseStudy.restore_version)."""
     case = _member_case(request, slug)

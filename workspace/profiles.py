@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from accounts.two_factor import second_factor_required
 from cities.models import (
     City,
     District,
@@ -178,6 +179,7 @@ def city_profile(request: HttpRequest, city_slug: str) -> HttpResponse:
 
 @never_cache
 @login_required
+@second_factor_required
 def record_edit(
     request: HttpRequest, city_slug: str, kind_key: str, slug: str | None = None
 ) -> HttpResponse:

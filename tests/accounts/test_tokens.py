@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from cities.models import Membership
-from tests.factories import CityFactory, MembershipFactory, UserFactory
+from tests.factories import CityFactory, MembershipFactory, UserFactory, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,7 @@ def someone_else() -> Any:
 
 @pytest.fixture
 def logged_in(officer: Any) -> Client:
-    client = Client()
-    client.force_login(officer)
-    return client
+    return verified_login(Client(), officer)
 
 
 def bearer(token: str) -> APIClient:

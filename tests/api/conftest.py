@@ -51,6 +51,7 @@ from tests.factories import (
     OrganisationFactory,
     StrategyFactory,
     UserFactory,
+    verified_login,
 )
 
 from .helpers import Officer, demo_city, make_case, make_officer, published_on
@@ -345,9 +346,7 @@ def session_client(db: None) -> Callable[[Any], APIClient]:
     """An APIClient logged in with a session, that checks CSRF as a browser's would."""
 
     def login(user: Any) -> APIClient:
-        client = APIClient(enforce_csrf_checks=True)
-        client.force_login(user)
-        return client
+        return verified_login(APIClient(enforce_csrf_checks=True), user)
 
     return login
 

@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from cities.models import City, Membership
 from tests.factories import MembershipFactory, UserFactory
 
+from . import login
 from .axe import axe_violations, describe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,10 +71,7 @@ def assert_fits_a_phone(page: Page) -> None:
 
 
 def log_in(page: Page, site: str, username: str, password: str) -> None:
-    page.goto(f"{site}/account/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    login.log_in(page, site, username, password)
 
 
 def only_link(pattern: re.Pattern[str]) -> str:

@@ -21,6 +21,7 @@ from cities.models import City, Membership
 from innovation_cases.models import CaseStudy
 from tests.factories import MembershipFactory, UserFactory
 
+from . import login
 from .axe import axe_violations, describe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,10 +66,7 @@ def log_in(browser: Browser, site: str) -> Iterator[Callable[[str], Page]]:
         context = browser.new_context()
         opened.append(context)
         page = context.new_page()
-        page.goto(f"{site}/account/login/?next=/workspace/")
-        page.get_by_label("User name").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        login.log_in(page, site, username, next_url="/workspace/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Your workspace")
         return page
 

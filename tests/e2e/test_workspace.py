@@ -13,6 +13,7 @@ from core.models import Theme
 from innovation_cases.models import CaseRevision, CaseStudy
 from tests.factories import CaseStudyFactory, MembershipFactory, UserFactory
 
+from . import login
 from .axe import axe_violations, describe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,9 +52,7 @@ def reviewer(site: str):
 def test_a_reviewers_workspace_pages_pass_axe(page: Page, site: str, reviewer) -> None:
     page.goto(f"{site}/workspace/")
     expect(page).to_have_url(re.compile(r"/account/login/\?next="))
-    page.get_by_label("User name").fill("vienna-reviewer")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    login.log_in(page, site, "vienna-reviewer", next_url="/workspace/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your workspace")
     expect(page.locator("main")).to_contain_text("Your role: Reviewer")
@@ -96,10 +95,9 @@ def test_site_staffs_history_page_with_restore_buttons_passes_axe(
     case = CaseStudy.objects.published().first()
     case.title = case.title + " (renamed)"
     case.save()
-    page.goto(f"{site}/account/login/?next=/workspace/cases/{case.slug}/history/")
-    page.get_by_label("User name").fill("atlas-staff")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    login.log_in(
+        page, site, "atlas-staff", next_url=f"/workspace/cases/{case.slug}/history/"
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text("History of")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Restore this version").first.click()

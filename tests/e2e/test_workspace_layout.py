@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
 )
 
+from . import login
 from .axe import axe_violations, describe_violations
 from .reflow import (
     DESKTOP,
@@ -167,10 +168,7 @@ def revision_pk(site: str) -> int:
 
 
 def log_in(page: Page, site: str, username: str) -> None:
-    page.goto(f"{site}/account/login/?next=/workspace/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    login.log_in(page, site, username, next_url="/workspace/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your workspace")
 
 

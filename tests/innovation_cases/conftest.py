@@ -11,6 +11,7 @@ from tests.factories import (
     CityFactory,
     MembershipFactory,
     UserFactory,
+    verified_login,
 )
 
 S = CaseStudy.Status
@@ -34,8 +35,7 @@ def people():
 @pytest.fixture
 def as_(client):
     def log_in(user):
-        client.force_login(user)
-        return client
+        return verified_login(client, user)
 
     return log_in
 
