@@ -24,8 +24,9 @@ new version in the history).
 
 **Two scopes.** `--all` (for staff) is everything: drafts, revisions, reviews, users
 with their password hashes (so that a restored site's staff can log in, and the
-history keeps naming who made each change), memberships, API tokens (only their
-SHA-256 is stored, never a token), the admin's log and every history row. Without it,
+history keeps naming who made each change) and their second factors (`--without-passwords`
+leaves out both), memberships, API tokens (only their SHA-256 is stored, never a token),
+the admin's log and every history row. Without it,
 the dataset is what the public sees: `PUBLIC` says which models and which of their
 rows, decided once here (a published case is `CaseStudy.objects.published()`); a model
 it does not name is left out, and so is every reference to a user account.
@@ -120,6 +121,16 @@ EXCLUDED: Final[dict[str, str]] = {
         "the search index's journal: the index is rebuilt from the restored rows"
     ),
 }
+
+# The second factors of the accounts (accounts/two_factor.py): their authenticator keys
+# and recovery codes are credentials, as a password hash is. `--all` keeps them, so that
+# a restored site's reviewers log in as before; `--without-passwords` leaves them out
+# too, and those who must use a second factor set up an authenticator again.
+SECOND_FACTORS: Final = (
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
+    "otp_static.statictoken",
+)
 
 # Rows that `migrate` makes in every database, under ids of its own: referred to by
 # natural key, matched by it on import (a row the target lacks is added).
@@ -370,7 +381,10 @@ def _export_into(
     with _snapshot(using):
         public = public_rows() if scope == SCOPE_PUBLISHED else {}
         models_written = [
-            m for m in exported_models() if scope == SCOPE_ALL or m in public
+            m
+            for m in exported_models()
+            if (scope == SCOPE_ALL or m in public)
+            and not (without_passwords and _label(m) in SECOND_FACTORS)
         ]
         for model in models_written:
             label = _label(model)

@@ -27,6 +27,7 @@ from django.core.management.sql import emit_post_migrate_signal
 from PIL import Image
 
 from accounts.models import ApiToken
+from accounts.two_factor import recovery_codes_replace
 from cities.models import Membership
 from core.history import save_with_relations
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
@@ -44,6 +45,7 @@ from tests.factories import (
     SourceFactory,
     StrategyFactory,
     UserFactory,
+    authenticator,
 )
 
 DRAFT_TITLE = "Quokka ledger of the zebra crossings"  # in no other text
@@ -100,6 +102,8 @@ def rich(settings):
     officer.groups.add(editors)
     officer.user_permissions.add(Permission.objects.get(codename="view_city"))
     ApiToken.issue(user=officer, name="Import script")
+    authenticator(reviewer)
+    recovery_codes_replace(user=reviewer)
 
     city = CityFactory(
         name="Ghent",
@@ -425,6 +429,10 @@ def test_without_passwords_no_hash_is_exported(rich, tmp_path):
     users = (tmp_path / "copy" / "data" / "auth.user.jsonl").read_text().splitlines()
     hashes = [json.loads(line)["fields"]["password"] for line in users]
     assert hashes and all(h.startswith("!") for h in hashes)
+    # Nor any second factor: authenticator keys and recovery codes are credentials too.
+    written = {path.stem for path in (tmp_path / "copy" / "data").iterdir()}
+    assert "auth.user" in written
+    assert not written & set(dataset.SECOND_FACTORS)
     with pytest.raises(CommandError, match="goes with --all"):
         call_command("export_dataset", tmp_path / "x", "--without-passwords")
 

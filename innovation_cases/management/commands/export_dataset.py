@@ -36,8 +36,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-passwords",
             action="store_true",
-            help="With --all: replace every password hash with an unusable one (a "
-            "copy for a test site); the restored accounts then need a password reset.",
+            help="With --all: replace every password hash with an unusable one and "
+            "leave out the second factors (a copy for a test site); the restored "
+            "accounts then need a password reset, and reviewers a new authenticator.",
         )
         parser.add_argument(
             "--site-url",
