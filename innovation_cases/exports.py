@@ -165,19 +165,34 @@ def started(matches: Matches, url_prefix: str) -> Iterator[list[Record]]:
     return itertools.chain(first, chunks)
 
 
-# A cell starting with one of these would run as a formula in a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# A cell starting with one of these would run as a formula in a spreadsheet: the
+# ASCII signs, and their full-width forms, which spreadsheets with an East Asian input
+# method read the same. Spreadsheets skip white space before them, so a cell is
+# checked from its first other character; and a cell that starts with a tab or a
+# carriage return is neutralised whatever follows (OWASP's advice: some programs
+# split cells there).
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_RISKY_FIRST = frozenset("".join(FORMULA_STARTS) + "\t\r")
+
+
+def _starts_formula(text: str) -> bool:
+    """Whether a spreadsheet could read `text` as a formula (see FORMULA_STARTS)."""
+    first = text[:1]
+    if first in _RISKY_FIRST:
+        return bool(first)
+    return first.isspace() and text.lstrip().startswith(FORMULA_STARTS)
 
 
 def csv_cells(record: Record) -> list[Any]:
-    """A record as a CSV row: lists joined by ";", formulas neutralised. None needs
-    nothing: csv writes it as an empty cell. One call a row, not one a cell. (The
-    dataset's CSV files are written with it too: innovation_cases/dataset.py.)"""
+    """A record as a CSV row: lists joined by ";", formulas neutralised by a leading
+    "'", which spreadsheets read as "this is text". None needs nothing: csv writes
+    it as an empty cell. One call a row, not one a cell. (The dataset's CSV files are
+    written with it too: innovation_cases/dataset.py.)"""
     cells = []
     for value in record.values():
         if value.__class__ is list:
             value = ";".join(value)
-        if value.__class__ is str and value.startswith(FORMULA_STARTS):
+        if value.__class__ is str and _starts_formula(value):
             value = "'" + value
         cells.append(value)
     return cells
