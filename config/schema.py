@@ -44,7 +44,7 @@ class AutoSchema(openapi.AutoSchema):
                 },
             )
         else:
-            codes += [403, 415]
+            codes += [403, 413, 415]
             if self.method in ("PUT", "PATCH"):
                 codes += [409, 412]
         for code in codes:

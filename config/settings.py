@@ -280,7 +280,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's, limited to DATA_UPLOAD_MAX_MEMORY_SIZE and to JSON Python can nest.
+    "DEFAULT_PARSER_CLASSES": ["core.rest.JSONParser"],
     # DRF's, counting anonymous clients by the address the lock-out uses too.
     "DEFAULT_THROTTLE_CLASSES": [
         "config.throttling.AnonRateThrottle",

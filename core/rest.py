@@ -7,12 +7,15 @@ The endpoints themselves are in each app's `api.py`, registered on the one route
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import copy
 from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import (
     EmptyPage,
@@ -23,11 +26,13 @@ from django.core.paginator import (
 )
 from django.db.models import Model, QuerySet
 from django.http import HttpResponseBase
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import (
     exceptions,
     pagination,
+    parsers,
     serializers,
     status,
 )
@@ -64,6 +69,17 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The request body is larger than the %(limit)s the API takes.")
+            % {"limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+        )
+
+
 def problem_exception_handler(
     exc: Exception, context: dict[str, Any]
 ) -> HttpResponseBase | None:
@@ -81,6 +97,10 @@ def problem_exception_handler(
 
     if outage.is_database_unavailable(exc):
         return outage.unavailable(context["request"]._request, exc)
+    if isinstance(exc, RequestDataTooBig):
+        # Raised when the body was read before the parser (by Django's request.body):
+        # the same 413 as the parser's.
+        exc = PayloadTooLarge()
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict
@@ -104,7 +124,7 @@ def problem_exception_handler(
         errors = response.data
         if isinstance(errors, list):
             errors = {"non_field_errors": errors}
-        problem["errors"] = errors
+        problem["errors"] = _encodable(errors)
     elif isinstance(exc, exceptions.APIException):
         problem["detail"] = str(exc.detail)
         problem["code"] = getattr(exc.detail, "code", exc.default_code)
@@ -117,6 +137,54 @@ def problem_exception_handler(
     if renderer is None or getattr(renderer, "format", "") == "json":
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def _encodable(errors: Any) -> Any:
+    """Validation errors with any lone surrogate (a "\\ud800" in the JSON sent, which
+    Python decodes but UTF-8 cannot hold) written as its escape. An error repeats
+    what was sent (an unknown field's name, a choice that is not one), and the
+    response's UTF-8 encoding raised on it: a 500 for a 400."""
+    if isinstance(errors, str):
+        text = errors.encode("utf-8", "backslashreplace").decode("utf-8")
+        if text == errors:
+            return errors
+        code = getattr(errors, "code", None)  # an ErrorDetail's
+        return exceptions.ErrorDetail(text, code=code) if code else text
+    if isinstance(errors, dict):
+        return {_encodable(key): _encodable(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_encodable(item) for item in errors]
+    return errors
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with the two limits it lacks.
+
+    The body is read up to DATA_UPLOAD_MAX_MEMORY_SIZE, the limit Django keeps for
+    forms, and a larger one is a 413: DRF reads the stream itself and would parse
+    a body of any size. And JSON nested deeper than Python's recursion limit (ten
+    thousand `[`, a few kilobytes) is a 400 like any other malformed body: Python's
+    decoder raises RecursionError there, which DRF left to become a 500.
+    """
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if stream is not None and limit is not None:
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                raise PayloadTooLarge()
+            stream = io.BytesIO(body)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                _("JSON parse error - arrays or objects are nested too deeply.")
+            ) from None
 
 
 class ProblemSerializer(serializers.Serializer):
