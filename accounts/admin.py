@@ -2,7 +2,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -10,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.admin import AutocompleteMixin
 
 from .models import ApiToken, ApiTokenQuerySet
 from .two_factor import second_factor_remove
@@ -54,11 +58,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})
 
 
+# Django's admins of users and groups, with the site's relation fields: a permission
+# or group chosen by a number past the key's range is refused by the form, where
+# Django's own answered 500 (core/admin.py).
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AutocompleteMixin, DjangoGroupAdmin):  # type: ignore[misc]  # django-stubs types request as optional there
+    pass
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AutocompleteMixin, DjangoUserAdmin):
     """Django's, with whether each user has two-factor log-in, and its reset for a
     lost phone (the user sets up a new authenticator at their next log-in)."""
 

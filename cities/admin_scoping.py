@@ -47,6 +47,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_history_model_for_model
 
+from core.admin import AutocompleteMixin
 from core.history import (
     record_version,
     save_with_relations,
@@ -83,7 +84,7 @@ def _is_autocomplete(request: HttpRequest, site: admin.AdminSite) -> bool:
     return match is not None and match.view_name == f"{site.name}:autocomplete"
 
 
-class ScopedChoicesMixin(_BaseModelAdmin):
+class ScopedChoicesMixin(AutocompleteMixin):
     """Form choices limited to the records a user may write, in admins and inlines.
 
     Site staff who are not superusers see every choice: they write no city's records
@@ -402,7 +403,7 @@ class CityScopedInline(ScopedChoicesMixin, _InlineModelAdmin):
         ) and super().has_delete_permission(request, obj)
 
 
-class SiteStaffOnlyAdmin(admin.ModelAdmin):
+class SiteStaffOnlyAdmin(AutocompleteMixin, admin.ModelAdmin):
     """An admin for site staff alone, such as the memberships, which decide who is an
     officer or a reviewer: an officer managing them could make themselves a member of
     any city."""

@@ -22,6 +22,7 @@ from cities.admin_scoping import (
     SiteStaffOnlyAdmin,
 )
 from cities.models import City
+from core.admin import AutocompleteMixin
 from core.models import (
     Approach,
     Driver,
@@ -68,7 +69,7 @@ class DriverAdmin(TermAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "city", "website"]
     list_filter = ["kind"]
     list_select_related = ["city"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, District, InnovationTeam
 from core.fields import field_list
+from core.forms import ModelMultipleChoiceField
 from core.validators import validate_web_url
 
 from . import images
@@ -105,6 +106,7 @@ class CaseForm(forms.ModelForm):
         model = CaseStudy
         # The image is uploaded into image_file, checked and stored at once.
         fields = field_list(CaseStudy.FIELDS, leave_out=["image"])
+        field_classes = dict.fromkeys(RELATION_FIELDS, ModelMultipleChoiceField)
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "challenge": forms.Textarea(attrs={"rows": 8}),

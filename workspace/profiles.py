@@ -33,6 +33,7 @@ from cities.models import (
 )
 from core.etags import etag_for
 from core.fields import field_list
+from core.forms import ModelMultipleChoiceField
 from core.history import save_with_relations
 from core.models import InnovationType
 
@@ -214,7 +215,11 @@ def _record_edit(
     form_class = cast(
         type[CityRecordForm],
         forms.modelform_factory(
-            kind.model, form=CityRecordForm, fields=kind.fields, widgets=kind.widgets
+            kind.model,
+            form=CityRecordForm,
+            fields=kind.fields,
+            widgets=kind.widgets,
+            field_classes=dict.fromkeys(kind.m2m, ModelMultipleChoiceField),
         ),
     )
     form = form_class(request.POST or None, instance=instance, city=city)
