@@ -17,6 +17,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.factories import verified_login
+
 from .conftest import World
 from .corpus import (
     ADMIN_PAYLOADS,
@@ -60,7 +62,7 @@ def admin_url(model: Any, action: str) -> tuple[str, Any]:
 def test_every_admin_form_refuses_hostile_values_next_to_each_field(
     client, world: World, model: Any, action: str, payload: Payload
 ):
-    client.force_login(world.superuser)
+    verified_login(client, world.superuser)
     url, record = admin_url(model, action)
     page = client.get(url)
     before = snapshot(record)
