@@ -33,6 +33,22 @@ class ApiTokenForm(forms.ModelForm):
         fields = ["name"]
         labels = {"name": _("What the token is for")}
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast("dict[str, Any]", super().clean())  # Form's: its cleaned_data
+        if "form_id" in self.errors:
+            # The hidden number came back altered (a NUL byte, too long): its own
+            # error has nowhere to show, so say it about the whole form.
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "The page was damaged on its way back: reload it, then try again."
+                    ),
+                    code="damaged",
+                ),
+            )
+        return cleaned
+
 
 def _plain_password_help() -> str:
     """The password validators' advice as one sentence after another, so that it fits

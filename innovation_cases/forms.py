@@ -100,7 +100,10 @@ class CaseForm(forms.ModelForm):
     remove_image = forms.BooleanField(
         label=_("Remove the current image"), required=False
     )
-    pending_image = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A plain Field, whose value goes to clean_pending_image however broken: a page
+    # sent back altered (a NUL byte, say) is an image not carried over, not an error
+    # on a field the page cannot show.
+    pending_image = forms.Field(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = CaseStudy
@@ -158,7 +161,7 @@ class CaseForm(forms.ModelForm):
     def clean_pending_image(self) -> str:
         """The name of an image uploaded with an earlier, refused submission."""
         signed = self.cleaned_data.get("pending_image") or ""
-        if not signed:
+        if not signed or not isinstance(signed, str) or "\x00" in signed:
             return ""
         try:
             return signing.loads(signed, salt=IMAGE_SALT, max_age=60 * 60 * 24)
@@ -244,7 +247,10 @@ class SourceForm(forms.Form):
     """One source of a case. The id says which of the case's sources it is (blank
     for a new one); an id that is not one of the case's is treated as new."""
 
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A plain Field, whose value clean_id reads: an id that is not a number is not
+    # one of the case's either, so it too is a new source (rather than an error on
+    # a field the page cannot show).
+    id = forms.Field(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Title of the document"), max_length=300)
     authors = forms.CharField(label=_("Authors"), max_length=300, required=False)
     publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False)
@@ -268,6 +274,14 @@ class SourceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The claim this source backs, or a short quote."),
     )
+
+    def clean_id(self) -> int | None:
+        value: Any = self.cleaned_data.get("id")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return None
+        return number if number > 0 else None
 
 
 class BaseSourceFormSet(forms.BaseFormSet):
