@@ -28,6 +28,7 @@ from tests.api.helpers import PROBLEM, VALID_BODIES
 from .corpus import (
     FIELD_PAYLOADS,
     MEGABYTE,
+    NOT_TEXT_PAYLOADS,
     UPDATE_PAYLOADS,
     Payload,
     assert_unchanged,
@@ -101,10 +102,17 @@ def field_cases() -> list[Any]:
         pytest.param(operation, name, payload, id=f"{operation}:{name}:{payload.id}")
         for operation in write_operations()
         if operation.method in {"post", "patch"}
-        for name in operation.writable_fields()
+        for name, field in operation.writable_fields().items()
         for payload in FIELD_PAYLOADS
-        if operation.method == "post" or payload.id in UPDATE_PAYLOADS
+        if (operation.method == "post" or payload.id in UPDATE_PAYLOADS)
+        and (takes_text(field) or payload.id in NOT_TEXT_PAYLOADS)
     ]
+
+
+def takes_text(field: serializers.Field) -> bool:
+    return isinstance(field, serializers.CharField) and not isinstance(
+        field, serializers.ChoiceField
+    )
 
 
 def test_the_corpus_finds_every_write_of_the_api():
@@ -222,12 +230,9 @@ def raw_bodies() -> dict[str, tuple[str, bytes]]:
     return {
         "truncated-json": ("application/json", valid[: len(valid) // 2]),
         "deep-json": ("application/json", f'{{"title": {deep_json()}}}'.encode()),
-        "deep-objects": ("application/json", b'{"a":' * 10_000 + b"1" + b"}" * 10_000),
         "invalid-utf8": ("application/json", b'{"title": "caf\xe9 \xff\xfe"}'),
         "encoded-surrogate": ("application/json", b'{"title": "a\xed\xa0\x80b"}'),
-        "utf16": ("application/json", json.dumps({"title": "t"}).encode("utf-16")),
         "nan": ("application/json", b'{"title": "t", "year_started": NaN}'),
-        "infinite": ("application/json", b'{"title": "t", "amount": 1e999}'),
         "wrong-type": ("text/html", b"<html><script>alert(1)</script></html>"),
         "multipart-garbage": (
             f"multipart/form-data; boundary={boundary}",
