@@ -251,6 +251,8 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # The name an authenticator app shows beside the account.
 OTP_TOTP_ISSUER = SITE_NAME
+# The user name as typed, cut to the length axes' tables hold.
+AXES_USERNAME_CALLABLE = "config.throttling.lockout_username"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # an invitation's link lasts three days
