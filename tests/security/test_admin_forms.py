@@ -31,7 +31,7 @@ from .corpus import (
     snapshot,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 

@@ -37,7 +37,7 @@ from .corpus import (
     snapshot,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
 WRITES = {"post", "put", "patch", "delete"}
 

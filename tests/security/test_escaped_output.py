@@ -20,7 +20,7 @@ from tests.factories import SourceFactory
 from .conftest import World
 from .corpus import XSS, no_live_markup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
 # Who reads each page (None: anyone), and its address.
 PAGES: dict[str, tuple[str | None, Callable[[World], str]]] = {

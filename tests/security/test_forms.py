@@ -37,6 +37,7 @@ from cities.models import Membership
 from innovation_cases.forms import CaseForm, SourceFormSet
 from workspace.profiles import KINDS, CityRecordForm
 
+from . import test_two_factor_forms as two_factor_forms
 from .conftest import World
 from .corpus import (
     CREATE_FORM_PAYLOADS,
@@ -48,7 +49,7 @@ from .corpus import (
     snapshot,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
 
 def _profile_fields(key: str) -> list[str]:
@@ -229,6 +230,7 @@ BUTTONS = {
     "workspace:case_step",
     "workspace:case_restore",
     "workspace:revision_decide",
+    "accounts:recovery_codes_new",
 }
 # Pages that only show.
 READ_ONLY = {
@@ -242,6 +244,8 @@ READ_ONLY = {
     "accounts:password_change_done",
     "accounts:password_reset_done",
     "accounts:password_reset_complete",
+    "accounts:recovery_codes",
+    "accounts:recovery_codes_download",
 }
 
 
@@ -261,7 +265,12 @@ def test_every_form_page_is_in_the_corpus():
         for name in _route_names(get_resolver().url_patterns, "")
         if name.split(":")[0] in {"workspace", "accounts"}
     }
-    known = {form.name for form in PAGE_FORMS} | BUTTONS | READ_ONLY
+    known = (
+        {form.name for form in PAGE_FORMS}
+        | set(two_factor_forms.PAGES)
+        | BUTTONS
+        | READ_ONLY
+    )
     assert routes == known, "a new page: add its form to PAGE_FORMS"
 
 

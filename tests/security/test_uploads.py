@@ -24,7 +24,7 @@ from workspace.profiles import KINDS, CityRecordForm
 
 from .corpus import XSS, assert_unchanged, form_data, snapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
 HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 SVG = (
