@@ -842,7 +842,9 @@ def git(*command: str) -> str:
     return done.stdout.strip()
 
 
-def machine_meta(args: argparse.Namespace) -> dict[str, Any]:
+def machine() -> dict[str, Any]:
+    """When, on what commit and on what machine a run is made (its report's first line;
+    the load test's too)."""
     meminfo = Path("/proc/meminfo").read_text().split()
     memory_kb_total = int(meminfo[meminfo.index("MemTotal:") + 1])
     postgres = subprocess.run(
@@ -858,6 +860,12 @@ def machine_meta(args: argparse.Namespace) -> dict[str, Any]:
         "cores": os.cpu_count(),
         "memory_gb": round(memory_kb_total / 1024 / 1024, 1),
         "postgres": postgres.split()[0] if postgres else "?",
+    }
+
+
+def machine_meta(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        **machine(),
         "gunicorn": f"{args.workers} workers x {args.worker_threads} threads (gthread)",
         "cache": f"Redis {args.redis_url}" if args.redis_url else "none (no Redis)",
         "connections": args.connections,

@@ -25,7 +25,6 @@ is removed at exit, unless --keep.
 from __future__ import annotations
 
 import argparse
-import datetime
 import http.client
 import json
 import os
@@ -52,8 +51,8 @@ from bench.run import (  # noqa: E402
     database_url,
     ensure_static_files,
     free_port,
-    git,
     loadavg,
+    machine,
     manage,
     redis_answers,
     server_log,
@@ -273,21 +272,8 @@ def warm_up(port: int, args: argparse.Namespace, plan: dict[str, Any]) -> None:
 
 
 def machine_meta(args: argparse.Namespace) -> dict[str, Any]:
-    meminfo = Path("/proc/meminfo").read_text().split()
-    memory_kb_total = int(meminfo[meminfo.index("MemTotal:") + 1])
-    postgres = subprocess.run(
-        ["psql", "-h", PGHOST, "-U", "postgres", "-tAc", "show server_version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
     return {
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "--short=12", "HEAD"),
-        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
-        "cores": os.cpu_count(),
-        "memory_gb": round(memory_kb_total / 1024 / 1024, 1),
-        "postgres": postgres.split()[0] if postgres else "?",
+        **machine(),
         "gunicorn": f"{args.workers} workers x {args.worker_threads} threads",
         "clients": args.clients,
         "officer_clients": args.officer_clients,
