@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from core.models import Source
 from innovation_cases.models import SECTION_FIELDS, CaseStudy
-from tests.factories import SourceFactory
+from tests.factories import SourceFactory, verified_login
 
 from .conftest import World
 from .corpus import XSS, no_live_markup
@@ -99,7 +99,7 @@ def test_every_page_shows_hostile_text_escaped(client, hostile_world: World, nam
     if user == "officer":
         client.force_login(hostile_world.officer.user)
     elif user == "superuser":
-        client.force_login(hostile_world.superuser)
+        verified_login(client, hostile_world.superuser)
 
     response = client.get(url(hostile_world))
 

@@ -35,6 +35,7 @@ from accounts.forms import (
 from accounts.invitations import member_invite
 from cities.models import Membership
 from innovation_cases.forms import CaseForm, SourceFormSet
+from tests.factories import verified_login
 from workspace.profiles import KINDS, CityRecordForm
 
 from . import test_two_factor_forms as two_factor_forms
@@ -280,7 +281,8 @@ def as_user(client, world: World) -> Callable[[PageForm], Any]:
         if page.user == "officer":
             client.force_login(world.officer.user)
         elif page.user == "superuser":
-            client.force_login(world.superuser)
+            # Staff act with a session verified by the second factor, as they must.
+            verified_login(client, world.superuser)
         return client
 
     return login
