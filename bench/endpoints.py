@@ -58,14 +58,14 @@ class Endpoint:
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("home", "home page", "/", None),
+    Endpoint("home", "home page", "/en/", None),
     Endpoint(
-        "list", "case list, unfiltered", "/cases/", 0.15, "faceted list", scale=True
+        "list", "case list, unfiltered", "/en/cases/", 0.15, "faceted list", scale=True
     ),
     Endpoint(
         "search",
         "case list, ?q=word",
-        "/cases/?q={word}",
+        "/en/cases/?q={word}",
         0.15,
         "ranked search",
         scale=True,
@@ -73,15 +73,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "list_facets_search",
         "case list, two facets and ?q",
-        "/cases/?theme={theme}&innovation_type={itype}&q={word}",
+        "/en/cases/?theme={theme}&innovation_type={itype}&q={word}",
         0.15,
         "faceted list",
         scale=True,
     ),
-    Endpoint("insights", "insights", "/insights/", None),
-    Endpoint("case", "case page", "/cases/{case}/", 0.25, "case/city page"),
+    Endpoint("insights", "insights", "/en/insights/", None),
+    Endpoint("case", "case page", "/en/cases/{case}/", 0.25, "case/city page"),
     Endpoint(
-        "city", "city page (most cases)", "/cities/{city}/", 0.25, "case/city page"
+        "city", "city page (most cases)", "/en/cities/{city}/", 0.25, "case/city page"
     ),
     Endpoint(
         "api_search",
@@ -118,4 +118,4 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 BY_KEY = {endpoint.key: endpoint for endpoint in ENDPOINTS}
-EXPORT_PATH = "/cases/export.csv"
+EXPORT_PATH = "/en/cases/export.csv"

@@ -65,7 +65,7 @@ def main() -> None:
 
     setup_test_environment()  # lets the test client's host through ALLOWED_HOSTS
     client = Client()
-    path = f"/cases/export.{args.format}" + (f"?{args.query}" if args.query else "")
+    path = f"/en/cases/export.{args.format}" + (f"?{args.query}" if args.query else "")
     published = CaseStudy.objects.published().count()
     print(f"{path}: {published:,} published cases")
     profiler: cProfile.Profile | None = None

@@ -98,13 +98,13 @@ class Trial:
         self.word = "pubvis" + "".join(
             secrets.choice(string.ascii_lowercase) for _ in range(10)
         )
-        self.path = f"/cases/?q={self.word}"
+        self.path = f"/en/cases/?q={self.word}"
 
     def ask(self, path: str, slug: str) -> bool:
         status, body = get(self.host, self.port, path)
         if status != 200:
             raise NotVisible(f"{path}: status {status}")
-        return f"/cases/{slug}/" in body
+        return f"/en/cases/{slug}/" in body
 
     def poll(self, slug: str, committed: float) -> tuple[float, set[str]]:
         """Rounds until `rounds` in a row find the case: the seconds from the commit

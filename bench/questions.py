@@ -41,15 +41,17 @@ def questions(values: dict[str, str], published: int) -> list[str]:
     word, theme, itype = values["word"], values["theme"], values["itype"]
     last = max(1, -(-published // 20))
     pages = sorted({min(p, last) for p in (2, 50, 200)} | {last})
-    paths = [f"/cases/?q={w}" for w in (word, *WORDS)]
-    paths += [f"/cases/?theme={t}&innovation_type={i}" for t in THEMES for i in TYPES]
-    paths += [f"/cases/?ordering={o}&theme={theme}" for o in ORDERINGS]
-    paths += [f"/cases/?q={word}&ordering={o}" for o in ("title", "-year")]
-    paths += [f"/cases/?page={p}" for p in pages]
+    paths = [f"/en/cases/?q={w}" for w in (word, *WORDS)]
     paths += [
-        f"/cases/?q={word}&theme={theme}&innovation_type={itype}&country=DE",
-        "/cases/?year_min=2010&year_max=2015&q=data",
-        "/cases/?lifecycle_stage=implementing&driver=technological",
+        f"/en/cases/?theme={t}&innovation_type={i}" for t in THEMES for i in TYPES
+    ]
+    paths += [f"/en/cases/?ordering={o}&theme={theme}" for o in ORDERINGS]
+    paths += [f"/en/cases/?q={word}&ordering={o}" for o in ("title", "-year")]
+    paths += [f"/en/cases/?page={p}" for p in pages]
+    paths += [
+        f"/en/cases/?q={word}&theme={theme}&innovation_type={itype}&country=DE",
+        "/en/cases/?year_min=2010&year_max=2015&q=data",
+        "/en/cases/?lifecycle_stage=implementing&driver=technological",
     ]
     paths += [f"/api/v1/cases/?search={w}&theme={theme}" for w in WORDS[:6]]
     paths += [f"/api/v1/cases/?page={p}&ordering=title" for p in pages]
@@ -61,7 +63,7 @@ def questions(values: dict[str, str], published: int) -> list[str]:
 # Asked first, and not timed: what a process does once (opening the index, compiling
 # the templates, loading the country names), not what a question costs.
 WARM_UP = (
-    "/cases/?q=zzzwarm&theme=climate&country=FR&innovation_type=adaptive",
-    "/cases/?page=3&ordering=title",
+    "/en/cases/?q=zzzwarm&theme=climate&country=FR&innovation_type=adaptive",
+    "/en/cases/?page=3&ordering=title",
     "/api/v1/cases/?search=zzzwarm&theme=climate",
 )

@@ -338,8 +338,22 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
 
 # --- Internationalisation --------------------------------------------------------------
+# English is the source language; the others' catalogues are in locale/ (docs/translation.md).
+# The public pages live under a language prefix (/de/cases/, config/urls.py). A request
+# without one (/, an old /cases/ link) is sent to the visitor's language: the one they
+# chose in the switcher (its cookie), else their browser's Accept-Language, else English.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [
+    ("en", _("English")),
+    ("de", _("German")),
+    ("it", _("Italian")),
+    ("fr", _("French")),
+    ("sk", _("Slovak")),
+]
+LANGUAGE_COOKIE_NAME = "atlas_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True

@@ -1,11 +1,13 @@
 """The site's URLs: the public pages, the API, accounts, the sitemap and the admin."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from cities.admin_scoping import view_on_site
+from core.languages import choose_language
 from innovation_cases.sitemaps import SITEMAPS
 from innovation_cases.views import case_image, robots_txt
 
@@ -21,9 +23,15 @@ urlpatterns = [
     path("workspace/", include("workspace.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # The language switcher's links: remember the choice, then go to the page in it.
+    path("language/<str:code>/", choose_language, name="choose_language"),
+]
+# The public pages, once for each language: /en/cases/, /de/cases/, ... A path without
+# the prefix (/, /cases/) is redirected to the visitor's language (LocaleMiddleware).
+urlpatterns += i18n_patterns(
     path("", include("innovation_cases.urls")),
     path("", include("cities.urls")),
-]
+)
 
 
 # The case images' renditions, each request checked against who may see the case

@@ -39,6 +39,7 @@ from rest_framework import (
 from rest_framework.request import Request
 
 from core.history import save_with_relations
+from core.languages import neutral_path
 from core.slugs import is_slug
 
 if TYPE_CHECKING:
@@ -389,7 +390,8 @@ class WritableChoiceField(serializers.ChoiceField):
     {"type": "string", "format": "uri", "nullable": True, "readOnly": True}
 )
 class WebUrlField(serializers.Field):
-    """The record's page on the public website, or null if it has none."""
+    """The record's page on the public website, or null if it has none. The address has
+    no language prefix: it opens the page in the reader's language."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.update(source="*", read_only=True)
@@ -400,7 +402,8 @@ class WebUrlField(serializers.Field):
         if not getattr(obj, "is_published", True):
             return None
         request = self.context.get("request")
-        path = obj.get_absolute_url()
+        # In no language: the page's address sends each reader to their own.
+        path = neutral_path(obj.get_absolute_url())
         return request.build_absolute_uri(path) if request else path
 
 

@@ -34,6 +34,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from core.fields import field_list
+from core.languages import neutral_path
 from core.vocabularies import VOCABULARIES as ALL_VOCABULARIES
 
 from .engine.search import Matches
@@ -97,7 +98,10 @@ def case_url_prefix(request: HttpRequest | None, site_url: str = "") -> str:
     Without a request (`manage.py export_dataset`), the URL is under `site_url`, or a
     path if that is empty."""
     marker = "slug-marker"
-    path = reverse("innovation_cases:case_detail", kwargs={"slug": marker})
+    # In no language: the address opens the page in the reader's (core/languages.py).
+    path = neutral_path(
+        reverse("innovation_cases:case_detail", kwargs={"slug": marker})
+    )
     url = (
         request.build_absolute_uri(path)
         if request is not None

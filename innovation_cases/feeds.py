@@ -103,9 +103,9 @@ class CaseFeed(Feed):
         )
         return engine.rows(found.ids)
 
-    # Each entry's id is Django's default, the case's address (item_link): a
-    # published case keeps its slug (revisions cannot change it), so the id is the
-    # same in every feed and every fetch.
+    # Each entry's id is Django's default, the case's address in the feed's language
+    # (item_link): a published case keeps its slug (revisions cannot change it), so the
+    # id is the same in every fetch of a feed, and each language's entry is its own.
 
     def item_title(self, case: CaseStudy) -> str:
         return xml_text(f"{case.title} ({case.city.name})")

@@ -10,7 +10,16 @@ from core.models import Driver, InnovationType, Theme
 from .models import CaseStudy
 
 
-class CaseSitemap(Sitemap):
+class LanguageSitemap(Sitemap):
+    """Each page once per language (/en/..., /de/...), with the other languages' versions
+    and the x-default (no prefix: the visitor's own language) as its alternates."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class CaseSitemap(LanguageSitemap):
     changefreq = "monthly"
     priority = 0.8
 
@@ -21,7 +30,7 @@ class CaseSitemap(Sitemap):
         return case.updated_at
 
 
-class ModelSitemap(Sitemap):
+class ModelSitemap(LanguageSitemap):
     changefreq = "monthly"
 
     def __init__(self, model: type[Model]) -> None:
@@ -31,7 +40,7 @@ class ModelSitemap(Sitemap):
         return self.model._default_manager.order_by("pk")
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(LanguageSitemap):
     changefreq = "weekly"
     priority = 0.6
 

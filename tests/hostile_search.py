@@ -171,14 +171,14 @@ def hostile_search_text() -> st.SearchStrategy[str]:
 # also take); cities and teams take `search` in the API. The list's own `search` is
 # left out only to keep the run short: it is the same filter as its `q`.
 SEARCH_PARAMETERS: list[tuple[str, str]] = [
-    ("/cases/", "q"),
+    ("/en/cases/", "q"),
     ("/api/v1/cases/", "q"),
     ("/api/v1/cases/", "search"),
-    ("/cases/export.csv", "q"),
-    ("/cases/export.csv", "search"),
-    ("/cases/export.json", "q"),
-    ("/cases/export.json", "search"),
-    ("/cases/feed.atom", "q"),
+    ("/en/cases/export.csv", "q"),
+    ("/en/cases/export.csv", "search"),
+    ("/en/cases/export.json", "q"),
+    ("/en/cases/export.json", "search"),
+    ("/en/cases/feed.atom", "q"),
     ("/api/v1/cities/", "search"),
     ("/api/v1/teams/", "search"),
 ]

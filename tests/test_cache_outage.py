@@ -157,11 +157,11 @@ def test_an_api_call_with_a_token_answers_while_redis_is_down(redis_down, site):
 @pytest.mark.parametrize(
     ("url", "text"),
     [
-        ("/", "Participatory budget"),
-        ("/cases/", "Participatory budget"),
-        ("/cases/budget/", "Participatory budget"),
-        ("/cities/", "Ghent"),
-        ("/cities/ghent/", "Participatory budget"),
+        ("/en/", "Participatory budget"),
+        ("/en/cases/", "Participatory budget"),
+        ("/en/cases/budget/", "Participatory budget"),
+        ("/en/cities/", "Ghent"),
+        ("/en/cities/ghent/", "Participatory budget"),
     ],
 )
 def test_the_pages_answer_while_redis_is_down(redis_down, site, url, text):
@@ -228,7 +228,7 @@ def test_after_a_failure_redis_is_not_asked_again_until_the_back_off_ends(
 
     assert client.get("/api/v1/cases/").status_code == 200
     assert len(connects) == 1  # The first cache call fails; the others skip Redis.
-    for url in ("/api/v1/cases/", "/cases/", "/api/v1/stats/"):
+    for url in ("/api/v1/cases/", "/en/cases/", "/api/v1/stats/"):
         assert client.get(url).status_code == 200
     assert len(connects) == 1
 

@@ -178,7 +178,14 @@ def assert_unavailable_problem(response: HttpResponse) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/cases/", "/cases/?q=budget", "/cases/budget/", "/cities/", "/insights/"],
+    [
+        "/en/",
+        "/en/cases/",
+        "/en/cases/?q=budget",
+        "/en/cases/budget/",
+        "/en/cities/",
+        "/en/insights/",
+    ],
 )
 def test_every_page_is_a_503_page_while_the_database_is_down(site, database_down, url):
     database_down()
@@ -221,7 +228,7 @@ def test_a_signed_in_officers_pages_are_a_503_page_while_the_database_is_down(
     down = database_down()
 
     # The session and the user are read from the database when the view asks.
-    for url in ("/workspace/", "/account/tokens/", "/cases/budget/"):
+    for url in ("/workspace/", "/account/tokens/", "/en/cases/budget/"):
         assert_unavailable_page(client.get(url))
     assert down.attempts == 3  # once a request: the 503 page asked nothing
 
@@ -231,7 +238,7 @@ def test_the_503_page_asks_the_database_nothing(site, database_down):
     client.force_login(site["officer"])
     down = database_down()
 
-    response = client.get("/")
+    response = client.get("/en/")
 
     assert_unavailable_page(response)
     # The view's first query failed; the page, its context processors (the user,
@@ -261,7 +268,7 @@ def test_a_database_failure_in_a_middleware_is_a_503_too(site, database_down, se
     client.force_login(site["officer"])
     database_down()
 
-    assert_unavailable_page(client.get("/cases/"))
+    assert_unavailable_page(client.get("/en/cases/"))
     assert_unavailable_problem(client.get("/api/v1/cases/"))
 
 
@@ -271,7 +278,7 @@ def test_an_outage_is_one_warning_a_request_without_a_traceback(
     database_down()
 
     with caplog.at_level(logging.INFO):
-        response = Client().get("/cases/?q=budget")
+        response = Client().get("/en/cases/?q=budget")
 
     assert response.status_code == 503
     logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -281,7 +288,7 @@ def test_an_outage_is_one_warning_a_request_without_a_traceback(
     assert record.levelno == logging.WARNING
     assert record.exc_info is None
     assert record.getMessage() == (
-        "Service Unavailable: GET /cases/: the database is unavailable "
+        "Service Unavailable: GET /en/cases/: the database is unavailable "
         '(OperationalError: connection failed: connection to server at "127.0.0.1", '
         "port 5432 failed: Connection refused)"
     )
@@ -291,7 +298,7 @@ def test_an_outage_is_one_warning_a_request_without_a_traceback(
 def test_a_bug_is_still_a_500(site, database_down):
     database_down(wrapped(sqlite_error(locked=False)))
 
-    response = Client(raise_request_exception=False).get("/cases/budget/")
+    response = Client(raise_request_exception=False).get("/en/cases/budget/")
 
     assert response.status_code == 500
 

@@ -337,7 +337,7 @@ def test_everything_round_trips_into_an_empty_database(rich, tmp_path):
     assert published.image.name in media_before
     from django.test import Client
 
-    page = Client().get("/cases/?q=crossing")
+    page = Client().get("/en/cases/?q=crossing")
     assert page.status_code == 200
     assert b"Street lab for quiet crossings" in page.content
     assert DRAFT_TITLE.encode() not in page.content

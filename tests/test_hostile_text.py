@@ -49,7 +49,7 @@ def hostile_case():
 # Words next to and inside the markup.
 @pytest.mark.parametrize("query", ["bus", "lanes tram", "onerror", "alert", "script"])
 def test_a_search_snippet_escapes_everything_but_its_marks(client, hostile_case, query):
-    response = client.get("/cases/", {"q": query})
+    response = client.get("/en/cases/", {"q": query})
     assert response.status_code == 200
     [(_case, snippet)] = response.context["cards"]
     snippet = str(snippet)
@@ -63,7 +63,7 @@ def test_a_search_snippet_escapes_everything_but_its_marks(client, hostile_case,
 
 def test_a_control_character_in_a_summary_cannot_open_an_unbalanced_mark(client):
     CaseStudyFactory(published=True, summary="Bus \x02lanes <b>and\x03 \x03trams")
-    [(_case, snippet)] = client.get("/cases/", {"q": "bus"}).context["cards"]
+    [(_case, snippet)] = client.get("/en/cases/", {"q": "bus"}).context["cards"]
     snippet = str(snippet)
     assert snippet.count("<mark>") == snippet.count("</mark>") >= 1
     assert "<b>" not in snippet
@@ -78,7 +78,7 @@ def test_the_sitemap_carries_addresses_only(client, hostile_case):
     locs = [
         el.text for el in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
     ]
-    assert "http://testserver/cases/bus-lanes/" in locs
+    assert "http://testserver/en/cases/bus-lanes/" in locs
     no_live_markup(response.content.decode())
     assert "alert" not in response.content.decode()
 
@@ -89,7 +89,7 @@ def test_the_sitemap_carries_addresses_only(client, hostile_case):
 def test_the_json_export_carries_text_as_data_that_no_browser_renders(
     client, hostile_case
 ):
-    response = client.get("/cases/export.json")
+    response = client.get("/en/cases/export.json")
     body = b"".join(response.streaming_content)
 
     assert response["Content-Type"] == "application/json"
@@ -103,7 +103,7 @@ def test_the_json_export_carries_text_as_data_that_no_browser_renders(
 def test_the_csv_export_carries_text_as_data_that_no_browser_renders(
     client, hostile_case
 ):
-    response = client.get("/cases/export.csv")
+    response = client.get("/en/cases/export.csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -11,7 +11,7 @@ def test_a_missing_page_suggests_where_to_go(client):
     assert response["Content-Type"].startswith("text/html")
     body = response.content.decode()
     assert "<h1>Page not found</h1>" in body
-    assert 'href="/cases/"' in body
+    assert 'href="/en/cases/"' in body
 
 
 def test_a_missing_api_address_is_a_problem_document(client):

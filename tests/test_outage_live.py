@@ -70,7 +70,13 @@ call_command("search_index", "sync", verbosity=0)
 print(json.dumps({"token": ApiToken.issue(user=officer, name="live test")[1]}))
 """
 
-PAGES = ["/", "/cases/", "/cases/?q=budget", "/cases/budget/", "/cities/ghent/"]
+PAGES = [
+    "/en/",
+    "/en/cases/",
+    "/en/cases/?q=budget",
+    "/en/cases/budget/",
+    "/en/cities/ghent/",
+]
 API_READS = ["/api/v1/cases/", "/api/v1/cases/?search=benches", "/api/v1/cases/portal/"]
 WRITE = "write"
 # What each client asks, in turn (each client starts at its own place).
@@ -338,7 +344,7 @@ def test_a_redis_outage_costs_the_cache_not_the_answers(
     with live.private_redis() as redis:
         environment = {"REDIS_URL": redis.url, "CACHE_SECONDS": "600"}
         with site.serve(tmp_path / "server.log", **environment) as server:
-            assert served_from_the_cache(site, server, "/cases/")
+            assert served_from_the_cache(site, server, "/en/cases/")
 
             with Load(server, site) as load:
                 load.wait_for(12)
@@ -380,14 +386,14 @@ def test_a_redis_outage_costs_the_cache_not_the_answers(
             redis.start()
             live.wait_until(
                 lambda: (
-                    server.get("/cases/").status == 200
+                    server.get("/en/cases/").status == 200
                     and server.output().count("The Redis cache answers again")
                     == WORKERS
                 ),
                 what="every worker using the cache again",
                 interval=0.5,
             )
-            assert served_from_the_cache(site, server, "/cases/?q=budget")
+            assert served_from_the_cache(site, server, "/en/cases/?q=budget")
             log = server.output()
     assert "Traceback" not in log
     assert not re.search(r"\bERROR\b", log)

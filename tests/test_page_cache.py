@@ -88,7 +88,7 @@ def served_from_cache(client, url, django_assert_num_queries, **headers):
 
 def titles(client):
     """The /cases/ page, and the case titles in the API's list."""
-    page = client.get("/cases/").content.decode()
+    page = client.get("/en/cases/").content.decode()
     api = client.get("/api/v1/cases/").json()
     return page, [case["title"] for case in api["results"]]
 
@@ -96,16 +96,16 @@ def titles(client):
 # --- What is served from the cache ----------------------------------------------------------
 
 PUBLIC_URLS = [
-    "/",
-    "/cases/",
-    "/cases/budget/",
-    "/cases/?theme=mobility",
-    "/cities/",
-    "/cities/ghent/",
-    "/themes/mobility/",
-    "/insights/",
-    "/about/",
-    "/cases/feed.atom",
+    "/en/",
+    "/en/cases/",
+    "/en/cases/budget/",
+    "/en/cases/?theme=mobility",
+    "/en/cities/",
+    "/en/cities/ghent/",
+    "/en/themes/mobility/",
+    "/en/insights/",
+    "/en/about/",
+    "/en/cases/feed.atom",
     "/sitemap.xml",
     "/robots.txt",
     "/api/v1/cases/",
@@ -143,10 +143,10 @@ def test_a_second_anonymous_read_is_served_from_the_cache_with_the_same_headers(
 def test_a_head_request_is_answered_from_the_cached_get(
     client, published, django_assert_num_queries
 ):
-    first = client.get("/cases/")
+    first = client.get("/en/cases/")
 
     with django_assert_num_queries(0):
-        head = client.head("/cases/")
+        head = client.head("/en/cases/")
 
     assert head.status_code == 200
     assert head.content == b""
@@ -161,7 +161,7 @@ def test_the_api_docs_keep_their_own_content_security_policy_from_the_cache(
     docs = served_from_cache(client, "/api/docs/", django_assert_num_queries)
 
     assert "'unsafe-inline'" in docs["Content-Security-Policy"]
-    assert "'unsafe-inline'" not in client.get("/cases/")["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in client.get("/en/cases/")["Content-Security-Policy"]
 
 
 def test_json_and_the_browsable_api_are_cached_apart(client, published):
@@ -179,27 +179,27 @@ def test_a_page_that_sets_a_cookie_is_not_stored(client, published):
 
 
 def test_streamed_exports_are_not_cached(client, published):
-    client.get("/cases/export.csv")
+    client.get("/en/cases/export.csv")
     published.title = "Renamed without a bump"
     CaseStudy.objects.filter(pk=published.pk).update(title=published.title)
     # The search index learns of the change (an export reads its stored documents);
     # nothing drops the page cache.
     journal.record([published.pk])
 
-    export = client.get("/cases/export.csv")
+    export = client.get("/en/cases/export.csv")
 
     assert b"Renamed without a bump" in b"".join(export.streaming_content)
 
 
 def test_errors_are_not_cached(client, published, draft):
-    assert client.get("/cases/secret-draft/").status_code == 404
-    assert client.get("/cases/?year_min=x").status_code == 400
+    assert client.get("/en/cases/secret-draft/").status_code == 404
+    assert client.get("/en/cases/?year_min=x").status_code == 400
     assert client.get("/api/v1/cases/secret-draft/").status_code == 404
     CaseStudy.objects.filter(pk=draft.pk).update(
         status=S.PUBLISHED, published_at=timezone.now()
     )
 
-    assert client.get("/cases/secret-draft/").status_code == 200
+    assert client.get("/en/cases/secret-draft/").status_code == 200
     assert client.get("/api/v1/cases/secret-draft/").status_code == 200
 
 
@@ -210,7 +210,7 @@ def test_a_logged_in_officer_is_neither_served_nor_stored(
     client, people, published, draft
 ):
     anonymous = Client()
-    anonymous.get("/cases/")
+    anonymous.get("/en/cases/")
     anonymous.get("/api/v1/cases/")  # stored: the published case only
     client.force_login(people["officer"])
 
@@ -219,7 +219,7 @@ def test_a_logged_in_officer_is_neither_served_nor_stored(
         "Participatory budget",
         "Secret draft",
     }
-    assert queries_of(client, "/cases/") > 0  # rendered, not read from the cache
+    assert queries_of(client, "/en/cases/") > 0  # rendered, not read from the cache
     # Nor did the officer's responses replace the anonymous ones.
     assert [c["title"] for c in anonymous.get("/api/v1/cases/").json()["results"]] == [
         "Participatory budget"
@@ -241,9 +241,9 @@ def test_private_paths_are_never_cached(client, rf, db, url):
     client.get(url)
 
     assert cache.get(page_key(rf.get(url))) is None
-    assert cache.get(page_key(rf.get("/about/"))) is None
-    client.get("/about/")
-    assert cache.get(page_key(rf.get("/about/"))) is not None
+    assert cache.get(page_key(rf.get("/en/about/"))) is None
+    client.get("/en/about/")
+    assert cache.get(page_key(rf.get("/en/about/"))) is not None
 
 
 # --- Invalidation: exactly when published content changes ------------------------------------
@@ -267,7 +267,7 @@ def test_publishing_a_case_shows_it_on_the_next_request(
 def test_an_approved_revision_shows_the_new_title_at_once(
     client, people, published, commits
 ):
-    client.get("/cases/budget/")
+    client.get("/en/cases/budget/")
     client.get("/api/v1/cases/budget/")
     assert titles(client)[1] == ["Participatory budget"]
     values = {name: getattr(published, name) for name in CaseRevision.FIELDS}
@@ -285,7 +285,7 @@ def test_an_approved_revision_shows_the_new_title_at_once(
     page, api = titles(client)
     assert "Citizens&#x27; budget" in page and "Participatory budget" not in page
     assert api == ["Citizens' budget"]
-    assert b"Citizens&#x27; budget" in client.get("/cases/budget/").content
+    assert b"Citizens&#x27; budget" in client.get("/en/cases/budget/").content
     assert client.get("/api/v1/cases/budget/").json()["title"] == "Citizens' budget"
 
 
@@ -298,23 +298,23 @@ def test_archiving_a_case_removes_it_at_once(client, people, published, commits)
     page, api = titles(client)
     assert "Participatory budget" not in page
     assert api == []
-    assert client.get("/cases/budget/").status_code == 404
+    assert client.get("/en/cases/budget/").status_code == 404
 
 
 def test_a_published_cases_theme_change_shows_at_once(client, published, commits):
-    assert list(client.get("/cases/?theme=climate").context["cases"]) == []
+    assert list(client.get("/en/cases/?theme=climate").context["cases"]) == []
 
     with commits():
         published.themes.add(Theme.objects.get(slug="climate"))
 
-    shown = client.get("/cases/?theme=climate").context["cases"]
+    shown = client.get("/en/cases/?theme=climate").context["cases"]
     assert [card.pk for card in shown] == [published.pk]
 
 
 def test_work_on_drafts_and_revisions_bumps_nothing(
     client, people, published, draft, commits, django_assert_num_queries
 ):
-    client.get("/cases/")
+    client.get("/en/cases/")
     generation = current_generation()
 
     with commits():
@@ -338,14 +338,14 @@ def test_work_on_drafts_and_revisions_bumps_nothing(
     # The team is public: it alone bumped. Everything else left the generation alone.
     assert current_generation() != generation
     generation = current_generation()
-    client.get("/cases/")
+    client.get("/en/cases/")
     with commits():
         draft.summary = "Typing..."
         draft.save()
         draft.themes.remove(Theme.objects.get(slug="climate"))
         draft.sources.first().delete()
     assert current_generation() == generation
-    served_from_cache(client, "/cases/", django_assert_num_queries)
+    served_from_cache(client, "/en/cases/", django_assert_num_queries)
 
 
 def _make(kind, people):
@@ -491,8 +491,8 @@ def test_a_response_rendered_before_a_bump_is_not_served_after_it(
         bump()  # a publish commits while this page was being made
         return response
 
-    PageCacheMiddleware(render_then_publish)(rf.get("/cases/"))
-    response = PageCacheMiddleware(lambda request: _page("new"))(rf.get("/cases/"))
+    PageCacheMiddleware(render_then_publish)(rf.get("/en/cases/"))
+    response = PageCacheMiddleware(lambda request: _page("new"))(rf.get("/en/cases/"))
 
     assert response.content == b"new"
 
@@ -504,10 +504,10 @@ def _page(text):
 
 
 def test_a_lost_generation_never_brings_old_pages_back(rf: RequestFactory, db):
-    PageCacheMiddleware(lambda request: _page("old"))(rf.get("/cases/"))
+    PageCacheMiddleware(lambda request: _page("old"))(rf.get("/en/cases/"))
     cache.delete(GENERATION_KEY)  # evicted, or the cache restarted
 
-    response = PageCacheMiddleware(lambda request: _page("new"))(rf.get("/cases/"))
+    response = PageCacheMiddleware(lambda request: _page("new"))(rf.get("/en/cases/"))
 
     assert response.content == b"new"
 
@@ -554,11 +554,11 @@ def test_if_modified_since_answers_304_from_the_cache(
 def test_pages_without_an_etag_never_answer_304(
     client, published, django_assert_num_queries
 ):
-    last_modified = client.get("/cases/feed.atom")["Last-Modified"]
+    last_modified = client.get("/en/cases/feed.atom")["Last-Modified"]
 
     response = served_from_cache(
         client,
-        "/cases/feed.atom",
+        "/en/cases/feed.atom",
         django_assert_num_queries,
         If_Modified_Since=last_modified,
     )
@@ -583,9 +583,9 @@ def test_cors_headers_follow_the_request_not_the_cached_response(
     without = served_from_cache(client, "/api/v1/cities/", django_assert_num_queries)
     assert "Access-Control-Allow-Origin" not in without
     # The website sends none, cached or not.
-    client.get("/cases/")
+    client.get("/en/cases/")
     page = served_from_cache(
-        client, "/cases/", django_assert_num_queries, Origin=ORIGIN
+        client, "/en/cases/", django_assert_num_queries, Origin=ORIGIN
     )
     assert "Access-Control-Allow-Origin" not in page
 
@@ -608,20 +608,20 @@ def test_cached_api_reads_still_count_against_the_rate_limit(
     assert "Retry-After" in response
     # The website has no rate limit.
     for _ in range(5):
-        assert client.get("/cases/").status_code == 200
+        assert client.get("/en/cases/").status_code == 200
 
 
 def test_the_page_cache_is_off_without_a_shared_cache(client, published, settings):
     settings.PAGE_CACHE = False
-    client.get("/cases/")
+    client.get("/en/cases/")
 
-    assert queries_of(client, "/cases/") > 0
+    assert queries_of(client, "/en/cases/") > 0
 
 
 def test_the_host_is_part_of_the_key(client, published, settings):
     settings.ALLOWED_HOSTS = ["atlas.example.eu", "testserver"]
-    client.get("/cases/budget/")
+    client.get("/en/cases/budget/")
 
-    other = client.get("/cases/budget/", headers={"Host": "atlas.example.eu"})
+    other = client.get("/en/cases/budget/", headers={"Host": "atlas.example.eu"})
 
     assert b'href="http://atlas.example.eu/cases/budget/"' in other.content

@@ -166,7 +166,7 @@ def proxy() -> Iterator[Proxy]:
 
 def test_the_proxy_terminates_tls_and_the_site_sees_https(proxy: Proxy) -> None:
     # Verified against Caddy's local authority: a real certificate for the name.
-    answer = proxy.get("/cases/")
+    answer = proxy.get("/en/cases/")
     # The site redirects plain HTTP (SECURE_SSL_REDIRECT): a 200 says it saw https.
     assert answer.status == 200, answer.body[:500]
     assert "Participatory budget" in answer.text()
@@ -175,10 +175,10 @@ def test_the_proxy_terminates_tls_and_the_site_sees_https(proxy: Proxy) -> None:
 @pytest.mark.parametrize(
     ("path", "kind"),
     [
-        ("/cases/", "text/html"),
+        ("/en/cases/", "text/html"),
         ("/api/v1/cases/", "application/json"),
-        ("/cases/export.csv", "text/csv"),
-        ("/cases/feed.atom", "xml"),
+        ("/en/cases/export.csv", "text/csv"),
+        ("/en/cases/feed.atom", "xml"),
     ],
 )
 def test_html_json_csv_and_the_feed_are_compressed(

@@ -41,7 +41,7 @@ def lines() -> Any:
 
 
 def test_every_response_names_its_request(client: Any) -> None:
-    first = client.get("/about/")["X-Request-ID"]
+    first = client.get("/en/about/")["X-Request-ID"]
     second = client.get("/api/v1/")["X-Request-ID"]
 
     assert len(first) == 32 and first != second
@@ -49,17 +49,17 @@ def test_every_response_names_its_request(client: Any) -> None:
 
 def test_a_proxys_request_id_is_kept_and_a_forged_one_replaced(client: Any) -> None:
     given = "edge-7f3a9c01"
-    assert client.get("/about/", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given
+    assert client.get("/en/about/", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given
 
     forged = "x\nlevel=CRITICAL forged line"
-    answered = client.get("/about/", HTTP_X_REQUEST_ID=forged)["X-Request-ID"]
+    answered = client.get("/en/about/", HTTP_X_REQUEST_ID=forged)["X-Request-ID"]
     assert answered != forged and len(answered) == 32
 
 
 def test_a_line_logged_while_answering_carries_the_requests_id(
     client: Any, lines: Any
 ) -> None:
-    response = client.get("/cases/no-such-case/")
+    response = client.get("/en/cases/no-such-case/")
 
     assert response.status_code == 404
     (record,) = [r for r in lines.records if r.status_code == 404]

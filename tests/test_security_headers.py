@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 def test_pages_forbid_inline_scripts_and_allow_only_the_map_tiles_from_elsewhere(
     client,
 ):
-    policy = client.get("/").headers["Content-Security-Policy"]
+    policy = client.get("/en/").headers["Content-Security-Policy"]
     directives = {
         name: values for name, *values in (part.split() for part in policy.split("; "))
     }
@@ -24,7 +24,7 @@ def test_pages_forbid_inline_scripts_and_allow_only_the_map_tiles_from_elsewhere
 
 
 def test_pages_are_not_framed_and_not_sniffed(client):
-    response = client.get("/cases/")
+    response = client.get("/en/cases/")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"

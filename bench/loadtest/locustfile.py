@@ -112,35 +112,35 @@ class Reader(FastHttpUser):
 
     @task(5)
     def home(self) -> None:
-        self.read("page: home", "/")
+        self.read("page: home", "/en/")
 
     @task(4)
     def case_list(self) -> None:
         page = random.randint(1, 5)  # noqa: S311  # nosec B311
-        self.read("page: case list", f"/cases/{query({'page': str(page)})}")
+        self.read("page: case list", f"/en/cases/{query({'page': str(page)})}")
 
     @task(10)
     def case_list_facets(self) -> None:
-        self.read("page: case list, facets", f"/cases/{query(facet_params())}")
+        self.read("page: case list, facets", f"/en/cases/{query(facet_params())}")
 
     @task(12)
     def search(self) -> None:
         params = {"q": words()}
         if chance(0.3):
             params.update(facet_params(1))
-        self.read("page: search", f"/cases/{query(params)}")
+        self.read("page: search", f"/en/cases/{query(params)}")
 
     @task(14)
     def case(self) -> None:
-        self.read("page: case", f"/cases/{pick(PLAN['cases'])}/")
+        self.read("page: case", f"/en/cases/{pick(PLAN['cases'])}/")
 
     @task(6)
     def city(self) -> None:
-        self.read("page: city", f"/cities/{pick(PLAN['cities'])}/")
+        self.read("page: city", f"/en/cities/{pick(PLAN['cities'])}/")
 
     @task(3)
     def insights(self) -> None:
-        self.read("page: insights", "/insights/")
+        self.read("page: insights", "/en/insights/")
 
     @task(3)
     def export(self) -> None:
@@ -150,17 +150,17 @@ class Reader(FastHttpUser):
         extension = pick(["csv", "json"])
         self.read(
             f"export: {extension}, filtered",
-            f"/cases/export.{extension}{query(params)}",
+            f"/en/cases/export.{extension}{query(params)}",
         )
 
     @task(1)
     def export_all(self) -> None:
-        self.read("export: csv, everything", "/cases/export.csv")
+        self.read("export: csv, everything", "/en/cases/export.csv")
 
     @task(3)
     def feed(self) -> None:
         params = facet_params(1) if chance(0.5) else {}
-        self.read("feed", f"/cases/feed.atom{query(params)}")
+        self.read("feed", f"/en/cases/feed.atom{query(params)}")
 
     @task(5)
     def api_list(self) -> None:

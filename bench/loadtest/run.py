@@ -257,12 +257,12 @@ def warm_up(port: int, args: argparse.Namespace, plan: dict[str, Any]) -> None:
     measures a server that has been up for a while, not each worker's first imports,
     templates and search index reads (as the benchmark does)."""
     for path in (
-        "/",
-        "/cases/",
-        f"/cases/?q={plan['words'][0]}",
-        f"/cases/{plan['cases'][0]}/",
-        f"/cities/{plan['cities'][0]}/",
-        "/insights/",
+        "/en/",
+        "/en/cases/",
+        f"/en/cases/?q={plan['words'][0]}",
+        f"/en/cases/{plan['cases'][0]}/",
+        f"/en/cities/{plan['cities'][0]}/",
+        "/en/insights/",
         "/api/v1/cases/",
         f"/api/v1/cases/{plan['cases'][0]}/",
     ):

@@ -143,7 +143,7 @@ def test_logging_out_ends_the_session(officer):
     response = client.post("/account/logout/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/en/"  # the home page, in the visitor's language
     assert client.get(TOKENS)["Location"].startswith(LOGIN)
 
 

@@ -153,7 +153,7 @@ def test_every_case_filter_gives_the_websites_results(
     client, read_cases, query, expected
 ):
     api = get(client, f"/api/v1/cases/?page_size=100&{query}")
-    website = client.get(f"/cases/?{query}")
+    website = client.get(f"/en/cases/?{query}")
 
     assert api_slugs(api) == expected
     assert html_slugs(website) == expected
@@ -232,7 +232,7 @@ def test_a_bad_filter_value_is_a_400_problem_naming_the_parameter(
     response = get(client, f"/api/v1/cases/?{query}")
 
     assert_problem(response, invalid(errors))
-    assert client.get(f"/cases/?{query}").status_code == 400  # as on the website
+    assert client.get(f"/en/cases/?{query}").status_code == 400  # as on the website
 
 
 @pytest.mark.parametrize(

@@ -135,13 +135,13 @@ def test_the_api_lists_the_websites_results_page_by_page(
 
     website: list[str] = []
     for page in range(1, pages + 1):
-        html = client.get(f"/cases/?{query}&page={page}")
+        html = client.get(f"/en/cases/?{query}&page={page}")
         api = anon_client.get(f"{API}?{query}&page={page}").json()
         assert html.status_code == 200
         shown = [case.slug for case in html.context["cases"]]
         assert slugs(api) == shown
         website += shown
-    assert client.get(f"/cases/?{query}&page={pages + 1}").status_code == 404
+    assert client.get(f"/en/cases/?{query}&page={pages + 1}").status_code == 404
 
     assert first["count"] == len(website) > 0
     # Any page size pages through the same results, each once.

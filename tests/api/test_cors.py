@@ -55,7 +55,7 @@ def test_a_preflight_for_a_read_is_approved(client, demo):
 
 
 def test_the_website_itself_sends_no_cors_headers(client, demo):
-    response = client.get("/cases/", headers={"Origin": "https://example.org"})
+    response = client.get("/en/cases/", headers={"Origin": "https://example.org"})
 
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" not in response

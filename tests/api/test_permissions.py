@@ -721,14 +721,14 @@ def test_private_cases_do_not_count_in_a_citys_published_case_count(
 def test_a_private_case_is_not_on_the_websites_case_list_or_its_facets(
     world, client, slug, title, word
 ):
-    response = client.get("/cases/")
+    response = client.get("/en/cases/")
 
     assert [case.slug for case in response.context["cases"]] == [
         "harbour-buses",
         "open-benches",
     ]
     assert title not in response.text
-    assert f"/cases/{slug}/" not in response.text
+    assert f"/en/cases/{slug}/" not in response.text
     themes = {f.value: f.count for f in response.context["facets"]["theme"]}
     assert "mobility" not in themes
     cities = {f.value: f.count for f in response.context["facets"]["city"]}
@@ -739,31 +739,31 @@ def test_a_private_case_is_not_on_the_websites_case_list_or_its_facets(
 def test_a_private_case_is_not_found_by_the_websites_search(
     world, client, slug, title, word
 ):
-    response = client.get("/cases/", {"q": word})
+    response = client.get("/en/cases/", {"q": word})
 
     assert response.status_code == 200
     assert list(response.context["cases"]) == []
     assert title not in response.text
-    assert f"/cases/{slug}/" not in response.text
+    assert f"/en/cases/{slug}/" not in response.text
 
 
 @PRIVATE
 def test_a_private_case_has_no_page_on_the_website(
     world, client, officer_a, slug, title, word
 ):
-    assert client.get(f"/cases/{slug}/").status_code == 404
+    assert client.get(f"/en/cases/{slug}/").status_code == 404
     client.force_login(officer_a)  # Not even for its own officer: the site is public.
-    assert client.get(f"/cases/{slug}/").status_code == 404
+    assert client.get(f"/en/cases/{slug}/").status_code == 404
 
 
 @PRIVATE
 def test_a_private_case_is_in_no_export_or_feed(world, client, slug, title, word):
-    exported_csv = b"".join(client.get("/cases/export.csv").streaming_content)
+    exported_csv = b"".join(client.get("/en/cases/export.csv").streaming_content)
     csv_rows = list(csv.DictReader(io.StringIO(exported_csv.decode("utf-8-sig"))))
-    exported_json = b"".join(client.get("/cases/export.json").streaming_content)
+    exported_json = b"".join(client.get("/en/cases/export.json").streaming_content)
     json_rows = json.loads(exported_json)["cases"]
-    feed = client.get("/cases/feed.atom").text
-    searched_feed = client.get("/cases/feed.atom", {"q": word}).text
+    feed = client.get("/en/cases/feed.atom").text
+    searched_feed = client.get("/en/cases/feed.atom", {"q": word}).text
 
     assert [row["slug"] for row in csv_rows] == ["harbour-buses", "open-benches"]
     assert [row["slug"] for row in json_rows] == ["harbour-buses", "open-benches"]

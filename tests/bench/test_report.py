@@ -222,7 +222,7 @@ def test_the_table_shows_every_endpoint_with_its_ratio_target_and_verdict():
         if line.startswith("| case list, ?q=word")
     )
     assert row == (
-        "| case list, ?q=word | `/cases/?q={word}` | 19.5 kB | 12 | 25.0 | 16 | 99.0 "
+        "| case list, ?q=word | `/en/cases/?q={word}` | 19.5 kB | 12 | 25.0 | 16 | 99.0 "
         "| 10.0 | 20.0 "
         "| 30.0 | 1,000 | 0.099 | >= 0.15 | MISSED |"
     )
@@ -234,11 +234,11 @@ def test_the_table_shows_every_endpoint_with_its_ratio_target_and_verdict():
 
 def test_the_table_lists_failures_loudly():
     data = results(size(1_000, ALL_MET))
-    data["failures"] = ["/cases/: status 500"]
+    data["failures"] = ["/en/cases/: status 500"]
 
     markdown = report.render_markdown(data, [])
 
-    assert markdown.endswith("## FAILURES\n\n- /cases/: status 500\n")
+    assert markdown.endswith("## FAILURES\n\n- /en/cases/: status 500\n")
 
 
 def test_the_scale_table_has_a_column_a_size():
@@ -252,7 +252,7 @@ def test_the_scale_table_has_a_column_a_size():
 
 def test_cold_questions_are_held_to_their_p50_and_max():
     data = size(100_000, ALL_MET)
-    data["cold_ms"] = {f"/cases/?q=w{i}": float(i) for i in range(1, 52)}  # 1..51
+    data["cold_ms"] = {f"/en/cases/?q=w{i}": float(i) for i in range(1, 52)}  # 1..51
     data["dataset"]["rebuild_s"] = 75.0
 
     checks = by_name(report.evaluate(results(data)))
@@ -282,7 +282,7 @@ def complete(cases: int, rps: dict[str, float] = ALL_MET) -> dict:
     """A size with every figure the run makes: load, cached, cold, rebuild, export,
     publish to visible."""
     data = size(cases, rps, cached=900.0)
-    data["cold_ms"] = {f"/cases/?q=w{i}": 20.0 for i in range(50)}
+    data["cold_ms"] = {f"/en/cases/?q=w{i}": 20.0 for i in range(50)}
     data["dataset"]["rebuild_s"] = 5.0
     data["export"] = {
         "rows": cases * 85 // 100,
@@ -392,7 +392,7 @@ def test_publish_to_visible_must_reach_two_workers_within_a_second():
 
 def test_a_time_exactly_at_its_ceiling_is_met():
     data = size(100_000, ALL_MET)
-    data["cold_ms"] = {"/cases/?q=a": 30.0, "/cases/?q=b": 30.0}
+    data["cold_ms"] = {"/en/cases/?q=a": 30.0, "/en/cases/?q=b": 30.0}
 
     checks = by_name(report.evaluate(results(data)))
 

@@ -71,7 +71,7 @@ def test_parse_takes_the_last_result_line():
 def test_command_passes_the_path_and_the_cache_busting_flag_to_the_script():
     command = wrk.command(
         "http://127.0.0.1:8123",
-        "/cases/?q=digital",
+        "/en/cases/?q=digital",
         threads=2,
         connections=16,
         seconds=2.4,
@@ -86,7 +86,13 @@ def test_command_passes_the_path_and_the_cache_busting_flag_to_the_script():
         "--timeout=30s",
     ]
     assert command[5].endswith("bench/report.lua")
-    assert command[6:] == ["http://127.0.0.1:8123", "--", "/cases/?q=digital", "1", "1"]
+    assert command[6:] == [
+        "http://127.0.0.1:8123",
+        "--",
+        "/en/cases/?q=digital",
+        "1",
+        "1",
+    ]
 
 
 def test_command_asks_for_at_least_one_second():

@@ -1,4 +1,4 @@
-"""/cities/: the table of cities, paged, sorted and filtered, and the map above it."""
+"""/en/cities/: the table of cities, paged, sorted and filtered, and the map above it."""
 
 import re
 from decimal import Decimal
@@ -71,13 +71,13 @@ def test_city_list_shows_each_citys_capacity_and_published_cases(client, demo):
     response = client.get(CITY_LIST)
     assertContains(
         response,
-        '<tr><th scope="row"><a href="/cities/bologna/">Bologna</a></th><td>Italy</td>'
+        '<tr><th scope="row"><a href="/en/cities/bologna/">Bologna</a></th><td>Italy</td>'
         '<td>Yes</td><td>No</td><td class="num">1</td></tr>',
         html=True,
     )
     assertContains(
         response,
-        '<tr><th scope="row"><a href="/cities/bratislava/">Bratislava</a></th>'
+        '<tr><th scope="row"><a href="/en/cities/bratislava/">Bratislava</a></th>'
         '<td>Slovakia</td><td>No</td><td>No</td><td class="num">0</td></tr>',
         html=True,
     )
@@ -288,7 +288,7 @@ def test_at_two_thousand_cities_the_page_stays_small(client):
 def test_the_map_loads_its_points_from_the_geojson_url(client):
     _mapped_city("Mapped town", "52.1", "5.1")
     response = client.get(CITY_LIST)
-    assertContains(response, 'data-geojson-url="/cities/map.geojson"')
+    assertContains(response, 'data-geojson-url="/en/cities/map.geojson"')
     assertContains(response, 'aria-label="Map of the cities in the Atlas"')
     assertContains(response, 'aria-describedby="map-note"')
     assertContains(

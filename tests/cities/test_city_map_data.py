@@ -1,4 +1,4 @@
-"""/cities/map.geojson: the points of the map on /cities/."""
+"""/en/cities/map.geojson: the points of the map on /cities/."""
 
 import json
 from decimal import Decimal
@@ -46,7 +46,7 @@ def test_the_map_data_is_a_feature_collection_of_the_cities_with_coordinates(cli
                 "properties": {
                     "name": "Malmö",
                     "slug": "malmo",
-                    "url": "/cities/malmo/",
+                    "url": "/en/cities/malmo/",
                     "country": "Sweden",
                     "cases": 0,
                 },
@@ -57,7 +57,7 @@ def test_the_map_data_is_a_feature_collection_of_the_cities_with_coordinates(cli
                 "properties": {
                     "name": "Utrecht",
                     "slug": "utrecht",
-                    "url": "/cities/utrecht/",
+                    "url": "/en/cities/utrecht/",
                     "country": "Netherlands",
                     "cases": 2,
                 },

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def case_cards(response) -> list[str]:
     """The slugs of the case cards on a page, in order."""
     return re.findall(
-        r'<article class="card">\s*<h3><a href="/cases/([^/"]+)/"',
+        r'<article class="card">\s*<h3><a href="/en/cases/([^/"]+)/"',
         response.content.decode(),
     )
 
@@ -51,7 +51,7 @@ def test_city_profile_costs_a_fixed_number_of_queries(
 ):
     bologna = City.objects.get(slug="bologna")
     url = bologna.get_absolute_url()
-    client.get("/cases/")  # builds the search index: its work, not the page's
+    client.get("/en/cases/")  # builds the search index: its work, not the page's
     with django_assert_max_num_queries(14):
         client.get(url)
     team = bologna.teams.get()
@@ -63,7 +63,7 @@ def test_city_profile_costs_a_fixed_number_of_queries(
         case = CaseStudyFactory(city=bologna, published=True)
         case.themes.set(Theme.objects.all()[: i + 1])
         SourceFactory(content_object=bologna)
-    client.get("/cases/")  # the index catches up with the journal
+    client.get("/en/cases/")  # the index catches up with the journal
     with django_assert_max_num_queries(14):
         response = client.get(url)
     assertContains(response, f'<a href="{team.get_absolute_url()}">')
@@ -81,7 +81,7 @@ def test_a_city_with_many_cases_shows_the_newest_and_links_to_the_rest(client, d
     assert case_cards(response) == [c.slug for c in newest[:12]]
     assertContains(
         response,
-        f'<a href="/cases/?city=bologna">See all {total} cases from Bologna in the '
+        f'<a href="/en/cases/?city=bologna">See all {total} cases from Bologna in the '
         "case list</a>",
         html=True,
     )

@@ -355,11 +355,11 @@ def test_synthetic_cases_and_cities_carry_a_badge_and_real_ones_do_not(client):
     generate()
     case = synthetic_cases().filter(status=S.PUBLISHED).first()
 
-    for url in ("/cases/", case.get_absolute_url(), case.city.get_absolute_url()):
+    for url in ("/en/cases/", case.get_absolute_url(), case.city.get_absolute_url()):
         page = client.get(url)
         assert page.status_code == 200
         assert "Generated test data, not a real" in page.content.decode()
-    assert "chip-synthetic" in client.get("/cities/").content.decode()
+    assert "chip-synthetic" in client.get("/en/cities/").content.decode()
     real_page = client.get(real.get_absolute_url()).content.decode()
     assert "chip-synthetic" not in real_page
     assert client.get("/api/v1/cases/").status_code == 200

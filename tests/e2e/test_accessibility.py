@@ -15,28 +15,28 @@ from .reflow import (
 # The live server's thread sees only committed data.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CASE = "/cases/vienna-innovation-pitch-fund/"
+CASE = "/en/cases/vienna-innovation-pitch-fund/"
 
 PAGES = [
     "/",
-    "/cases/",
-    "/cases/?q=pitch",
-    "/cases/?city=atlantis",
+    "/en/cases/",
+    "/en/cases/?q=pitch",
+    "/en/cases/?city=atlantis",
     CASE,
-    "/cases/bologna-neighbourhood-labs/",
-    "/cities/",
-    "/cities/bologna/",
-    "/teams/imco-vienna/",
-    "/types/adaptive/",
-    "/themes/government-capacity/",
-    "/drivers/management/",
-    "/insights/",
-    "/about/",
+    "/en/cases/bologna-neighbourhood-labs/",
+    "/en/cities/",
+    "/en/cities/bologna/",
+    "/en/teams/imco-vienna/",
+    "/en/types/adaptive/",
+    "/en/themes/government-capacity/",
+    "/en/drivers/management/",
+    "/en/insights/",
+    "/en/about/",
     "/no-such-page/",
     "/account/login/",
 ]
 # The error states answer 400 (an unknown city) and 404 on purpose; the rest are 200.
-STATUS = {"/cases/?city=atlantis": 400, "/no-such-page/": 404}
+STATUS = {"/en/cases/?city=atlantis": 400, "/no-such-page/": 404}
 
 
 def assert_no_violations(page: Page) -> None:
@@ -84,7 +84,7 @@ def test_each_page_type_passes_axe(page: Page, site: str, path: str) -> None:
 
 # The pages with tables too: each scrolls in its own focusable region, never the page.
 @pytest.mark.parametrize(
-    "path", ["/cases/", CASE, "/cities/", "/cities/bologna/", "/insights/"]
+    "path", ["/en/cases/", CASE, "/en/cities/", "/en/cities/bologna/", "/en/insights/"]
 )
 def test_a_360px_wide_phone_gets_no_horizontal_scrolling_and_passes_axe(
     page: Page, site: str, path: str

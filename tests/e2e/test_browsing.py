@@ -23,13 +23,13 @@ def results(page: Page):
 
 
 def test_searching_for_pitch_finds_the_vienna_case(page: Page, site: str) -> None:
-    page.goto(f"{site}/cases/")
+    page.goto(f"{site}/en/cases/")
     page.get_by_label("Search the cases").fill("pitch")
     page.get_by_role("button", name="Search", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"[?&]q=pitch"))
     # Empty fields stay out of the URL, so the shared link holds only the search.
-    assert page.url.endswith("/cases/?q=pitch")
+    assert page.url.endswith("/en/cases/?q=pitch")
     page.wait_for_load_state()
     page.screenshot(path=SEARCH_SCREENSHOT, full_page=True)
     expect(page).to_have_title(re.compile(r"^Cases matching “pitch”"))
@@ -39,7 +39,7 @@ def test_searching_for_pitch_finds_the_vienna_case(page: Page, site: str) -> Non
 def test_combining_two_facets_then_removing_one_by_its_chip(
     page: Page, site: str
 ) -> None:
-    page.goto(f"{site}/cases/")
+    page.goto(f"{site}/en/cases/")
     expect(results(page)).to_have_count(2)
 
     type_facet = page.get_by_role("group", name="Innovation type")
@@ -67,10 +67,10 @@ def test_combining_two_facets_then_removing_one_by_its_chip(
 
 
 def test_opening_a_case_shows_its_story_and_its_sources(page: Page, site: str) -> None:
-    page.goto(f"{site}/cases/")
+    page.goto(f"{site}/en/cases/")
     page.get_by_role("link", name=VIENNA).click()
 
-    expect(page).to_have_url(f"{site}/cases/vienna-innovation-pitch-fund/")
+    expect(page).to_have_url(f"{site}/en/cases/vienna-innovation-pitch-fund/")
     expect(page.get_by_role("heading", level=1)).to_have_text(VIENNA)
     expect(page.locator("main")).to_contain_text("EUR 1.5 million")
     sources = page.get_by_role("region", name="Sources")
@@ -82,11 +82,11 @@ def test_opening_a_case_shows_its_story_and_its_sources(page: Page, site: str) -
 def test_following_a_taxonomy_chip_lists_the_cases_of_that_term(
     page: Page, site: str
 ) -> None:
-    page.goto(f"{site}/cases/vienna-innovation-pitch-fund/")
+    page.goto(f"{site}/en/cases/vienna-innovation-pitch-fund/")
     facts = page.get_by_role("complementary", name="About this case")
     facts.get_by_role("link", name="Enhancement-oriented").click()
 
-    expect(page).to_have_url(f"{site}/types/enhancement-oriented/")
+    expect(page).to_have_url(f"{site}/en/types/enhancement-oriented/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Enhancement-oriented")
     expect(page.get_by_role("link", name=VIENNA)).to_be_visible()
     expect(page.get_by_role("link", name=BOLOGNA)).to_have_count(0)
@@ -95,11 +95,11 @@ def test_following_a_taxonomy_chip_lists_the_cases_of_that_term(
 def test_following_an_approach_chip_from_the_bologna_case_filters_the_list(
     page: Page, site: str
 ) -> None:
-    page.goto(f"{site}/cases/bologna-neighbourhood-labs/")
+    page.goto(f"{site}/en/cases/bologna-neighbourhood-labs/")
     facts = page.get_by_role("complementary", name="About this case")
     facts.get_by_role("link", name="Citizens' co-production").click()
 
-    expect(page).to_have_url(f"{site}/cases/?approach=co-production")
+    expect(page).to_have_url(f"{site}/en/cases/?approach=co-production")
     expect(page.get_by_role("list", name="Active filters")).to_contain_text(
         "Citizens' co-production"
     )
@@ -108,7 +108,7 @@ def test_following_an_approach_chip_from_the_bologna_case_filters_the_list(
 
 
 def test_a_city_page_shows_bolognas_six_district_labs(page: Page, site: str) -> None:
-    page.goto(f"{site}/cities/bologna/")
+    page.goto(f"{site}/en/cities/bologna/")
 
     table = page.get_by_role("table", name="6 labs")
     expect(table).to_be_visible()
@@ -126,7 +126,7 @@ def test_a_city_page_shows_bolognas_six_district_labs(page: Page, site: str) -> 
 
 
 def test_downloading_the_csv_gives_both_demo_cases(page: Page, site: str) -> None:
-    page.goto(f"{site}/cases/")
+    page.goto(f"{site}/en/cases/")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
@@ -145,7 +145,7 @@ def test_browsing_and_filtering_work_without_javascript(
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(f"{site}/cases/")
+        page.goto(f"{site}/en/cases/")
         page.get_by_role("group", name="Innovation type").get_by_label(
             "Adaptive"
         ).check()

@@ -150,16 +150,16 @@ def test_a_case_from_first_draft_to_an_approved_revision(
     expect(officer.get_by_role("status")).to_contain_text("submitted for review")
 
     # Not public until published.
-    public.goto(f"{site}/cases/")
+    public.goto(f"{site}/en/cases/")
     expect(public.locator("main")).not_to_contain_text(TITLE)
 
     reviewer.goto(case_url)
     reviewer.get_by_role("button", name="Publish").click()
     expect(reviewer.get_by_role("status")).to_contain_text("is published")
 
-    public.goto(f"{site}/cases/")
+    public.goto(f"{site}/en/cases/")
     expect(public.get_by_role("link", name=TITLE)).to_be_visible()
-    public.goto(f"{site}/cases/?q=repair")
+    public.goto(f"{site}/en/cases/?q=repair")
     expect(public.get_by_role("link", name=TITLE)).to_be_visible()
     public.get_by_role("link", name=TITLE).click()
     expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)
@@ -176,7 +176,7 @@ def test_a_case_from_first_draft_to_an_approved_revision(
     expect(officer.get_by_role("heading", level=1)).to_contain_text("Revision of")
     public.goto(public_url)
     expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)
-    public.goto(f"{site}/cases/?q=district")
+    public.goto(f"{site}/en/cases/?q=district")
     expect(public.locator("main")).not_to_contain_text(NEW_TITLE)
 
     reviewer.goto(f"{site}/workspace/review/")

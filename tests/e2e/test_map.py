@@ -61,7 +61,7 @@ def test_the_map_shows_a_marker_per_city_with_coordinates(
         route.fulfill(status=200, content_type="image/png", body=PNG)
 
     page.route(TILES, serve_tile)
-    page.goto(f"{mapped_site}/cities/")
+    page.goto(f"{mapped_site}/en/cities/")
 
     marker = page.get_by_role("button", name="Testville")
     expect(marker).to_be_visible()
@@ -81,7 +81,7 @@ def test_when_the_tiles_cannot_load_the_page_says_so_and_lists_every_city(
     page: Page, mapped_site: str
 ) -> None:
     page.route(TILES, lambda route: route.abort())
-    page.goto(f"{mapped_site}/cities/")
+    page.goto(f"{mapped_site}/en/cities/")
 
     expect(page.locator("#map-status")).to_contain_text(
         "The map background could not be loaded"
@@ -128,7 +128,7 @@ def test_the_map_clusters_the_cities_it_loads_from_the_geojson(
     refused = watch_for_csp_refusals(page)
     _serve_tiles(page)
     with page.expect_response("**/cities/map.geojson") as loaded:
-        page.goto(f"{clustered_site}/cities/")
+        page.goto(f"{clustered_site}/en/cities/")
     data = loaded.value
     assert data.ok
     assert data.headers["content-type"] == "application/geo+json"
@@ -155,7 +155,7 @@ def test_the_paged_table_and_clustered_map_pass_axe(
 ) -> None:
     _serve_tiles(page)
     page.set_viewport_size(viewport)
-    page.goto(f"{clustered_site}/cities/?ordering=-cases")
+    page.goto(f"{clustered_site}/en/cities/?ordering=-cases")
     expect(
         page.get_by_role("button", name="25 cities: zoom in to see them")
     ).to_have_count(2)

@@ -1,4 +1,4 @@
-"""/cases/feed.atom: a valid Atom 1.0 feed of the newly published cases, filtered like
+"""/en/cases/feed.atom: a valid Atom 1.0 feed of the newly published cases, filtered like
 the case list, whose text reaches feed readers as text, never as markup."""
 
 import xml.etree.ElementTree as ET
@@ -16,7 +16,7 @@ from tests.factories import CaseStudyFactory, CityFactory
 
 pytestmark = pytest.mark.django_db
 
-FEED = "/cases/feed.atom"
+FEED = "/en/cases/feed.atom"
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -108,12 +108,12 @@ def test_the_feed_is_valid_atom_with_every_element_rfc_4287_requires(
     author = root.find(f"{ATOM}author")
     assert author is not None
     assert text_of(author, "name") == "Public Innovation Atlas"
-    assert text_of(author, "uri") == "http://testserver/"
+    assert text_of(author, "uri") == "http://testserver/en/"
     assert "CC BY 4.0" in text_of(root, "rights")
     assert links(root)["license"] == "https://creativecommons.org/licenses/by/4.0/"
     # The self link is the feed's own address, its query included.
     assert links(root)["self"] == feed_url
-    assert links(root)["alternate"] == "http://testserver/cases/" + (
+    assert links(root)["alternate"] == "http://testserver/en/cases/" + (
         f"?{query}" if query else ""
     )
 
@@ -123,7 +123,7 @@ def test_the_feed_is_valid_atom_with_every_element_rfc_4287_requires(
     for entry in entries:
         case_url = links(entry)["alternate"]
         slugs.append(case_url.rstrip("/").rsplit("/", 1)[-1])
-        assert case_url.startswith("http://testserver/cases/")
+        assert case_url.startswith("http://testserver/en/cases/")
         # The case's permanent address is its id: the same in every feed.
         assert text_of(entry, "id") == case_url
         text_of(entry, "title")
@@ -138,8 +138,8 @@ def test_an_entrys_id_and_dates_are_the_cases(client, cases):
     [entry] = feedparser.parse(
         client.get(FEED, {"city": "lyon", "q": "cycle"}).content
     )["entries"]
-    assert entry.id == "http://testserver/cases/cycle-streets/"
-    assert entry.link == "http://testserver/cases/cycle-streets/"
+    assert entry.id == "http://testserver/en/cases/cycle-streets/"
+    assert entry.link == "http://testserver/en/cases/cycle-streets/"
     assert entry.title == "Cycle Streets (Lyon)"
     assert datetime.fromisoformat(entry.published) == case.published_at
     assert datetime.fromisoformat(entry.updated) == case.updated_at
@@ -165,7 +165,7 @@ def test_an_invalid_filter_is_a_400_naming_the_parameter_as_the_exports_do(
     client, cases, params, bad
 ):
     response = client.get(FEED, params)
-    export = client.get("/cases/export.json", params)
+    export = client.get("/en/cases/export.json", params)
 
     assert response.status_code == 400
     assert response.json() == export.json()
@@ -223,5 +223,5 @@ def test_feed_requests_served_at_once_keep_their_own_links(cases, monkeypatch):
     monkeypatch.setattr(CaseFeed, "get_feed", another_request_in_between)
     root = atom(feed(factory.get(FEED, {"city": "lyon"})))
 
-    assert links(root)["alternate"] == "http://testserver/cases/?city=lyon"
-    assert links(root)["self"] == "http://testserver/cases/feed.atom?city=lyon"
+    assert links(root)["alternate"] == "http://testserver/en/cases/?city=lyon"
+    assert links(root)["self"] == "http://testserver/en/cases/feed.atom?city=lyon"

@@ -1,4 +1,4 @@
-"""/cases/: faceted filters, sorting, paging and exports (the feed: test_case_feed.py)."""
+"""/en/cases/: faceted filters, sorting, paging and exports (the feed: test_case_feed.py)."""
 
 import csv
 import io
@@ -26,7 +26,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/cases/"
+LIST = "/en/cases/"
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_list_shows_only_published_cases(client, cases):
 
 
 def test_a_drafts_url_is_not_found(client, cases):
-    assert client.get("/cases/secret-draft/").status_code == 404
+    assert client.get("/en/cases/secret-draft/").status_code == 404
 
 
 def test_values_within_a_facet_are_alternatives(client, cases):
@@ -329,7 +329,7 @@ def test_stage_is_still_read_as_lifecycle_stage_and_links_use_the_new_name(
 
 
 def test_csv_export_uses_the_same_filters_and_streams(client, cases):
-    response = client.get("/cases/export.csv", {"theme": "mobility"})
+    response = client.get("/en/cases/export.csv", {"theme": "mobility"})
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -351,7 +351,7 @@ def test_csv_export_uses_the_same_filters_and_streams(client, cases):
 
 def test_csv_export_neutralises_spreadsheet_formulas(client, cases):
     CaseStudyFactory(published=True, slug="formula", title='=HYPERLINK("http://evil")')
-    response = client.get("/cases/export.csv")
+    response = client.get("/en/cases/export.csv")
     rows = list(
         csv.DictReader(
             io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
@@ -361,7 +361,7 @@ def test_csv_export_neutralises_spreadsheet_formulas(client, cases):
 
 
 def test_json_export_has_every_filtered_case(client, cases):
-    response = client.get("/cases/export.json", {"city": "lyon"})
+    response = client.get("/en/cases/export.json", {"city": "lyon"})
     data = json.loads(b"".join(response.streaming_content))
     assert data["licence"] == "CC-BY-4.0"
     assert sorted(c["slug"] for c in data["cases"]) == [
@@ -372,13 +372,13 @@ def test_json_export_has_every_filtered_case(client, cases):
 
 
 def test_export_with_a_bad_parameter_is_a_400_with_the_reason(client, cases):
-    response = client.get("/cases/export.csv", {"theme": "nope"})
+    response = client.get("/en/cases/export.csv", {"theme": "nope"})
     assert response.status_code == 400
     assert "theme" in response.json()["errors"]
 
 
 def test_export_never_contains_drafts(client, cases):
-    body = b"".join(client.get("/cases/export.json").streaming_content).decode()
+    body = b"".join(client.get("/en/cases/export.json").streaming_content).decode()
     assert "secret-draft" not in body
 
 
@@ -391,7 +391,7 @@ def _broken_reading(monkeypatch):
     monkeypatch.setattr(engine.Matches, "documents", broken)
 
 
-@pytest.mark.parametrize("path", ["/cases/export.csv", "/cases/export.json"])
+@pytest.mark.parametrize("path", ["/en/cases/export.csv", "/en/cases/export.json"])
 def test_an_export_whose_query_fails_is_a_500_not_a_200_cut_short(
     cases, monkeypatch, path
 ):
@@ -402,7 +402,7 @@ def test_an_export_whose_query_fails_is_a_500_not_a_200_cut_short(
     assert not response.streaming
 
 
-@pytest.mark.parametrize("path", ["/cases/export.csv", "/cases/export.json"])
+@pytest.mark.parametrize("path", ["/en/cases/export.csv", "/en/cases/export.json"])
 def test_an_export_that_fails_mid_stream_raises_to_the_server(
     client, cases, monkeypatch, path
 ):
@@ -461,7 +461,7 @@ def test_an_export_has_every_column_in_order_and_the_terms_in_vocabulary_order(
     CaseStudyFactory(published=True, slug="bare", title="Bare", city=city)
     CaseStudyFactory(slug="a-draft", city=city)
 
-    cases = json.loads(b"".join(client.get("/cases/export.json").streaming_content))
+    cases = json.loads(b"".join(client.get("/en/cases/export.json").streaming_content))
     assert [c["slug"] for c in cases["cases"]] == ["bare", "bus-lanes"] or [
         c["slug"] for c in cases["cases"]
     ] == ["bus-lanes", "bare"]
@@ -493,7 +493,7 @@ def test_an_export_has_every_column_in_order_and_the_terms_in_vocabulary_order(
         [],
     )
 
-    body = b"".join(client.get("/cases/export.csv").streaming_content)
+    body = b"".join(client.get("/en/cases/export.csv").streaming_content)
     lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert lines[0] == list(expected)
     row = next(line for line in lines[1:] if line[0] == "bus-lanes")
@@ -533,7 +533,7 @@ def _many_cases(first: int, n: int) -> None:
     journal.record_everything()
 
 
-@pytest.mark.parametrize("path", ["/cases/export.csv", "/cases/export.json"])
+@pytest.mark.parametrize("path", ["/en/cases/export.csv", "/en/cases/export.json"])
 def test_an_exports_queries_do_not_grow_with_its_cases(
     client, monkeypatch, django_assert_max_num_queries, path
 ):
@@ -566,8 +566,8 @@ def test_an_exports_queries_do_not_grow_with_its_cases(
 
 def test_sitemap_lists_published_cases_and_cities_only(client, cases):
     body = client.get("/sitemap.xml").content.decode()
-    assert "/cases/bus-lanes/" in body
-    assert "/cities/ghent/" in body
+    assert "/en/cases/bus-lanes/" in body
+    assert "/en/cities/ghent/" in body
     assert "secret-draft" not in body
 
 
@@ -577,13 +577,13 @@ def test_robots_txt_points_to_the_sitemap(client):
 
 
 def test_case_page_has_open_graph_and_canonical_tags(client, cases):
-    body = client.get("/cases/bus-lanes/").content.decode()
+    body = client.get("/en/cases/bus-lanes/").content.decode()
     assert '<meta property="og:title" content="Bus Lanes">' in body
-    assert '<link rel="canonical" href="http://testserver/cases/bus-lanes/">' in body
+    assert '<link rel="canonical" href="http://testserver/en/cases/bus-lanes/">' in body
 
 
 def test_related_cases_rank_shared_city_types_and_themes(client, cases):
-    response = client.get("/cases/bus-lanes/")
+    response = client.get("/en/cases/bus-lanes/")
     related = [c.slug for c in response.context["related_cases"]]
     # cycle-streets shares type and theme (2); co-housing shares the city (2);
     # tenant-panels shares the type (1); the draft never appears.
@@ -616,7 +616,7 @@ def test_case_page_costs_a_fixed_number_of_queries(
     case = cases["bus-lanes"]
     journal.fresh_searcher()
     with django_assert_max_num_queries(14):
-        client.get("/cases/bus-lanes/")
+        client.get("/en/cases/bus-lanes/")
     case.teams.set(InnovationTeamFactory.create_batch(4, city=case.city))
     case.partners.set(OrganisationFactory.create_batch(4))
     for _ in range(5):
@@ -628,6 +628,6 @@ def test_case_page_costs_a_fixed_number_of_queries(
         )
     journal.fresh_searcher()
     with django_assert_max_num_queries(14):
-        response = client.get("/cases/bus-lanes/")
+        response = client.get("/en/cases/bus-lanes/")
     assert len(response.context["case"].sources.all()) == 5
     assert len(response.context["related_cases"]) == 4  # the page shows the best four

@@ -58,7 +58,7 @@ def test_the_json_export_of_a_hostile_search_is_whole_and_valid(
     client, cases, parameter
 ):
     # Punctuation alone is no search (as in the engine): every published case.
-    response = client.get("/cases/export.json", {parameter: "-" * 33})
+    response = client.get("/en/cases/export.json", {parameter: "-" * 33})
     assert response.status_code == 200
     data = json.loads(body_of(response))
     assert data["licence"] == "CC-BY-4.0"
@@ -70,7 +70,7 @@ def test_the_json_export_of_a_hostile_search_is_whole_and_valid(
 
 
 def test_the_csv_export_of_a_hostile_search_is_whole(client, cases):
-    response = client.get("/cases/export.csv", {"q": "- " * 40 + "harbour"})
+    response = client.get("/en/cases/export.csv", {"q": "- " * 40 + "harbour"})
     assert response.status_code == 200
     lines = body_of(response).decode("utf-8-sig").splitlines()
     assert len(lines) == 2
@@ -91,7 +91,7 @@ def test_operators_around_words_are_ignored_not_fatal(client, cases):
 CASE_SEARCH_PARAMETERS = [
     (path, parameter)
     for path, parameter in SEARCH_PARAMETERS
-    if path.startswith(("/cases/", "/api/v1/cases/"))
+    if path.startswith(("/en/cases/", "/api/v1/cases/"))
 ]
 
 

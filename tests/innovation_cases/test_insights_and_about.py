@@ -73,13 +73,13 @@ def test_insights_tables_give_each_terms_count_and_link_to_its_filtered_cases(
     ]:
         assertContains(
             response,
-            f'<tr><th scope="row"><a href="/cases/?{query}">{name}</a></th>'
+            f'<tr><th scope="row"><a href="/en/cases/?{query}">{name}</a></th>'
             f'<td class="num">{count}</td></tr>',
             html=True,
         )
     assertContains(
         response,
-        '<tr><th scope="row"><a href="/cases/?driver=management">Management</a></th>'
+        '<tr><th scope="row"><a href="/en/cases/?driver=management">Management</a></th>'
         '<td>Internal</td><td class="num">1</td></tr>',
         html=True,
     )
@@ -90,7 +90,7 @@ def test_insights_years_link_to_a_one_year_range(client):
     response = client.get(INSIGHTS)
     assertContains(
         response,
-        '<tr><th scope="row"><a href="/cases/?year_min=2019&amp;year_max=2019">2019'
+        '<tr><th scope="row"><a href="/en/cases/?year_min=2019&amp;year_max=2019">2019'
         '</a></th><td class="num">1</td></tr>',
         html=True,
     )
@@ -115,7 +115,7 @@ def test_every_insights_chart_is_hidden_from_assistive_technology_beside_its_tab
     assert all('aria-hidden="true"' in svg for svg in charts)
     assert html.count("<caption id=") == 7
     # Bar links are for the pointer only: the table's links are the keyboard's.
-    bar_links = re.findall(r'<a href="/cases/\?[^"]*" tabindex="-1">', html)
+    bar_links = re.findall(r'<a href="/en/cases/\?[^"]*" tabindex="-1">', html)
     assert len(bar_links) == 4 + 8 + 4 + 14 + 6 + 3
 
 
@@ -133,7 +133,7 @@ def test_a_draft_case_changes_no_figure_on_insights(client, demo):
     assert _computed(response.content.decode()) == before
     assertContains(
         response,
-        '<tr><th scope="row"><a href="/cases/?theme=mobility">Mobility</a></th>'
+        '<tr><th scope="row"><a href="/en/cases/?theme=mobility">Mobility</a></th>'
         '<td class="num">0</td></tr>',
         html=True,
     )
@@ -283,7 +283,7 @@ def test_home_takes_its_figures_from_the_live_statistics(client, demo):
     )
     assertContains(
         response,
-        '<li><a href="/types/adaptive/">Adaptive</a> <span class="count">(1)</span></li>',
+        '<li><a href="/en/types/adaptive/">Adaptive</a> <span class="count">(1)</span></li>',
         html=True,
     )
     html = response.content.decode()
@@ -302,7 +302,7 @@ def test_home_has_an_entry_point_for_each_country(client, demo):
     ]:
         assertContains(
             response,
-            f'<li><a href="/cases/?country={code}">{name}</a>'
+            f'<li><a href="/en/cases/?country={code}">{name}</a>'
             f' <span class="count">({count})</span></li>',
             html=True,
         )

@@ -116,11 +116,11 @@ def test_case_district_must_be_in_the_cases_city():
 def test_term_links_to_its_page_or_to_the_filtered_list():
     assert (
         InnovationType.objects.get(slug="adaptive").get_absolute_url()
-        == "/types/adaptive/"
+        == "/en/types/adaptive/"
     )
     assert Approach.objects.get(slug="co-production").get_absolute_url() == (
-        "/cases/?approach=co-production"
+        "/en/cases/?approach=co-production"
     )
     assert LifecycleStage.objects.get(slug="evaluating").get_absolute_url() == (
-        "/cases/?lifecycle_stage=evaluating"
+        "/en/cases/?lifecycle_stage=evaluating"
     )

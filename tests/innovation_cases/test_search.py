@@ -25,7 +25,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/cases/"
+LIST = "/en/cases/"
 
 
 def case(slug: str, **fields) -> CaseStudy:

@@ -98,7 +98,7 @@ def test_a_cell_that_starts_no_formula_is_written_as_it_is(text):
 
 
 def exported(client: Any) -> list[dict[str, str]]:
-    response = client.get("/cases/export.csv")
+    response = client.get("/en/cases/export.csv")
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))

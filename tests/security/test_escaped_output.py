@@ -35,7 +35,7 @@ PAGES: dict[str, tuple[str | None, Callable[[World], str]]] = {
     ),
     "city page": (None, lambda w: reverse("cities:city_detail", args=[w.city.slug])),
     "team page": (None, lambda w: reverse("cities:team_detail", args=[w.team.slug])),
-    "home": (None, lambda w: "/"),
+    "home": (None, lambda w: "/en/"),
     "city list": (None, lambda w: reverse("cities:city_list")),
     "feed": (None, lambda w: reverse("innovation_cases:case_feed")),
     "browsable API": (None, lambda w: f"/api/v1/cases/{w.case.slug}/?format=api"),

@@ -352,9 +352,9 @@ def test_the_case_list_reads_no_row_of_its_cases(
     built, client, django_assert_num_queries
 ):
     """The list's queries: the journal check, the vocabularies, the cities shown."""
-    client.get("/cases/")  # the process's one-off work
+    client.get("/en/cases/")  # the process's one-off work
     with django_assert_num_queries(3):
-        response = client.get("/cases/", {"q": "digital"})
+        response = client.get("/en/cases/", {"q": "digital"})
     assert [c.slug for c in response.context["cases"]] == [
         built[key].slug for key in found(built, "digital")
     ]
