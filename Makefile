@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check lock clean bench bench-quick vendor-redoc loadtest
+.PHONY: run test install lint format check lock clean bench bench-quick vendor-redoc loadtest messages messages-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,20 @@ lock: install
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile --quiet --python-version 3.12 requirements/base.in -o requirements/base.txt
 	$(BIN)/uv pip compile --quiet --python-version 3.12 requirements/dev.in -o requirements/dev.txt
+
+## messages: update the catalogues (locale/*/LC_MESSAGES/django.po) from the code, then
+## compile them (django.mo); translate what is new before committing (docs/translation.md)
+MESSAGES := $(BIN)/python manage.py makemessages --no-location --verbosity 0 \
+	-l de -l it -l fr -l sk \
+	--ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'static/vendor/*'
+messages: install
+	$(MESSAGES)
+	$(BIN)/python manage.py compilemessages --ignore .venv --verbosity 0
+
+## messages-check: fail on a catalogue that the code has outgrown, an untranslated or fuzzy
+## entry, or a compiled catalogue older than its source (CI)
+messages-check: install
+	bash .ci/check-translations.sh
 
 ## vendor-redoc: copy Redoc from drf-spectacular-sidecar into static/vendor/redoc/, with its
 ## "powered by" logo no longer fetched from cdn.redoc.ly (run after upgrading the sidecar)
