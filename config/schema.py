@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from core.languages import API_LANGUAGE_PARAMETER, language_codes
 from core.rest import PROBLEM_CONTENT_TYPE, ProblemSerializer
 from core.slugs import SLUG_OR_EMPTY_PATTERN, SLUG_PATTERN
 
@@ -95,6 +96,26 @@ class AutoSchema(openapi.AutoSchema):
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
+        parameters += [
+            OpenApiParameter(
+                API_LANGUAGE_PARAMETER,
+                str,
+                OpenApiParameter.QUERY,
+                enum=language_codes(),
+                description="The language of the answer's names, definitions and "
+                "messages, ahead of Accept-Language; the answer says which in "
+                "Content-Language. An unknown language is a 400.",
+            ),
+            OpenApiParameter(
+                "Accept-Language",
+                str,
+                OpenApiParameter.HEADER,
+                description="The languages you read, as browsers send them "
+                "(de-AT,de;q=0.9,en;q=0.5). The API answers in the first of en, de, "
+                "it, fr and sk it finds, else English, and says which in "
+                "Content-Language.",
+            ),
+        ]
         if self.method in ("PUT", "PATCH"):
             parameters.append(
                 OpenApiParameter(

@@ -8,18 +8,27 @@ language the visitor chose (the cookie this view sets), else their browser's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import (
+    activate,
     get_language,
     get_language_from_path,
     get_language_info,
     override,
 )
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -78,6 +87,54 @@ def neutral_path(path: str) -> str:
 def unprefixed_path(request: HttpRequest) -> str:
     """The page's path without its language prefix (the `x-default` alternate)."""
     return neutral_path(request.path)
+
+
+class ApiLanguageMiddleware:
+    """The API's `?lang=`: answers in that language (vocabulary names and definitions,
+    messages, problem titles), ahead of `Accept-Language` and the switcher's cookie,
+    which LocaleMiddleware reads before it. One URL space: the API has no prefix.
+
+    LocaleMiddleware, after it in the response, says the language in Content-Language and
+    adds Vary: Accept-Language. An unknown `lang` is a 400 problem naming it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        code = request.GET.get(API_LANGUAGE_PARAMETER)
+        if code is None or not request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        if code not in language_codes():
+            return _unknown_language(code)
+        activate(code)
+        request.LANGUAGE_CODE = code
+        return self.get_response(request)
+
+
+API_LANGUAGE_PARAMETER = "lang"
+
+
+def _unknown_language(code: str) -> HttpResponseBase:
+    from core.rest import PROBLEM_CONTENT_TYPE, problem_title  # core.rest imports this
+
+    return JsonResponse(
+        {
+            "type": "about:blank",
+            "title": problem_title(400),
+            "status": 400,
+            "detail": str(_("The request has invalid values: see “errors”.")),
+            "code": "invalid",
+            "errors": {
+                API_LANGUAGE_PARAMETER: [
+                    _("“%(value)s” is not one of the languages: %(languages)s.")
+                    % {"value": code[:50], "languages": ", ".join(language_codes())}
+                ]
+            },
+        },
+        status=400,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
 
 
 @require_safe

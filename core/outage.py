@@ -36,7 +36,7 @@ from django.utils.log import log_response
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from core.rest import PROBLEM_CONTENT_TYPE
+from core.rest import PROBLEM_CONTENT_TYPE, problem_title
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
         response = JsonResponse(
             {
                 "type": "about:blank",
-                "title": "Service Unavailable",
+                "title": problem_title(503),
                 "status": 503,
                 "detail": _(
                     "The service is temporarily unavailable: try again in "

@@ -81,6 +81,30 @@ class PayloadTooLarge(exceptions.APIException):
         )
 
 
+# A problem document's title, in the language of the answer (Content-Language). Clients
+# tell problems apart by status and `code`, never by the title (docs/api.md).
+STATUS_TITLES = {
+    400: _("Bad Request"),
+    401: _("Unauthorized"),
+    403: _("Forbidden"),
+    404: _("Not Found"),
+    405: _("Method Not Allowed"),
+    406: _("Not Acceptable"),
+    409: _("Conflict"),
+    412: _("Precondition Failed"),
+    413: _("Content Too Large"),
+    415: _("Unsupported Media Type"),
+    428: _("Precondition Required"),
+    429: _("Too Many Requests"),
+    500: _("Internal Server Error"),
+    503: _("Service Unavailable"),
+}
+
+
+def problem_title(status: int) -> str:
+    return str(STATUS_TITLES.get(status) or HTTPStatus(status).phrase)
+
+
 def problem_exception_handler(
     exc: Exception, context: dict[str, Any]
 ) -> HttpResponseBase | None:
@@ -116,7 +140,7 @@ def problem_exception_handler(
     code = response.status_code
     problem: dict[str, Any] = {
         "type": "about:blank",
-        "title": HTTPStatus(code).phrase,
+        "title": problem_title(code),
         "status": code,
     }
     if isinstance(exc, exceptions.ValidationError):
@@ -504,7 +528,7 @@ def not_found(request: Any, exception: Exception | None = None) -> Any:
         return JsonResponse(
             {
                 "type": "about:blank",
-                "title": "Not Found",
+                "title": problem_title(404),
                 "status": 404,
                 "detail": str(_("There is no API endpoint at this address.")),
                 "code": "not_found",

@@ -174,3 +174,46 @@ def test_the_api_links_to_pages_in_no_language(client, demo):
         assert case["web_url"] == (
             "http://testserver/cases/vienna-innovation-pitch-fund/"
         )
+
+
+def test_the_api_answers_in_the_language_of_lang_or_accept_language(client, demo):
+    url = "/api/v1/cases/no-such-case/"
+    english = client.get(url)
+    assert english["Content-Language"] == "en"
+    assert english.json()["title"] == "Not Found"
+
+    german = client.get(url, headers={"Accept-Language": "de-AT,de;q=0.9"})
+    assert german["Content-Language"] == "de"
+    assert german.json()["title"] == "Nicht gefunden"
+    assert "Accept-Language" in german["Vary"]
+
+    # ?lang= comes first, and the same URL space serves every language.
+    french = client.get(url, {"lang": "fr"}, headers={"Accept-Language": "de"})
+    assert french["Content-Language"] == "fr"
+    assert french.json()["title"] == "Introuvable"
+    assert french.json()["code"] == "not_found"  # what clients match on
+
+    listed = client.get("/api/v1/cases/", {"lang": "sk"})
+    assert listed.status_code == 200
+    assert listed["Content-Language"] == "sk"
+
+
+def test_an_unknown_api_language_is_a_400_naming_lang(client, db):
+    response = client.get("/api/v1/cases/", {"lang": "pl"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "invalid"
+    assert list(problem["errors"]) == ["lang"]
+    assert (
+        "“pl” is not one of the languages: en, de, it, fr, sk."
+        in (problem["errors"]["lang"])
+    )
+
+
+def test_the_schema_documents_how_to_choose_the_language(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/cases/"]["get"]
+    parameters = {(p["in"], p["name"]): p for p in operation["parameters"]}
+    assert sorted(parameters[("query", "lang")]["schema"]["enum"]) == sorted(LANGUAGES)
+    assert ("header", "Accept-Language") in parameters
