@@ -103,7 +103,8 @@ class ApiLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         code = request.GET.get(API_LANGUAGE_PARAMETER)
-        if code is None or not request.path_info.startswith("/api/"):
+        # An empty value is no value, as for every other query parameter of the API.
+        if not code or not request.path_info.startswith("/api/"):
             return self.get_response(request)
         if code not in language_codes():
             return _unknown_language(code)

@@ -198,6 +198,14 @@ def test_the_api_answers_in_the_language_of_lang_or_accept_language(client, demo
     assert listed["Content-Language"] == "sk"
 
 
+def test_an_empty_api_language_is_none_given(client, db):
+    response = client.get(
+        "/api/v1/cases/", {"lang": ""}, headers={"Accept-Language": "it"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Language"] == "it"
+
+
 def test_an_unknown_api_language_is_a_400_naming_lang(client, db):
     response = client.get("/api/v1/cases/", {"lang": "pl"})
     assert response.status_code == 400
