@@ -90,8 +90,8 @@ def unprefixed_path(request: HttpRequest) -> str:
 
 
 class ApiLanguageMiddleware:
-    """The API's `?lang=`: answers in that language (vocabulary names and definitions,
-    messages, problem titles), ahead of `Accept-Language` and the switcher's cookie,
+    """The API's `?lang=`: answers in that language (messages and problem titles now;
+    the vocabularies' names and definitions once they are translated), ahead of `Accept-Language` and the switcher's cookie,
     which LocaleMiddleware reads before it. One URL space: the API has no prefix.
 
     LocaleMiddleware, after it in the response, says the language in Content-Language and
