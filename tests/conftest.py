@@ -1,9 +1,12 @@
 import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.db.models.signals import post_migrate
+from django.utils import translation
 
 from demo import content as demo_content
 from tests import demo_rows
@@ -70,6 +73,17 @@ def _fast_passwords_and_a_fresh_cache(settings: Any) -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_english() -> Iterator[None]:
+    """A request activates its language in the thread that served it, and it stays
+    active there after the response (Django activates each request's own, so the site
+    never sees it). A test that calls a validator or renders a message directly would
+    otherwise read the language of the previous test's last request."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
