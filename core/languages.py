@@ -17,7 +17,6 @@ from django.http import (
     HttpRequest,
     HttpResponseBase,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -117,24 +116,17 @@ API_LANGUAGE_PARAMETER = "lang"
 
 
 def _unknown_language(code: str) -> HttpResponseBase:
-    from core.rest import PROBLEM_CONTENT_TYPE, problem_title  # core.rest imports this
+    from core.rest import problem_response  # core.rest imports this module
 
-    return JsonResponse(
-        {
-            "type": "about:blank",
-            "title": problem_title(400),
-            "status": 400,
-            "detail": str(_("The request has invalid values: see “errors”.")),
-            "code": "invalid",
-            "errors": {
-                API_LANGUAGE_PARAMETER: [
-                    _("“%(value)s” is not one of the languages: %(languages)s.")
-                    % {"value": code[:50], "languages": ", ".join(language_codes())}
-                ]
-            },
-        },
-        status=400,
-        content_type=PROBLEM_CONTENT_TYPE,
+    message = _("“%(value)s” is not one of the languages: %(languages)s.") % {
+        "value": code[:50],
+        "languages": ", ".join(language_codes()),
+    }
+    return problem_response(
+        400,
+        _("The request has invalid values: see “errors”."),
+        "invalid",
+        errors={API_LANGUAGE_PARAMETER: [message]},
     )
 
 

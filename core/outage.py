@@ -30,13 +30,13 @@ import sys
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from core.rest import PROBLEM_CONTENT_TYPE, problem_title
+from core.rest import problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -95,20 +95,14 @@ def unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
     context processors' user is lazy, and templates/503.html never reads it)."""
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {
-                "type": "about:blank",
-                "title": problem_title(503),
-                "status": 503,
-                "detail": _(
-                    "The service is temporarily unavailable: try again in "
-                    "%(seconds)d seconds."
-                )
-                % {"seconds": RETRY_AFTER_SECONDS},
-                "code": "unavailable",
-            },
-            status=503,
-            content_type=PROBLEM_CONTENT_TYPE,
+        response = problem_response(
+            503,
+            _(
+                "The service is temporarily unavailable: try again in "
+                "%(seconds)d seconds."
+            )
+            % {"seconds": RETRY_AFTER_SECONDS},
+            "unavailable",
         )
     else:
         response = HttpResponse(_page(request), status=503)

@@ -25,8 +25,9 @@ from django.core.paginator import (
     Paginator,
 )
 from django.db.models import Model, QuerySet
-from django.http import HttpResponseBase
+from django.http import HttpResponseBase, JsonResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import (
@@ -103,6 +104,23 @@ STATUS_TITLES = {
 
 def problem_title(status: int) -> str:
     return str(STATUS_TITLES.get(status) or HTTPStatus(status).phrase)
+
+
+def problem_response(
+    status: int, detail: str | Promise, code: str, errors: dict[str, Any] | None = None
+) -> JsonResponse:
+    """A problem document (RFC 9457) answered outside DRF's views: an unknown address
+    under /api/, an API request refused by a middleware, a database outage."""
+    problem: dict[str, Any] = {
+        "type": "about:blank",
+        "title": problem_title(status),
+        "status": status,
+        "detail": str(detail),
+        "code": code,
+    }
+    if errors is not None:
+        problem["errors"] = errors
+    return JsonResponse(problem, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def problem_exception_handler(
@@ -521,19 +539,10 @@ class ModelCleanMixin(_ModelSerializer):
 
 def not_found(request: Any, exception: Exception | None = None) -> Any:
     """404 for the whole site: a problem document under /api/, the page elsewhere."""
-    from django.http import JsonResponse
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "type": "about:blank",
-                "title": problem_title(404),
-                "status": 404,
-                "detail": str(_("There is no API endpoint at this address.")),
-                "code": "not_found",
-            },
-            status=404,
-            content_type=PROBLEM_CONTENT_TYPE,
+        return problem_response(
+            404, _("There is no API endpoint at this address."), "not_found"
         )
     return page_not_found(request, exception)
