@@ -16,20 +16,14 @@ from django.contrib.auth import get_user_model
 from cities.models import City, Membership
 from innovation_cases.models import CaseStudy
 
+from .test_languages import PUBLIC_PAGES
+
 LOCALE = Path(settings.BASE_DIR) / "locale"
 TRANSLATED = ["de", "it", "fr", "sk"]
+# The public pages of test_languages, and the error pages with their messages.
 PAGES = [
-    "/{lang}/",
-    "/{lang}/cases/",
-    "/{lang}/cases/?q=pitch&country=AT",
-    "/{lang}/cases/?year_min=abc",  # a 400, with its messages
-    "/{lang}/cases/vienna-innovation-pitch-fund/",
-    "/{lang}/cities/",
-    "/{lang}/cities/bologna/",
-    "/{lang}/teams/imco-vienna/",
-    "/{lang}/types/enhancement-oriented/",
-    "/{lang}/insights/",
-    "/{lang}/about/",
+    *PUBLIC_PAGES,
+    "/{lang}/cases/?year_min=abc",  # a 400
     "/{lang}/cases/no-such-case/",  # the 404 page
 ]
 WORKSPACE_PAGES = [
