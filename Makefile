@@ -35,7 +35,7 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
-## bench-quick: the benchmark at 1k cases, 2 s an endpoint (CI: checks the harness, asserts no timing)
+## bench-quick: the benchmark at 1k cases, 1 s an endpoint (CI: checks the harness, asserts no timing)
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
 
