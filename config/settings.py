@@ -58,6 +58,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = "Public Innovation Atlas"
 
 INSTALLED_APPS = [
+    # Translated model fields (a column per language: core/translation.py). Before the
+    # admin, whose forms it extends with those fields.
+    "modeltranslation",
     # Django's admin, on a site that asks for the second factor (accounts/admin_site.py).
     "accounts.apps.AdminConfig",
     "django.contrib.auth",
@@ -357,6 +360,13 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The records' translated fields (core/translation.py): English is the source, and a
+# field without a value in the reader's language reads English's.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A record made with a value for the field itself (Theme(name="Mobility")) has it as
+# its English value, as the vocabularies' migration and loaders make them.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True

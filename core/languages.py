@@ -89,9 +89,10 @@ def unprefixed_path(request: HttpRequest) -> str:
 
 
 class ApiLanguageMiddleware:
-    """The API's `?lang=`: answers in that language (messages and problem titles now;
-    the vocabularies' names and definitions once they are translated), ahead of `Accept-Language` and the switcher's cookie,
-    which LocaleMiddleware reads before it. One URL space: the API has no prefix.
+    """The API's `?lang=`: answers in that language (messages, problem titles, and the
+    vocabularies' names and definitions), ahead of `Accept-Language` and the switcher's
+    cookie, which LocaleMiddleware reads before it. One URL space: the API has no
+    prefix.
 
     LocaleMiddleware, after it in the response, says the language in Content-Language and
     adds Vary: Accept-Language. An unknown `lang` is a 400 problem naming it.

@@ -60,7 +60,9 @@ class Term(models.Model):
         return str(self._meta.verbose_name).capitalize()
 
 
-class InnovationType(Term):
+# modeltranslation replaces its manager at start-up (core/translation.py), with
+# a class django-stubs cannot see.
+class InnovationType(Term):  # type: ignore[django-manager-missing]
     """OPSI's four facets, which differ in uncertainty and in how they are directed."""
 
     url_name = "innovation_cases:type_detail"
@@ -70,7 +72,7 @@ class InnovationType(Term):
         verbose_name_plural = _("innovation types")
 
 
-class Driver(Term):
+class Driver(Term):  # type: ignore[django-manager-missing]  # as above
     class Group(models.TextChoices):
         INTERNAL = "internal", _("Internal")
         EXTERNAL = "external", _("External")
@@ -85,13 +87,13 @@ class Driver(Term):
         verbose_name_plural = _("drivers")
 
 
-class Approach(Term):
+class Approach(Term):  # type: ignore[django-manager-missing]  # as above
     class Meta(Term.Meta):
         verbose_name = _("approach")
         verbose_name_plural = _("approaches")
 
 
-class Theme(Term):
+class Theme(Term):  # type: ignore[django-manager-missing]  # as above
     url_name = "innovation_cases:theme_detail"
 
     class Meta(Term.Meta):
@@ -99,7 +101,7 @@ class Theme(Term):
         verbose_name_plural = _("themes")
 
 
-class LifecycleStage(Term):
+class LifecycleStage(Term):  # type: ignore[django-manager-missing]  # as above
     class Meta(Term.Meta):
         verbose_name = _("lifecycle stage")
         verbose_name_plural = _("lifecycle stages")

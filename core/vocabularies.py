@@ -9,11 +9,15 @@ case list shows the facets in).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import cast
+from pathlib import Path
+from typing import Any, cast
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.text import capfirst
+from modeltranslation.utils import build_localized_fieldname
 
 from .models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
 
@@ -83,3 +87,42 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
 
 BY_NAME: dict[str, Vocabulary] = {v.name: v for v in VOCABULARIES}
 BY_MODEL: dict[type[Term], Vocabulary] = {v.model: v for v in VOCABULARIES}
+
+# A term's name in each language, column by column (core/translation.py).
+NAME_COLUMNS: tuple[str, ...] = tuple(
+    build_localized_fieldname("name", code) for code, _name in settings.LANGUAGES
+)
+
+
+# --- Translations ------------------------------------------------------------------------
+
+# The terms' names and definitions in each language but English (the source, in the
+# terms' own rows): {model name: [{"slug", "name", "definition"}, ...]} in <lang>.json.
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "locale" / "vocabulary"
+
+
+def translations(language: str) -> dict[str, list[dict[str, str]]]:
+    """The vocabularies' translations into `language`, from its file."""
+    path = TRANSLATIONS_DIR / f"{language}.json"
+    return cast(dict[str, list[dict[str, str]]], json.loads(path.read_text("utf-8")))
+
+
+def load_translations(apps: Any) -> None:
+    """Write each term's name and definition in every language but English from
+    locale/vocabulary/ (by slug), into the term's columns for that language.
+
+    `apps` is a migration's (its historical models) or anything with get_model(app,
+    model) answering today's models; an update names the language's own columns, which
+    neither rewrites."""
+    for language, _name in settings.LANGUAGES:
+        if language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
+            continue
+        for model_name, terms in translations(language).items():
+            model = apps.get_model("core", model_name)
+            for term in terms:
+                model.objects.filter(slug=term["slug"]).update(
+                    **{
+                        f"name_{language}": term["name"],
+                        f"definition_{language}": term["definition"],
+                    }
+                )

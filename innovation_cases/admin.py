@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from cities.admin import SourceInline
@@ -42,7 +43,10 @@ from .models import (
 )
 
 
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(TranslationAdmin):
+    """A term's name and definition in every language (core/translation.py), each
+    required."""
+
     list_display = ["name", "slug", "position", "case_count"]
     list_editable = ["position"]
     search_fields = ["name", "definition"]

@@ -22,10 +22,10 @@ the database answers (`text_matches`).
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -35,12 +35,13 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from modeltranslation.manager import MultilingualQuerySet
 
 from cities.filters import city_filter
 from cities.models import FIRST_YEAR, LAST_YEAR, City
 from core.filters import MAX_QUERY_LENGTH, SlugListFilter, YearFilter, country_filter
 from core.models import Term as VocabularyTerm
-from core.vocabularies import VOCABULARIES
+from core.vocabularies import NAME_COLUMNS, VOCABULARIES
 
 from .engine.query import MAX_TERMS, Term, parse
 from .models import SECTION_FIELDS, CaseStudy
@@ -252,20 +253,28 @@ CITY_FACET_SIZE = 20
 TERM_FACETS: dict[str, type[VocabularyTerm]] = {v.name: v.model for v in VOCABULARIES}
 
 
+def _as_stored(model: type[VocabularyTerm]) -> MultilingualQuerySet[Any]:
+    """A vocabulary's terms, whose fields are read as named: modeltranslation
+    (core/translation.py) would rewrite a translated field's name to the active
+    language's column."""
+    queryset = cast("MultilingualQuerySet[Any]", model._default_manager.all())
+    return queryset.rewrite(False)
+
+
 def vocabulary_terms(
     names: tuple[str, ...] = tuple(TERM_FACETS),
 ) -> dict[str, list[VocabularyTerm]]:
-    """The terms (slug and name only) of the vocabularies of the facets `names`, each
-    in its vocabulary's order: one query for all of them (a UNION ALL), where a query
-    each cost a round trip each on every list page."""
+    """The terms (slug and name, in every language) of the vocabularies of the facets
+    `names`, each in its vocabulary's order, named in the active language: one query
+    for all of them (a UNION ALL), where a query each cost a round trip each on every
+    list page."""
     parts = [
-        TERM_FACETS[name]
-        # Named as the Term.vocabulary property, which the rows (tuples) do not have;
-        # django-stubs takes the annotation for a redefinition and an unknown field.
-        ._default_manager.annotate(  # type: ignore[no-redef,misc]
-            vocabulary=Value(name, output_field=models.CharField())
-        )
-        .values_list("vocabulary", "slug", "name", "position")
+        _as_stored(TERM_FACETS[name])
+        # Named as the Term.vocabulary property, which the rows (tuples) do not have.
+        .annotate(vocabulary=Value(name, output_field=models.CharField()))
+        # The name's column in each language, so that a term reads its name as a
+        # loaded one does (the active language's, else English's).
+        .values_list("vocabulary", "slug", "position", *NAME_COLUMNS)
         .order_by()
         for name in names
     ]
@@ -273,10 +282,20 @@ def vocabulary_terms(
         return {}
     terms: dict[str, list[VocabularyTerm]] = {name: [] for name in names}
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for vocabulary, slug, name, _position in sorted(
-        rows, key=lambda row: (row[0], row[3], row[2])
-    ):
-        terms[vocabulary].append(TERM_FACETS[vocabulary](slug=slug, name=name))
+    # Unordered (sorted below, by the name in the active language): the union would
+    # take the first model's ordering, by columns it does not select.
+    # (Rows of values_list, which modeltranslation's queryset types as its model.)
+    for row in cast("Iterable[tuple[Any, ...]]", rows.order_by()):
+        vocabulary, slug, position, *localized = row
+        terms[vocabulary].append(
+            TERM_FACETS[vocabulary](
+                slug=slug,
+                position=position,
+                **dict(zip(NAME_COLUMNS, localized, strict=True)),
+            )
+        )
+    for vocabulary_terms_ in terms.values():
+        vocabulary_terms_.sort(key=lambda term: (term.position, term.name))
     return terms
 
 

@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.db.models.signals import post_migrate
 from django.utils import translation
 
+from core.vocabularies import load_translations
 from demo import content as demo_content
 from tests import demo_rows
 
@@ -19,11 +20,13 @@ vocabularies = importlib.import_module(
 
 def _reload_vocabularies(sender: Any, **kwargs: Any) -> None:
     """After a transactional test, Django flushes every table and then sends
-    post_migrate: put back the rows the data migration made, so that no later test
-    finds the vocabularies empty. (Serialized rollback would do it, but under
-    Playwright's sync API the test sees a connection without the serialized copy.)"""
+    post_migrate: put back the rows the data migrations made (the terms, and their
+    translations), so that no later test finds the vocabularies empty. (Serialized
+    rollback would do it, but under Playwright's sync API the test sees a connection
+    without the serialized copy.)"""
     if sender.name == "core":
         vocabularies.load(_TodaysVocabularies, None)
+        load_translations(_TodaysVocabularies)
 
 
 class _TodaysVocabularies:
