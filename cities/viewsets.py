@@ -80,7 +80,7 @@ class CityRecordViewSet(
             self.lock_object()
             instance = self.get_object()
             self.check_writable(instance)
-            self.check_if_match(instance, self.get_serializer(instance).data)
+            self.check_if_match(instance)
             return super().update(request, *args, **kwargs)
 
     def lock_object(self) -> None:

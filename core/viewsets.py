@@ -15,7 +15,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_etags
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.request import Request
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from core.slugs import SLUG_PATH
 
 from .etags import etag_for
+from .languages import language_codes
 from .rest import Conflict, PreconditionFailed
 
 if TYPE_CHECKING:
@@ -95,15 +97,27 @@ class ApiViewMixin(_ApiView):
             patch_vary_headers(conditional, ["Authorization", "Cookie"])
         return conditional
 
-    def check_if_match(self, instance: models.Model, representation: Any) -> None:
-        """412 if If-Match names another version than `instance`'s current one."""
-        if "If-Match" not in self.request.headers:
+    def check_if_match(self, instance: models.Model) -> None:
+        """412 if If-Match names another version than `instance`'s current one.
+
+        An ETag is its representation's, and the JSON names the vocabularies' terms in
+        the language it was read in: the version read in any language is the current
+        one, so that a client that read in German and writes without a language is not
+        refused. (The active language's is tried first; the others only if it fails.)"""
+        header = self.request.headers.get("If-Match")
+        if header is None:
             return
-        current = get_conditional_response(
-            self.request._request, etag=etag_for(representation)
-        )
-        if current is not None and current.status_code == 412:
-            raise PreconditionFailed()
+        named = parse_etags(header)
+        if "*" in named:
+            return  # Any version: the record exists (or this would be a 404).
+        active = get_language()
+        for language in [active, *(c for c in language_codes() if c != active)]:
+            with override(language):
+                # A generic view's (every view that updates is one).
+                serializer = self.get_serializer(instance)  # type: ignore[attr-defined]
+                if etag_for(serializer.data) in named:
+                    return
+        raise PreconditionFailed()
 
 
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

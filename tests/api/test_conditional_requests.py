@@ -11,6 +11,7 @@ import re
 import pytest
 from django.utils.http import http_date
 
+from core.models import Theme
 from innovation_cases.models import CaseStudy
 
 from .helpers import CASE, DRAFT, NEW_CASE, assert_problem, get, problem, read, send
@@ -190,3 +191,51 @@ def test_if_match_any_version_is_allowed(client, write_officer, write_draft):
     )
 
     assert response.status_code == 200
+
+
+def test_an_etag_read_in_any_language_names_the_version_for_if_match(
+    client, write_officer, write_draft
+):
+    """The JSON names the case's themes in the language it was read in, so its ETag
+    is that language's; any of them names the current version."""
+    write_draft.themes.set(Theme.objects.filter(slug="mobility"))
+    german = read(client, DRAFT, write_officer, Accept_Language="de")
+    english = read(client, DRAFT, write_officer)
+    assert german.json()["themes"][0]["name"] == "Mobilität"
+    assert german["ETag"] != english["ETag"]
+
+    response = send(
+        client,
+        "patch",
+        DRAFT,
+        {"results": "One."},
+        write_officer,
+        **{"If-Match": german["ETag"]},
+    )
+    assert response.status_code == 200, response.content
+
+    # Read in English, written in Italian.
+    current = read(client, DRAFT, write_officer)["ETag"]
+    response = send(
+        client,
+        "patch",
+        DRAFT + "?lang=it",
+        {"results": "Two."},
+        write_officer,
+        **{"If-Match": current},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["themes"][0]["name"] == "Mobilità"
+
+    # A German ETag of an older version is still stale.
+    response = send(
+        client,
+        "patch",
+        DRAFT,
+        {"results": "Three."},
+        write_officer,
+        **{"If-Match": german["ETag"]},
+    )
+    assert response.status_code == 412
+    write_draft.refresh_from_db()
+    assert write_draft.results == "Two."
