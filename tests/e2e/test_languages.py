@@ -1,5 +1,6 @@
-"""The translated interface in Chromium: each language's pages pass axe with the right
-`lang`, and the language switcher round-trips with the page and its query (issue 18)."""
+"""The translated interface in Chromium: each language's public and workspace pages
+pass axe with the right `lang` and fit a phone, and the language switcher round-trips
+with the page and its query (issue 18)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from cities.models import City
+from innovation_cases.models import CaseStudy
+from tests.factories import CaseStudyFactory, MembershipFactory, UserFactory
+
+from . import login
 from .reflow import PHONE, assert_no_horizontal_scrolling
 from .test_accessibility import assert_no_violations
 
@@ -21,6 +27,16 @@ PAGES = [
     "/{lang}/cases/vienna-innovation-pitch-fund/",
     "/{lang}/cities/bologna/",
     "/{lang}/insights/",
+]
+# An officer's pages: one address each, in the language chosen in the switcher.
+WORKSPACE_PAGES = [
+    "/workspace/",
+    "/workspace/new/",
+    "/workspace/cases/street-labs/",
+    "/workspace/cases/street-labs/edit/",
+    "/workspace/cities/vienna/",
+    "/workspace/cities/vienna/teams/imco-vienna/",
+    "/account/tokens/",
 ]
 
 
@@ -39,6 +55,36 @@ def test_each_languages_pages_pass_axe_and_fit_a_phone(
         # Longer words (German compounds) must still reflow on a phone.
         page.set_viewport_size(PHONE)
         page.goto(url)
+        assert_no_horizontal_scrolling(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_languages_workspace_pages_pass_axe_and_fit_a_phone(
+    page: Page, site: str, lang: str
+) -> None:
+    vienna = City.objects.get(slug="vienna")
+    officer = MembershipFactory(
+        city=vienna, user=UserFactory(username="vienna-officer")
+    ).user
+    CaseStudyFactory(
+        city=vienna,
+        title="Street labs",
+        slug="street-labs",
+        status=CaseStudy.Status.DRAFT,
+        created_by=officer,
+    )
+    login.log_in(page, site, "vienna-officer", next_url="/workspace/")
+    page.goto(f"{site}/language/{lang}/?next=/workspace/")
+    expect(page).to_have_url(f"{site}/workspace/")
+    for path in WORKSPACE_PAGES:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        response = page.goto(site + path)
+        assert response is not None and response.status == 200, path
+        expect(page).to_have_url(site + path)  # not sent to log in
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        assert_no_violations(page)
+        page.set_viewport_size(PHONE)
+        page.goto(site + path)
         assert_no_horizontal_scrolling(page)
 
 
