@@ -117,8 +117,8 @@ expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "412", "41
 # they multiply every other parameter's cases and add nothing the suite does not check
 # (tests/core/test_languages.py: each language, an unknown or empty one): fixed here, to
 # English, whose messages the hooks read (a unique set of fields taken, say). The answers'
-# shapes are the same in every language. An [[operations]] entry's own parameters
-# replace these: each repeats them.
+# shapes are the same in every language. (An [[operations]] entry's parameters add to
+# these, parameter by parameter.)
 [parameters]
 "query.lang" = "en"
 "header.Accept-Language" = "de-AT,de;q=0.9,en;q=0.5"
@@ -128,23 +128,23 @@ expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "412", "41
 # may rename the record; the later updates then get a 404, which is still checked.
 [[operations]]
 include-name = ["PUT /api/v1/teams/{slug}/", "PATCH /api/v1/teams/{slug}/"]
-parameters = { "path.slug" = "imco-vienna", "query.lang" = "en", "header.Accept-Language" = "de-AT,de;q=0.9,en;q=0.5" }
+parameters = { "path.slug" = "imco-vienna" }
 
 [[operations]]
 include-name = ["PUT /api/v1/labs/{slug}/", "PATCH /api/v1/labs/{slug}/"]
-parameters = { "path.slug" = "fuzz-lab", "query.lang" = "en", "header.Accept-Language" = "de-AT,de;q=0.9,en;q=0.5" }
+parameters = { "path.slug" = "fuzz-lab" }
 
 [[operations]]
 include-name = ["PUT /api/v1/strategies/{slug}/", "PATCH /api/v1/strategies/{slug}/"]
-parameters = { "path.slug" = "fuzz-strategy", "query.lang" = "en", "header.Accept-Language" = "de-AT,de;q=0.9,en;q=0.5" }
+parameters = { "path.slug" = "fuzz-strategy" }
 
 [[operations]]
 include-name = ["PUT /api/v1/funding-programmes/{slug}/", "PATCH /api/v1/funding-programmes/{slug}/"]
-parameters = { "path.slug" = "imco-innovation-project-funds", "query.lang" = "en", "header.Accept-Language" = "de-AT,de;q=0.9,en;q=0.5" }
+parameters = { "path.slug" = "imco-innovation-project-funds" }
 
 [[operations]]
 include-name = ["PUT /api/v1/cases/{slug}/", "PATCH /api/v1/cases/{slug}/"]
-parameters = { "path.slug" = "fuzz-draft", "query.lang" = "en", "header.Accept-Language" = "de-AT,de;q=0.9,en;q=0.5" }
+parameters = { "path.slug" = "fuzz-draft" }
 TOML
 
 # Every check, in every phase (examples, coverage, fuzzing, stateful), with
@@ -188,7 +188,6 @@ cat >>"$work/officer.toml" <<'TOML'
 
 [[operations]]
 include-method = "GET"
-parameters = { "query.lang" = "en", "header.Accept-Language" = "de-AT,de;q=0.9,en;q=0.5" }
 phases.coverage.enabled = false
 TOML
 run officer "$work/officer.toml" -H "Authorization: Bearer $token" || status=1
