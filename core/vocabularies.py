@@ -109,20 +109,31 @@ def translations(language: str) -> dict[str, list[dict[str, str]]]:
 
 def load_translations(apps: Any) -> None:
     """Write each term's name and definition in every language but English from
-    locale/vocabulary/ (by slug), into the term's columns for that language.
+    locale/vocabulary/ (by slug), into the term's columns for that language: one
+    update per vocabulary.
 
     `apps` is a migration's (its historical models) or anything with get_model(app,
-    model) answering today's models; an update names the language's own columns, which
+    model) answering today's models; the columns are named by language, which
     neither rewrites."""
-    for language, _name in settings.LANGUAGES:
-        if language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
-            continue
-        for model_name, terms in translations(language).items():
-            model = apps.get_model("core", model_name)
-            for term in terms:
-                model.objects.filter(slug=term["slug"]).update(
-                    **{
-                        f"name_{language}": term["name"],
-                        f"definition_{language}": term["definition"],
-                    }
-                )
+    files = {
+        code: translations(code)
+        for code, _name in settings.LANGUAGES
+        if code != settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    }
+    for vocabulary in VOCABULARIES:
+        model_name = vocabulary.model.__name__
+        model = apps.get_model("core", model_name)
+        terms = {term.slug: term for term in model.objects.all()}
+        columns = []
+        for language, file in files.items():
+            name, definition = (
+                build_localized_fieldname(field, language)
+                for field in ("name", "definition")
+            )
+            columns += [name, definition]
+            for row in file.get(model_name, []):
+                term = terms.get(row["slug"])
+                if term is not None:
+                    setattr(term, name, row["name"])
+                    setattr(term, definition, row["definition"])
+        model.objects.bulk_update(terms.values(), columns)
