@@ -393,7 +393,16 @@ def test_a_redis_outage_costs_the_cache_not_the_answers(
                 what="every worker using the cache again",
                 interval=0.5,
             )
-            assert served_from_the_cache(site, server, "/en/cases/?q=budget")
+            # And its pages are stored and served from it again. Within a back-off or
+            # two, not necessarily at the first request: a thread of a worker may
+            # still meet one failure of the outage's (a connection it left in its
+            # pool, or a try that began before Redis was back) and leave Redis alone
+            # for one more RETRY_SECONDS, answering uncached meanwhile, as designed.
+            live.wait_until(
+                lambda: served_from_the_cache(site, server, "/en/cases/?q=budget"),
+                what="a page served from the cache again",
+                interval=1.0,
+            )
             log = server.output()
     assert "Traceback" not in log
     assert not re.search(r"\bERROR\b", log)
