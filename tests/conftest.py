@@ -41,6 +41,21 @@ class _TodaysVocabularies:
 post_migrate.connect(_reload_vocabularies, dispatch_uid="tests.reload_vocabularies")
 
 
+# The fixtures through which a test reaches the suite's database (live_server and the
+# other database fixtures of pytest-django ask for one of these).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `no_database` every test that cannot reach the suite's database (it asks
+    for none, and pytest-django refuses its queries): no database can change its
+    outcome, so CI's PostgreSQL pass leaves these out, having run them on SQLite."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if not (fixtures & DATABASE_FIXTURES or item.get_closest_marker("django_db")):
+            item.add_marker(pytest.mark.no_database)
+
+
 @pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder_and_no_page_cache(
     settings: Any, tmp_path: Any

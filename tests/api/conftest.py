@@ -40,6 +40,7 @@ from cities.models import (
 )
 from core.models import Theme
 from innovation_cases.models import CaseStudy, Organisation
+from tests import demo_rows
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,
@@ -53,6 +54,7 @@ from tests.factories import (
     UserFactory,
     verified_login,
 )
+from tests.worlds import made_once
 
 from .helpers import Officer, demo_city, make_case, make_officer, published_on
 
@@ -387,6 +389,19 @@ def read_cases(demo: Any) -> dict[str, CaseStudy]:
     published when loaded), vienna-cool-streets, ghent-bus-lanes,
     bratislava-e-services, bologna-participatory-budget.
     """
+    return make_read_cases()
+
+
+@pytest.fixture(scope="module")
+def read_cases_once(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """The demo content and `read_cases`, made once a module (tests/worlds.py), for a
+    module whose tests only read them: it overrides `read_cases` with a fresh copy."""
+    with made_once(django_db_blocker):
+        demo_rows.load()
+        yield make_read_cases()
+
+
+def make_read_cases() -> dict[str, CaseStudy]:
     ghent = CityFactory(name="Ghent", slug="ghent", country="BE")
     bologna = demo_city("bologna")
     vienna = demo_city("vienna")
@@ -464,6 +479,20 @@ def read_cases(demo: Any) -> dict[str, CaseStudy]:
 def read_capacity(demo: Any) -> None:
     """Beside the demo's records: a Ghent team, a lab of IMCO's in a Vienna district,
     three strategies and a grant call in Bologna."""
+    make_read_capacity()
+
+
+@pytest.fixture(scope="module")
+def read_capacity_once(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """The demo content and `read_capacity`, made once a module (tests/worlds.py), for
+    a module whose tests only read them: it overrides `read_capacity`."""
+    with made_once(django_db_blocker):
+        demo_rows.load()
+        make_read_capacity()
+        yield
+
+
+def make_read_capacity() -> None:
     vienna = demo_city("vienna")
     bologna = demo_city("bologna")
     ghent = CityFactory(name="Ghent", slug="ghent", country="BE")

@@ -8,7 +8,11 @@ other endpoints' filters are test_filters.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+
+from tests.worlds import fresh_copy
 
 from .helpers import (
     API,
@@ -21,6 +25,12 @@ from .helpers import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def read_cases(read_cases_once: Any, db: None) -> Any:
+    """Made once for the module: its tests only read (tests/worlds.py)."""
+    return fresh_copy(read_cases_once)
 
 
 NEWEST = [

@@ -13,6 +13,11 @@ from .helpers import api_slugs, assert_problem, get, invalid
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def read_capacity(read_capacity_once: None, db: None) -> None:
+    """Made once for the module: its tests only read (tests/worlds.py)."""
+
+
 BOLOGNA_LABS = [
     f"iu-lab-{slug}"
     for slug in [

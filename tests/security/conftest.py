@@ -16,7 +16,6 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.models import Group
-from django.db import transaction
 
 from accounts.models import ApiToken
 from cities.models import (
@@ -45,6 +44,7 @@ from tests.factories import (
     StrategyFactory,
     UserFactory,
 )
+from tests.worlds import made_once
 
 
 @dataclass
@@ -101,11 +101,9 @@ def _with_token(user: Any) -> Officer:
 
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    """The world, made once a module in a transaction that is rolled back after it;
-    each test runs in a savepoint inside it (as TestCase.setUpTestData does)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """The world, made once a module (tests/worlds.py)."""
+    with made_once(django_db_blocker):
         yield _make_world()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

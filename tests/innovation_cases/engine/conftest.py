@@ -15,6 +15,7 @@ from tests.factories import (
     DistrictFactory,
     InnovationTeamFactory,
 )
+from tests.worlds import fresh_copy, made_once
 
 
 @pytest.fixture
@@ -27,9 +28,20 @@ def _when(year: int, month: int = 1) -> datetime.datetime:
     return datetime.datetime(year, month, 1, 12, tzinfo=datetime.UTC)
 
 
+@pytest.fixture(scope="module")
+def _module_corpus(django_db_setup: None, django_db_blocker: Any) -> Any:
+    with made_once(django_db_blocker):
+        yield _make_corpus()
+
+
 @pytest.fixture
-def corpus(db: Any) -> dict[str, CaseStudy]:
-    """Five published cases and a draft, each with words of its own."""
+def corpus(_module_corpus: dict[str, CaseStudy], db: Any) -> dict[str, CaseStudy]:
+    """Five published cases and a draft, each with words of its own: made once a
+    module (tests/worlds.py)."""
+    return fresh_copy(_module_corpus)
+
+
+def _make_corpus() -> dict[str, CaseStudy]:
     malmo = CityFactory(name="Malmö", slug="malmo", country="SE")
     ghent = CityFactory(name="Ghent", slug="ghent", country="BE")
     lyon = CityFactory(name="Lyon", slug="lyon", country="FR")
