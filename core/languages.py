@@ -24,12 +24,13 @@ from django.utils.translation import (
     activate,
     get_language,
     get_language_from_path,
-    get_language_info,
     override,
 )
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from .language_names import local_name
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,6 @@ class LanguageVersion:
     # This page in that language, without the query string (for hreflang alternates).
     path: str
     current: bool
-
-
-# Where Django's own name of a language in itself is not the one its readers use.
-LOCAL_NAMES = {"sk": "Slovenčina"}
 
 
 def language_codes() -> list[str]:
@@ -64,7 +61,7 @@ def page_versions(request: HttpRequest) -> list[LanguageVersion]:
     return [
         LanguageVersion(
             code=code,
-            name=LOCAL_NAMES.get(code) or get_language_info(code)["name_local"],
+            name=local_name(code),
             url=translate_url(full_path, code),
             path=translate_url(request.path, code),
             current=code == current,

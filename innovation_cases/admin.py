@@ -36,6 +36,7 @@ from core.models import (
 
 from .models import (
     SECTION_FIELDS,
+    TRANSLATION_FIELDS,
     CaseStudy,
     Finding,
     InvalidTransition,
@@ -202,10 +203,28 @@ class CaseStudyAdmin(CityScopedAdmin):
     ]
     inlines = [SourceInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "city", "district", "summary"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "city",
+                    "district",
+                    "original_language",
+                    "summary",
+                ]
+            },
+        ),
         (
             _("The case"),
             {"fields": tuple(SECTION_FIELDS)},
+        ),
+        # Each language's translation (innovation_cases/translation.py); the original
+        # language's columns stay empty (CaseStudy.clean).
+        (
+            _("Translations"),
+            {"classes": ["collapse"], "fields": tuple(TRANSLATION_FIELDS)},
         ),
         (
             _("Classification"),

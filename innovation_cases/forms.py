@@ -6,6 +6,8 @@ from typing import Any, cast
 
 from django import forms
 from django.core import signing
+from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, District, InnovationTeam
@@ -14,7 +16,16 @@ from core.forms import ModelMultipleChoiceField
 from core.validators import validate_web_url
 
 from . import images
-from .models import RELATION_FIELDS, SECTION_FIELDS, CaseRevision, CaseStudy
+from .models import (
+    RELATION_FIELDS,
+    SECTION_FIELDS,
+    TEXT_FIELDS,
+    TRANSLATION_FIELDS,
+    TRANSLATION_REQUIRED,
+    CaseRevision,
+    CaseStudy,
+    translation_field,
+)
 
 
 class CommentForm(forms.Form):
@@ -52,7 +63,7 @@ CASE_SECTIONS = [
             "Markdown is allowed: *emphasis*, **strong**, lists, [links](https://…). "
             "Use Preview to see how it will look."
         ),
-        ["summary", *SECTION_FIELDS],
+        ["original_language", "summary", *SECTION_FIELDS],
     ),
     (
         "classification",
@@ -155,6 +166,14 @@ class CaseForm(forms.ModelForm):
             self.fields["city"].disabled = True
         if not self.instance.image:
             del self.fields["remove_image"]
+        # A select always sends a language; an editor page opened before the field
+        # existed sends none, which keeps the case's (a new case's default).
+        self.fields["original_language"].required = False
+
+    def clean_original_language(self) -> str:
+        return self.cleaned_data.get("original_language") or (
+            self.instance.original_language
+        )
 
     # The image --------------------------------------------------------------------------
 
@@ -217,8 +236,13 @@ class CaseForm(forms.ModelForm):
         super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
 
     def values(self) -> dict[str, Any]:
-        """The revisable values, as CaseRevision.propose takes them."""
-        values = {name: self.cleaned_data.get(name) for name in CaseRevision.FIELDS}
+        """The revisable values, as CaseRevision.propose takes them: all but the
+        translations, which the translation editor writes."""
+        values = {
+            name: self.cleaned_data.get(name)
+            for name in CaseRevision.FIELDS
+            if name not in TRANSLATION_FIELDS
+        }
         values.update({name: self.cleaned_data[name] for name in RELATION_FIELDS})
         image = self.chosen_image()
         values["image"] = self.instance.image.name if image is None else image
@@ -303,3 +327,33 @@ SourceFormSet = forms.formset_factory(
     max_num=40,
     validate_max=True,
 )
+
+
+class TranslationForm(forms.Form):
+    """A case's text in one language other than its original: the title and summary
+    required, as the original's are; a section left empty is shown in the original.
+    Each field is written in that language (`lang`), and labelled as the original's."""
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+        for name in TEXT_FIELDS:
+            model_field = cast(models.Field, CaseStudy._meta.get_field(name))
+            field = cast(
+                forms.Field,
+                model_field.formfield(required=name in TRANSLATION_REQUIRED),
+            )
+            # "Title (German)": the legend names the field, the label the language.
+            column = CaseStudy._meta.get_field(translation_field(name, language))
+            field.label = capfirst(cast(models.Field, column).verbose_name)
+            field.widget.attrs["lang"] = language
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 4 if name == "summary" else 8
+            self.fields[name] = field
+
+    def columns(self) -> dict[str, str | None]:
+        """The translation's columns (`title_de`, ...), an empty field as none."""
+        return {
+            translation_field(name, self.language): self.cleaned_data[name] or None
+            for name in TEXT_FIELDS
+        }

@@ -22,6 +22,7 @@ from core.history import (
     save_with_relations,
     version_relations,
 )
+from core.language_names import language_name
 from core.models import (
     Approach,
     Driver,
@@ -232,6 +233,67 @@ RELATION_FIELDS = [
 # A case's sections, in reading order: Markdown, each under its own heading.
 SECTION_FIELDS = ["challenge", "approach", "results", "lessons_learned"]
 
+# --- A case's languages -------------------------------------------------------------------
+#
+# A case is written in its original language (`original_language`): its own fields
+# (`title`, `summary`, the sections) hold that text, always, whoever reads it. A
+# translation into another of the site's languages is kept beside it, a column a field
+# and a language (`title_de`, `summary_de`, ...), declared and migrated by
+# django-modeltranslation (innovation_cases/translation.py, which says why the fields
+# themselves keep the original). Readers get `CaseStudy.in_language()`: their
+# language's translation where there is one, else the original, marked as such.
+
+# The text that is translated, in reading order.
+TEXT_FIELDS = ["title", "summary", *SECTION_FIELDS]
+# What a translation must have, as the original must.
+TRANSLATION_REQUIRED = ["title", "summary"]
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def translation_field(name: str, language: str) -> str:
+    """The column of `name`'s translation into `language` ("title", "de": "title_de")."""
+    return f"{name}_{language.replace('-', '_')}"
+
+
+# Every translation column, language by language: what a revision and the history carry
+# besides the original.
+TRANSLATION_FIELDS = [
+    translation_field(name, language)
+    for language in LANGUAGE_CODES
+    for name in TEXT_FIELDS
+]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of a case's text, and the language it is written in."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class CaseText:
+    """A case's text as a reader of one language is shown it: the translation into
+    that language where there is one (a section it leaves out is the original's),
+    else the original. Each passage says its language, for its `lang` attribute."""
+
+    language: str  # the version's: the reader's if translated, else the original's
+    original_language: str
+    title: Passage
+    summary: Passage
+    challenge: Passage
+    approach: Passage
+    results: Passage
+    lessons_learned: Passage
+
+    @property
+    def is_translation(self) -> bool:
+        return self.language != self.original_language
+
 
 class CaseStudy(models.Model):
     class Status(models.TextChoices):
@@ -250,6 +312,7 @@ class CaseStudy(models.Model):
         "district",
         "teams",
         "partners",
+        "original_language",
         "summary",
         *SECTION_FIELDS,
         "innovation_types",
@@ -336,6 +399,16 @@ class CaseStudy(models.Model):
         blank=True,
         related_name="cases",
         verbose_name=_("partner organisations"),
+    )
+    original_language = models.CharField(
+        _("original language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language the case is written in. Translations into the site's other "
+            "languages are added beside it."
+        ),
     )
     summary = models.TextField(
         _("summary"), help_text=_("Two or three sentences: what was done, and why.")
@@ -498,6 +571,76 @@ class CaseStudy(models.Model):
 
         return renditions(self.image.name) if self.image.name else []
 
+    # --- Languages ---------------------------------------------------------------------------
+
+    def translation(self, language: str) -> dict[str, str]:
+        """The case's translation into `language`, field by field ("" where a field
+        is not translated); every field "" if there is none (the original's language
+        has none: its text is the case's own)."""
+        if language == self.original_language:
+            return dict.fromkeys(TEXT_FIELDS, "")
+        return {
+            name: getattr(self, translation_field(name, language), None) or ""
+            for name in TEXT_FIELDS
+        }
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        """Each language the case is translated into, in the site's order, with its
+        translation."""
+        found = {}
+        for language in LANGUAGE_CODES:
+            translation = self.translation(language)
+            if any(translation.values()):
+                found[language] = translation
+        return found
+
+    def languages(self) -> list[str]:
+        """The languages the case can be read in: its original's and its
+        translations', in the site's order."""
+        translated = self.translations()
+        return [
+            code
+            for code in LANGUAGE_CODES
+            if code == self.original_language or code in translated
+        ]
+
+    def in_language(self, language: str) -> CaseText:
+        """The case as a reader of `language` is shown it (CaseText)."""
+        translation = self.translation(language)
+        # A translation has a title and a summary (clean()); without them, none.
+        version = language if translation["title"] else self.original_language
+        passages = {}
+        for name in TEXT_FIELDS:
+            if version != self.original_language and translation[name]:
+                passages[name] = Passage(translation[name], language)
+            else:
+                passages[name] = Passage(getattr(self, name), self.original_language)
+        return CaseText(
+            language=version, original_language=self.original_language, **passages
+        )
+
+    def _clean_translations(self, errors: dict[str, Any]) -> None:
+        for language in LANGUAGE_CODES:
+            values = {
+                name: (getattr(self, translation_field(name, language), None) or "")
+                for name in TEXT_FIELDS
+            }
+            if not any(value.strip() for value in values.values()):
+                continue
+            if language == self.original_language:
+                errors["original_language"] = _(
+                    "The case has a translation into %(language)s, so that cannot be "
+                    "its original language too. Remove the translation first, or "
+                    "choose the language the case is written in."
+                ) % {"language": language_name(language)}
+                continue
+            for name in TRANSLATION_REQUIRED:
+                if not values[name].strip():
+                    errors[translation_field(name, language)] = _(
+                        "A translation needs a title and a summary, as the original "
+                        "does."
+                    )
+
     # --- History ---------------------------------------------------------------------------
 
     @transaction.atomic
@@ -544,15 +687,20 @@ class CaseStudy(models.Model):
         if revision is not None:
             data = revision.data
         else:
-            values: dict[str, Any] = {
-                name: getattr(self, name) for name in CaseRevision.FIELDS
-            }
-            values.update(
-                {name: list(getattr(self, name).all()) for name in RELATION_FIELDS}
-            )
-            values["sources"] = self.source_rows()
-            data = CaseRevision.snapshot(values)
+            data = CaseRevision.snapshot(self.revisable_values())
         return etag_for({"city": self.city_id, **data}, "editor").strip('"')
+
+    def revisable_values(self) -> dict[str, Any]:
+        """What a revision may change, as the case has it now: its fields
+        (CaseRevision.FIELDS, translations included), relations and sources."""
+        values: dict[str, Any] = {
+            name: getattr(self, name) for name in CaseRevision.FIELDS
+        }
+        values.update(
+            {name: list(getattr(self, name).all()) for name in RELATION_FIELDS}
+        )
+        values["sources"] = self.source_rows()
+        return values
 
     # --- Sources --------------------------------------------------------------------------
 
@@ -607,6 +755,7 @@ class CaseStudy(models.Model):
             and cast("District", self.district).city_id != self.city_id
         ):
             errors["district"] = _("The district must be in the case's city.")
+        self._clean_translations(errors)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if errors:
@@ -869,7 +1018,11 @@ class CaseRevision(models.Model):
     # What a revision may change: the case's fields, but its city (a revision never
     # moves a case to another city) and its relations, which it records apart, as
     # RELATION_FIELDS.
-    FIELDS = field_list(CaseStudy.FIELDS, leave_out=["city", *RELATION_FIELDS])
+    # A translation is a change like any other: its columns are among the fields.
+    FIELDS = [
+        *field_list(CaseStudy.FIELDS, leave_out=["city", *RELATION_FIELDS]),
+        *TRANSLATION_FIELDS,
+    ]
 
     case = models.ForeignKey(
         CaseStudy,
@@ -957,7 +1110,13 @@ class CaseRevision(models.Model):
         revision = cls.objects.open().select_for_update().filter(case=case).first()
         if revision is None:
             revision = cls(case=case)
-        revision.data = cls.snapshot(values)
+            start = case.revisable_values()
+        else:
+            start = revision.proposed_values()
+        # What `values` leaves out stays as the change starts from: the case, or
+        # the open revision (the editor's form has no translations, the translation
+        # editor nothing else).
+        revision.data = cls.snapshot({**start, **values})
         revision.status = cls.Status.PENDING
         revision.created_by = by
         revision.save()
@@ -985,7 +1144,11 @@ class CaseRevision(models.Model):
             values[name] = list(
                 model_fields[name].related_model._default_manager.filter(pk__in=pks)  # type: ignore[union-attr]  # as above
             )
-        # Revisions proposed before sources were part of one leave them as they are.
+        # Revisions proposed before sources or translations were part of one leave
+        # them as they are.
+        for name in self.FIELDS:
+            if name not in values:
+                values[name] = getattr(self.case, name)
         values["sources"] = self.data.get("sources", self.case.source_rows())
         return values
 

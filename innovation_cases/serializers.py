@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from cities.models import City, InnovationTeam
@@ -39,7 +39,13 @@ from core.rest import (
 )
 from core.vocabularies import VOCABULARIES
 
-from .models import CaseStudy, Organisation
+from .models import (
+    LANGUAGE_CODES,
+    TEXT_FIELDS,
+    CaseStudy,
+    Organisation,
+    translation_field,
+)
 
 
 class OrganisationRefSerializer(serializers.ModelSerializer):
@@ -162,10 +168,121 @@ extend_schema_field(CaseImageSerializer(allow_null=True, read_only=True))(
 )
 
 
+class CaseTranslationSerializer(serializers.Serializer):
+    """A case's text in one language other than its original."""
+
+    title = serializers.CharField(max_length=250)
+    summary = serializers.CharField()
+    challenge = serializers.CharField(required=False, allow_blank=True, default="")
+    approach = serializers.CharField(required=False, allow_blank=True, default="")
+    results = serializers.CharField(required=False, allow_blank=True, default="")
+    lessons_learned = serializers.CharField(
+        required=False, allow_blank=True, default=""
+    )
+
+
+class CaseTranslationsField(serializers.Field):
+    """A case's translations, by language: {"de": {"title": ..., "summary": ...}}.
+
+    Read: each language the case is translated into. Written: each language named is
+    given that translation (its title and summary required, a section left out is
+    not translated), or none if null; a language not named keeps its own. The
+    original's language takes none: its text is the case's own fields."""
+
+    default_error_messages = {
+        "not_a_dict": _("Give an object of translations, by language."),
+        "unknown": _("“%(value)s” is not one of the languages: %(languages)s."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(source="*", required=False)
+        super().__init__(**kwargs)
+
+    def to_representation(self, case: CaseStudy) -> dict[str, dict[str, str]]:
+        return case.translations()
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.fail("not_a_dict")
+        columns: dict[str, Any] = {}
+        errors: dict[str, Any] = {}
+        for language, given in data.items():
+            if language not in LANGUAGE_CODES:
+                errors[language] = [
+                    self.error_messages["unknown"]
+                    % {
+                        "value": str(language)[:50],
+                        "languages": ", ".join(LANGUAGE_CODES),
+                    }
+                ]
+                continue
+            if given is None:
+                values = dict.fromkeys(TEXT_FIELDS, None)
+            else:
+                serializer = CaseTranslationSerializer(data=given)
+                if not serializer.is_valid():
+                    errors[language] = serializer.errors
+                    continue
+                values = {
+                    name: serializer.validated_data[name] or None
+                    for name in TEXT_FIELDS
+                }
+            for name, value in values.items():
+                columns[translation_field(name, language)] = value
+        if errors:
+            raise serializers.ValidationError(errors)
+        return columns
+
+
+extend_schema_field(
+    inline_serializer(
+        "CaseTranslations",
+        {
+            code: CaseTranslationSerializer(allow_null=True, required=False)
+            for code in LANGUAGE_CODES
+        },
+        help_text=(
+            "The case's translations, by language. Written: each language named gets "
+            "that translation, or none if null; the others keep theirs. The original "
+            "language takes none: its text is the case's own fields."
+        ),
+    )
+)(CaseTranslationsField)
+
+
 def _terms(model: type[Term], **kwargs: Any) -> RefField:
     kwargs.setdefault("many", True)
     kwargs.setdefault("required", False)
     return RefField(TermRefSerializer, queryset=model._default_manager.all(), **kwargs)
+
+
+# A translation's column, by its name in a model's error ("title_de": ("de", "title")).
+_TRANSLATION_COLUMNS = {
+    translation_field(name, language): (language, name)
+    for language in LANGUAGE_CODES
+    for name in TEXT_FIELDS
+}
+
+
+def _translation_errors_flat(errors: dict[str, Any]) -> dict[str, Any]:
+    """The errors about translations, each under the path of what it is about, as
+    every other error of the API is under its field: "translations.de.summary" (a
+    model's error names the column, "summary_de"; the field's errors are nested)."""
+    flat: dict[str, Any] = {}
+    for key, messages in errors.items():
+        if key in _TRANSLATION_COLUMNS:
+            language, name = _TRANSLATION_COLUMNS[key]
+            flat[f"translations.{language}.{name}"] = messages
+        elif key == "translations" and isinstance(messages, dict):
+            for language, inner in messages.items():
+                if isinstance(inner, dict):
+                    for name, found in inner.items():
+                        flat[f"translations.{language}.{name}"] = found
+                else:
+                    flat[f"translations.{language}"] = inner
+        else:
+            flat[key] = messages
+    return flat
 
 
 class CaseStudySerializer(
@@ -221,6 +338,7 @@ class CaseStudySerializer(
     sources = SourceSerializer(many=True, read_only=True)
     image = CaseImageField()
     web_url = WebUrlField()
+    translations = CaseTranslationsField()
 
     class Meta:
         model = CaseStudy
@@ -232,7 +350,7 @@ class CaseStudySerializer(
             *field_list(
                 CaseStudy.FIELDS,
                 leave_out=["image_alt", "image_credit"],
-                add_after={"title": ["status"]},
+                add_after={"title": ["status"], "original_language": ["translations"]},
             ),
             "published_at",
             "created_at",
@@ -242,6 +360,16 @@ class CaseStudySerializer(
         ]
         read_only_fields = ["published_at", "created_at", "updated_at"]
         extra_kwargs = {"slug": {"required": False}}
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if isinstance(error.detail, dict):
+                raise serializers.ValidationError(
+                    _translation_errors_flat(error.detail)
+                ) from None
+            raise
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         city = attrs.get("city") or getattr(self.instance, "city", None)
@@ -264,7 +392,7 @@ class CaseStudySerializer(
             # Report every problem at once, the model's own rules included.
             if not isinstance(error.detail, dict):
                 raise
-            errors = {**error.detail, **errors}
+            errors = {**_translation_errors_flat(error.detail), **errors}
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -1,4 +1,5 @@
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -13,14 +14,16 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils.cache import patch_cache_control
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 from django.views.generic import DetailView, TemplateView, View
 
+from core.language_names import language_name, local_name
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
 
 from . import exports, images
@@ -250,10 +253,35 @@ class CaseDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        case: CaseStudy = self.object
         context["related_cases"] = CaseStudy.objects.published().related_to(
-            self.object, limit=4
+            case, limit=4
         )
+        # The reader's translation, else the original, marked with its language.
+        text = case.in_language(get_language())
+        context["text"] = text
+        context["original_language_name"] = language_name(case.original_language)
+        context["case_versions"] = [
+            CaseVersion(
+                code=code,
+                name=local_name(code),
+                url=translate_url(self.request.path, code),
+                is_original=code == case.original_language,
+            )
+            for code in case.languages()
+            if code != text.language
+        ]
         return context
+
+
+@dataclass(frozen=True)
+class CaseVersion:
+    """A language a case can be read in, other than the one shown: a link to its page."""
+
+    code: str
+    name: str  # in itself ("Italiano")
+    url: str
+    is_original: bool
 
 
 # How many of its cases a term's page shows; the case list has the rest.

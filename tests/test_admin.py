@@ -128,6 +128,7 @@ def test_admin_records_who_created_and_updated_a_case(superuser_client, demo):
             "title": "A new case",
             "slug": "a-new-case",
             "city": city.pk,
+            "original_language": "en",
             "summary": "Written in the admin.",
             "status": "draft",
             "innovation_types": [],

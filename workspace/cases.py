@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.forms.utils import ErrorDict
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,17 +35,22 @@ from simple_history import utils as history_utils
 from accounts.two_factor import second_factor_required
 from cities.models import City, is_site_staff, unique_slug
 from core.history import save_with_relations
+from core.language_names import language_name
 from innovation_cases.forms import (
     CaseForm,
     CommentForm,
     SourceFormSet,
+    TranslationForm,
 )
 from innovation_cases.models import (
+    LANGUAGE_CODES,
     RELATION_FIELDS,
     SECTION_FIELDS,
+    TEXT_FIELDS,
     CaseRevision,
     CaseStudy,
     InvalidTransition,
+    translation_field,
 )
 
 if TYPE_CHECKING:
@@ -133,6 +138,7 @@ def _render_case(
 ) -> HttpResponse:
     context = {
         "case": case,
+        "original_text": case.in_language(case.original_language),
         "steps": _case_steps(case, request.user),
         "form": form,
         "reviews": case.reviews.select_related("reviewer", "revision"),
@@ -141,6 +147,16 @@ def _render_case(
         .exists(),
         "can_edit": case.status != S.ARCHIVED and case.can_be_edited_by(request.user),
         "open_revision": case.revisions.open().first() if case.is_published else None,
+        "translations": [
+            {
+                "code": code,
+                "name": language_name(code),
+                "done": bool(case.translation(code)["title"]),
+            }
+            for code in LANGUAGE_CODES
+            if code != case.original_language
+        ],
+        "original_language_name": language_name(case.original_language),
     }
     return render(request, "workspace/case_detail.html", context, status=status)
 
@@ -376,6 +392,111 @@ def case_edit(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("workspace:case_detail", slug=case.slug)
         return _case_editor(request, case)
+
+
+# --- Translations ---------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@second_factor_required
+def case_translation(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    """Write, change or remove a case's translation into `language`, beside its
+    original text. A draft's is saved at once; a published case's is a revision, which
+    the public sees only once a reviewer approves it (CaseRevision.propose). As in the
+    editor, a save that crosses a colleague's is refused, not applied."""
+    cases = CaseStudy.objects.editable_by(request.user).select_related("city")
+    case = get_object_or_404(cases, slug=slug)
+    if language not in LANGUAGE_CODES or language == case.original_language:
+        raise Http404("The case has no translation into its own language.")
+    user = cast("User", request.user)  # login_required
+    with transaction.atomic():
+        if request.method == "POST":
+            case.lock()
+        if case.status == S.ARCHIVED:
+            messages.error(
+                request,
+                _("An archived case is kept as it was when it was archived."),
+            )
+            return redirect("workspace:case_detail", slug=case.slug)
+        revision = case.revisions.open().first() if case.is_published else None
+        token = case.edit_token(revision)
+        start = revision.proposed_values() if revision else case.revisable_values()
+        current = {
+            name: start[translation_field(name, language)] or "" for name in TEXT_FIELDS
+        }
+        status = 200
+        if request.method == "POST":
+            form = TranslationForm(request.POST, language=language)
+            removing = "remove" in request.POST
+            if removing or form.is_valid():
+                if request.POST.get("edit_token", token) != token:
+                    messages.error(
+                        request,
+                        _(
+                            "Someone else saved changes to this case after you opened "
+                            "it, so yours are not saved yet: they are below, as you "
+                            "typed them. Save again to keep your version."
+                        ),
+                    )
+                    status = 409
+                else:
+                    columns: dict[str, str | None] = (
+                        dict.fromkeys(
+                            (translation_field(n, language) for n in TEXT_FIELDS), None
+                        )
+                        if removing
+                        else form.columns()
+                    )
+                    return _save_translation(request, case, language, columns, user)
+            else:
+                status = 400
+        else:
+            form = TranslationForm(initial=current, language=language)
+        context = {
+            "case": case,
+            "form": form,
+            "language": language,
+            "language_name": language_name(language),
+            "original": [(form[name], start[name]) for name in TEXT_FIELDS],
+            "has_translation": any(current.values()),
+            "revision": revision,
+            "edit_token": token,
+        }
+        return render(
+            request, "workspace/case_translation.html", context, status=status
+        )
+
+
+def _save_translation(
+    request: HttpRequest,
+    case: CaseStudy,
+    language: str,
+    columns: dict[str, str | None],
+    user: Any,
+) -> HttpResponse:
+    name = language_name(language)
+    if case.is_published:
+        revision = CaseRevision.propose(case=case, by=user, values=columns)
+        messages.success(
+            request,
+            _(
+                "The %(language)s translation is waiting for review. The public sees "
+                "it once a reviewer approves it."
+            )
+            % {"language": name},
+        )
+        return redirect("workspace:revision_detail", pk=revision.pk)
+    for column, value in columns.items():
+        setattr(case, column, value)
+    case.updated_by = user
+    case._history_user = user
+    case._change_reason = _("Translation into %(language)s") % {"language": name}
+    case.save()
+    messages.success(
+        request, _("The %(language)s translation is saved.") % {"language": name}
+    )
+    return redirect("workspace:case_detail", slug=case.slug)
 
 
 # --- The reviewer's queue and revisions ------------------------------------------------

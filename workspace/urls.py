@@ -23,6 +23,11 @@ urlpatterns = [
         cases.case_step,
         name="case_step",
     ),
+    path(
+        "cases/<slug:slug>/translations/<str:language>/",
+        cases.case_translation,
+        name="case_translation",
+    ),
     path("cases/<slug:slug>/history/", cases.case_history, name="case_history"),
     path(
         "cases/<slug:slug>/history/<int:history_id>/restore/",

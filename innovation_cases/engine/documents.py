@@ -54,6 +54,7 @@ DOCUMENT_FIELDS = (
     "slug",
     "is_synthetic",
     "status",
+    "original_language",
     "summary",
     *SECTION_FIELDS,
     "year_started",
@@ -203,6 +204,7 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
     doc.add_integer("id", case.pk)
     doc.add_text("slug", case.slug)
     doc.add_text("city_name", case.city.name)
+    doc.add_text("original_language", case.original_language)
     if case.district is not None:
         doc.add_text("district_name", case.district.name)
     doc.add_integer("is_synthetic", int(case.is_synthetic))

@@ -42,7 +42,7 @@ What is stored: what a result card shows (`engine/cards.py`) and every column of
 export (`exports.py`), so that neither reads a row of the database. The `title`,
 `slug`, `summary` (also the text the highlighted snippet is cut from), every facet's
 slugs (the country's code), the city's and the district's names, the years, the
-publication date and whether the case is synthetic; the terms' names come from their
+publication date, the original language and whether the case is synthetic; the terms' names come from their
 vocabularies (one small query), so a renamed term needs no reindexing, and a renamed
 city or district is reindexed anyway (their names are searchable text). Measured at
 100,000 cases (85,173 published), a page of 20 cards on PostgreSQL: 8.3 ms for the
@@ -71,7 +71,8 @@ from core.vocabularies import VOCABULARIES
 # 3: the multi-valued facets counted from single-valued combinations (COUNT_FIELDS);
 #    what a result card and an export show stored (STORED_FACETS, STORED_TEXT).
 # 4: the lifecycle stage's field named `lifecycle_stage`, as its filter parameter.
-SCHEMA_VERSION: Final = 4
+# 5: the case's original language stored (exports.py).
+SCHEMA_VERSION: Final = 5
 
 # The names under which the analysers are registered on every Index object (tantivy
 # does not store custom analysers with the index: they are registered on each open).
@@ -101,7 +102,7 @@ FACET_FIELDS: Final[dict[str, str]] = {
 # Stored, besides the title, the summary and the years and date: what a result card
 # (engine/cards.py) and an export (exports.py) show.
 STORED_FACETS: Final = frozenset(FACET_FIELDS)
-STORED_TEXT: Final = ("slug", "city_name", "district_name")
+STORED_TEXT: Final = ("slug", "city_name", "district_name", "original_language")
 
 # The facets a case may have several values of.
 MULTI_VALUED: Final = frozenset(v.name for v in VOCABULARIES if v.many)

@@ -66,6 +66,8 @@ def test_a_published_case_reads_as_the_whole_expected_payload(client, demo):
             }
         ],
         "partners": [],
+        "original_language": "en",
+        "translations": {},
         "summary": "Vienna's Innovation Management Coordination Office (IMCO) invites "
         "city officers to pitch for EUR 1.5 million of funds for innovation projects, "
         "and trains those who take part in innovation and pitching techniques.",
@@ -194,6 +196,8 @@ def test_a_case_in_a_district_reads_as_the_whole_expected_payload(client, read_c
         },
         "teams": [],
         "partners": [],
+        "original_language": "en",
+        "translations": {},
         "summary": "A participatory budget for Bologna: a case made by the tests of "
         "the API.",
         "challenge": "",
@@ -290,6 +294,8 @@ def test_an_officer_creates_a_draft_case_of_their_city(client, write_officer):
             ),
             ref("organisations", "lse-cities", "LSE Cities"),
         ],
+        "original_language": "en",
+        "translations": {},
         "summary": "Residents chose where the district's new benches go.",
         "challenge": "Few places to sit.",
         "approach": "- Walks with residents.",
@@ -597,6 +603,8 @@ def test_an_officer_patches_a_draft(client, write_officer, write_draft):
         "district": NAVILE,
         "teams": [IU_TEAM],
         "partners": [],
+        "original_language": "en",
+        "translations": {},
         "summary": "Residents chose where the benches go.",
         "challenge": "",
         "approach": "",

@@ -14,7 +14,12 @@ from core.fields import field_list
 from core.vocabularies import VOCABULARIES
 from innovation_cases import exports
 from innovation_cases.forms import CaseForm
-from innovation_cases.models import RELATION_FIELDS, CaseRevision, CaseStudy
+from innovation_cases.models import (
+    RELATION_FIELDS,
+    TRANSLATION_FIELDS,
+    CaseRevision,
+    CaseStudy,
+)
 from innovation_cases.serializers import CaseStudySerializer
 from workspace.profiles import KINDS
 
@@ -47,6 +52,7 @@ def test_the_case_editor_api_export_and_revision_read_the_cases_one_list():
         "title",
         "city",
         "district",
+        "original_language",
         "summary",
         "innovation_types",
         "drivers",
@@ -56,10 +62,11 @@ def test_the_case_editor_api_export_and_revision_read_the_cases_one_list():
         "year_started",
         "year_ended",
     ]
+    # A revision also carries the translations, a column a field and a language.
     assert set(CaseRevision.FIELDS) == set(CaseStudy.FIELDS) - {
         "city",
         *RELATION_FIELDS,
-    }
+    } | set(TRANSLATION_FIELDS)
     # The relations a version records are the many-to-many fields of the list.
     assert RELATION_FIELDS == [
         f for f in CaseStudy.FIELDS if CaseStudy._meta.get_field(f).many_to_many

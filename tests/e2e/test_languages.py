@@ -34,6 +34,7 @@ WORKSPACE_PAGES = [
     "/workspace/new/",
     "/workspace/cases/street-labs/",
     "/workspace/cases/street-labs/edit/",
+    "/workspace/cases/street-labs/translations/de/",
     "/workspace/cities/vienna/",
     "/workspace/cities/vienna/teams/imco-vienna/",
     "/account/tokens/",
@@ -108,3 +109,37 @@ def test_the_switcher_round_trips_with_the_page_and_its_query(
     page.get_by_role("link", name="Slovenčina").click()
     page.goto(f"{site}/")
     expect(page).to_have_url(f"{site}/sk/")
+
+
+def test_a_german_reader_follows_a_link_to_an_english_only_case_and_sees_the_original(
+    page: Page, site: str
+) -> None:
+    page.goto(f"{site}/de/cases/?q=pitch")
+    page.locator(".card h3 a").first.click()
+    expect(page).to_have_url(f"{site}/de/cases/vienna-innovation-pitch-fund/")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    # The case's own text is marked as English, and the page says it is the original.
+    expect(page.locator("h1 span")).to_have_attribute("lang", "en")
+    expect(page.locator(".lead")).to_have_attribute("lang", "en")
+    expect(page.locator(".case-languages")).to_contain_text("Original auf Englisch")
+    assert_no_violations(page)
+
+
+def test_a_translated_case_reads_in_german_and_links_to_its_original(
+    page: Page, site: str
+) -> None:
+    case = CaseStudy.objects.get(slug="vienna-innovation-pitch-fund")
+    case.title_de = "Der Innovations-Pitch-Fonds der Stadt Wien"
+    case.summary_de = "Mitarbeitende der Stadt bewerben sich mit ihren Ideen."
+    case.save()
+    page.goto(f"{site}/de/cases/vienna-innovation-pitch-fund/")
+    expect(page.locator("h1 span")).to_have_text(case.title_de)
+    expect(page.locator("h1 span")).to_have_attribute("lang", "de")
+    expect(page.locator(".case-languages")).to_contain_text(
+        "Übersetzt aus dem Original"
+    )
+    assert_no_violations(page)
+
+    page.locator(".case-languages a[hreflang=en]").click()
+    expect(page).to_have_url(f"{site}/en/cases/vienna-innovation-pitch-fund/")
+    expect(page.locator("h1 span")).to_have_text(case.title)

@@ -474,6 +474,7 @@ def test_an_export_has_every_column_in_order_and_the_terms_in_vocabulary_order(
         "city_slug": "ghent",
         "country": "BE",
         "district": "Sint-Amandsberg",
+        "original_language": "en",
         "summary": "Faster buses, = fewer cars.",
         "innovation_types": [],
         "drivers": [driver.slug for driver in drivers],

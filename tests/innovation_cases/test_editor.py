@@ -47,6 +47,7 @@ def case_data(city, **fields):
     data = {
         "title": "Street labs for every district",
         "city": city.pk,
+        "original_language": "en",
         "summary": "The city opened a lab in each district.",
         "challenge": "People felt **unheard**.",
         **sources_data(),

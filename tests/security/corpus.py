@@ -170,10 +170,13 @@ def assert_unchanged(before: Snapshot, record: models.Model | None = None) -> No
 
 def names_field(errors: Any, field: str) -> bool:
     """Whether a problem document's `errors` (or a form's) holds a message under
-    `field`, or one about the whole record that names it."""
+    `field` or a path within it ("translations.de.title"), or one about the whole
+    record that names it."""
     if not isinstance(errors, dict):
         return False
     if errors.get(field):
+        return True
+    if any(key.startswith(f"{field}.") and errors[key] for key in errors):
         return True
     whole = json.dumps(errors.get("non_field_errors", errors.get("__all__", [])))
     return re.search(rf"\b{re.escape(field)}\b", whole) is not None

@@ -55,11 +55,12 @@ WRITTEN: dict[str, Callable[[str, str], dict[str, Any]]] = {
     },
 }
 # Columns of values the site makes, never text anyone types: a number, a date, an
-# ISO country code, the site's own address, and the vocabularies' slugs (which the
+# ISO country code, a language's code, the site's own address, and the vocabularies' slugs (which the
 # migrations make; a term made in the admin is tried under lifecycle_stage).
 MADE_BY_THE_SITE = {
     "url",
     "country",
+    "original_language",
     "year_started",
     "year_ended",
     "published_at",

@@ -34,7 +34,8 @@ from accounts.forms import (
 )
 from accounts.invitations import member_invite
 from cities.models import Membership
-from innovation_cases.forms import CaseForm, SourceFormSet
+from innovation_cases.forms import CaseForm, SourceFormSet, TranslationForm
+from innovation_cases.models import translation_field
 from tests.factories import verified_login
 from workspace.profiles import KINDS, CityRecordForm
 
@@ -91,6 +92,8 @@ class PageForm:
     twins: tuple[str, ...] = ()
     # Hidden fields, whose errors the page gives as the whole form's.
     hidden: tuple[str, ...] = ()
+    # The record's field that stores a form field's text (a translation's column).
+    stored_as: Callable[[str], str] = lambda name: name
 
     @property
     def creates(self) -> bool:
@@ -133,6 +136,15 @@ PAGE_FORMS = [
         lambda w: reverse("workspace:case_edit", args=[w.case.slug]),
         CASE_FIELDS + SOURCE_FIELDS,
         record=lambda w: w.case,
+    ),
+    PageForm(
+        "workspace:case_translation",
+        "officer",
+        lambda w: reverse("workspace:case_translation", args=[w.case.slug, "de"]),
+        list(TranslationForm(language="de").fields),
+        record=lambda w: w.case,
+        valid=lambda w: {"title": "Bänke für Navile", "summary": "Die Bewohner."},
+        stored_as=lambda name: translation_field(name, "de"),
     ),
     *(
         PageForm(
@@ -377,7 +389,9 @@ def test_a_hostile_value_of_any_form_field_is_refused_next_to_it_or_stored_exact
             assert_unchanged(before, record)
             return
     if record is not None and payload.text and response.status_code == 302:
-        assert stored_text(record, field) in (payload.value, None), field
+        assert stored_text(record, page.stored_as(field)) in (payload.value, None), (
+            field
+        )
 
 
 def _errors(context: Any) -> dict[str, Any]:
