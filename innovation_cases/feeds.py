@@ -9,6 +9,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
@@ -34,6 +35,14 @@ class AtlasAtomFeed(Atom1Feed):
     def add_root_elements(self, handler: SimplerXMLGenerator) -> None:
         super().add_root_elements(handler)
         handler.addQuickElement("link", "", {"rel": "license", "href": LICENCE_URL})
+
+    def item_attributes(self, item: dict[str, Any]) -> dict[str, str]:
+        # An entry in another language than the feed's (an untranslated case's
+        # original) says so, as RFC 4287 allows on any element.
+        attributes = super().item_attributes(item)
+        if item.get("language"):
+            attributes["xml:lang"] = item["language"]
+        return attributes
 
     def add_item_elements(self, handler: SimplerXMLGenerator, item: Any) -> None:
         # Django writes a description as <summary type="html">, telling feed readers
@@ -107,11 +116,18 @@ class CaseFeed(Feed):
     # (item_link): a published case keeps its slug (revisions cannot change it), so the
     # id is the same in every fetch of a feed, and each language's entry is its own.
 
+    # Each entry in the feed's language (its address's prefix) where the case has a
+    # translation into it, else in the case's original language, which it names.
+
     def item_title(self, case: CaseStudy) -> str:
-        return xml_text(f"{case.title} ({case.city.name})")
+        text = case.in_language(get_language())
+        return xml_text(f"{text.title} ({case.city.name})")
 
     def item_description(self, case: CaseStudy) -> str:
-        return xml_text(case.summary)
+        return xml_text(case.in_language(get_language()).summary.text)
+
+    def item_extra_kwargs(self, case: CaseStudy) -> dict[str, Any]:
+        return {"language": case.in_language(get_language()).language}
 
     def item_pubdate(self, case: CaseStudy) -> datetime | None:
         return case.published_at

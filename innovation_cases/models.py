@@ -178,6 +178,9 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
                 "title",
                 "slug",
                 "summary",
+                # A card and a feed entry are read in the reader's language.
+                "original_language",
+                *CARD_TRANSLATION_FIELDS,
                 "year_started",
                 "is_synthetic",
                 "status",
@@ -261,6 +264,14 @@ TRANSLATION_FIELDS = [
     translation_field(name, language)
     for language in LANGUAGE_CODES
     for name in TEXT_FIELDS
+]
+
+
+# The translations a result card and a feed entry show: the title and the summary.
+CARD_TRANSLATION_FIELDS = [
+    translation_field(name, language)
+    for language in LANGUAGE_CODES
+    for name in ("title", "summary")
 ]
 
 

@@ -225,3 +225,43 @@ def test_feed_requests_served_at_once_keep_their_own_links(cases, monkeypatch):
 
     assert links(root)["alternate"] == "http://testserver/en/cases/?city=lyon"
     assert links(root)["self"] == "http://testserver/en/cases/feed.atom?city=lyon"
+
+
+def test_each_entry_is_in_the_feeds_language_where_translated_else_the_original(
+    client,
+):
+    city = CityFactory(name="Bologna")
+    translated = CaseStudyFactory(
+        city=city,
+        published=True,
+        original_language="it",
+        title="Bilancio partecipativo",
+        summary="I residenti decidono.",
+        title_de="Bürgerhaushalt",
+        summary_de="Die Bewohner entscheiden.",
+    )
+    CaseStudyFactory(
+        city=city,
+        published=True,
+        original_language="it",
+        title="Laboratori di quartiere",
+        summary="Un laboratorio per quartiere.",
+    )
+
+    response = client.get("/de/cases/feed.atom")
+
+    assert feedparser.parse(response.content).bozo == 0
+    root = atom(response)
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "de"
+    entries = {
+        text_of(entry, "title"): (
+            entry.get("{http://www.w3.org/XML/1998/namespace}lang"),
+            text_of(entry, "summary"),
+        )
+        for entry in root.findall(f"{ATOM}entry")
+    }
+    assert entries == {
+        "Bürgerhaushalt (Bologna)": ("de", "Die Bewohner entscheiden."),
+        "Laboratori di quartiere (Bologna)": ("it", "Un laboratorio per quartiere."),
+    }
+    assert translated.title in client.get("/it/cases/feed.atom").content.decode()
