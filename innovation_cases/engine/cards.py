@@ -46,6 +46,7 @@ class Stored:
     is_synthetic: bool
     innovation_types: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    original_language: str = "en"
 
     @classmethod
     def from_case(cls, case: CaseStudy) -> Stored:
@@ -62,6 +63,7 @@ class Stored:
             is_synthetic=case.is_synthetic,
             innovation_types=tuple(t.slug for t in case.innovation_types.all()),
             themes=tuple(t.slug for t in case.themes.all()),
+            original_language=case.original_language,
         )
 
     @classmethod
@@ -79,6 +81,7 @@ class Stored:
             is_synthetic=bool(doc.get_first("is_synthetic")),
             innovation_types=tuple(doc.get_all("innovation_type")),
             themes=tuple(doc.get_all("theme")),
+            original_language=doc.get_first("original_language") or "en",
         )
 
 
@@ -97,12 +100,15 @@ class Link:
 
 @dataclass(frozen=True)
 class Card:
-    """One case as a card shows it; `pk`, `slug` and `title` as on the model."""
+    """One case as a card shows it; `pk`, `slug` and `title` as on the model. Its
+    title and summary are in `language`, for their `lang` attribute: the case's
+    original language (the index holds the original text)."""
 
     pk: int
     slug: str
     title: str
     summary: str
+    language: str
     url: str
     city: Link
     year_started: int | None
@@ -122,6 +128,7 @@ class Card:
             slug=case.slug,
             title=case.title,
             summary=case.summary,
+            language=case.original_language,
             url=case.get_absolute_url(),
             city=Link(
                 case.city.slug,
@@ -163,6 +170,7 @@ def cards(
             slug=doc.slug,
             title=doc.title,
             summary=doc.summary,
+            language=doc.original_language,
             url=reverse("innovation_cases:case_detail", kwargs={"slug": doc.slug}),
             city=Link(
                 doc.city,
