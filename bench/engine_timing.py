@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
+from types import MethodType, SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -73,8 +73,9 @@ def _case(rng: random.Random, pk: int) -> Any:
         minutes=rng.randrange(5_000_000)
     )
     slug = SimpleNamespace
-    return SimpleNamespace(
+    case = SimpleNamespace(
         pk=pk,
+        original_language="en",
         slug=f"case-{pk}",
         is_synthetic=True,
         status=CaseStudy.Status.PUBLISHED,
@@ -101,6 +102,10 @@ def _case(rng: random.Random, pk: int) -> Any:
         published_at=published,
         updated_at=published,
     )
+    # What a document reads of the case's languages: the model's own methods.
+    for method in ("translation", "translations", "languages", "in_language"):
+        setattr(case, method, MethodType(getattr(CaseStudy, method), case))
+    return case
 
 
 def _card_schema() -> tantivy.Schema:

@@ -39,7 +39,7 @@ from core.vocabularies import VOCABULARIES as ALL_VOCABULARIES
 
 from .engine.search import Matches
 from .filters import vocabulary_terms
-from .models import SECTION_FIELDS, CaseStudy
+from .models import CARD_TRANSLATION_FIELDS, SECTION_FIELDS, CaseStudy
 
 # Documents read, and written out as one piece, at a time: about 0.3 MB of CSV.
 CHUNK_SIZE = 500
@@ -59,6 +59,9 @@ COLUMNS = [
         add_after={"title": ["url"], "city": ["city_slug", "country"]},
     ),
     "published_at",
+    # Each translation's title and summary, language by language (empty where the
+    # case has none, and for its original language, whose text is title and summary).
+    *CARD_TRANSLATION_FIELDS,
 ]
 
 # The export's columns of the vocabularies a case has several terms of, by the index
@@ -129,6 +132,7 @@ def _records(
     for doc in documents:
         slug = doc["slug"][0]
         published_at = _first(doc.get("published_at"))
+        original = _first(doc.get("original_language"))
         records.append(
             {
                 "slug": slug,
@@ -148,6 +152,13 @@ def _records(
                 "year_started": _first(doc.get("year_started")),
                 "year_ended": _first(doc.get("year_ended")),
                 "published_at": published_at.isoformat() if published_at else None,
+                # The index holds the original in its language's fields too.
+                **{
+                    column: ""
+                    if column.endswith(f"_{original}")
+                    else _first(doc.get(column)) or ""
+                    for column in CARD_TRANSLATION_FIELDS
+                },
             }
         )
     return records

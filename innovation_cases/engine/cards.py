@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 import tantivy
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django_countries.fields import Country
 
 from core.models import Term
 
 from ..filters import vocabulary_terms
 from ..models import CaseStudy
+from .schema import VERSION_LANGUAGES, version_field
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,16 @@ class Stored:
     innovation_types: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     original_language: str = "en"
+    # Each translation's title and summary: (language, title, summary).
+    translations: tuple[tuple[str, str, str], ...] = ()
+
+    def in_language(self, language: str) -> tuple[str, str, str]:
+        """(title, summary, their language) as a reader of `language` is shown them:
+        the translation into it, else the original (as CaseStudy.in_language)."""
+        for code, title, summary in self.translations:
+            if code == language and title:
+                return title, summary, code
+        return self.title, self.summary, self.original_language
 
     @classmethod
     def from_case(cls, case: CaseStudy) -> Stored:
@@ -64,10 +76,15 @@ class Stored:
             innovation_types=tuple(t.slug for t in case.innovation_types.all()),
             themes=tuple(t.slug for t in case.themes.all()),
             original_language=case.original_language,
+            translations=tuple(
+                (language, text["title"], text["summary"])
+                for language, text in case.translations().items()
+            ),
         )
 
     @classmethod
     def from_document(cls, doc: tantivy.Document) -> Stored:
+        original = doc.get_first("original_language") or "en"
         year = doc.get_first("year_started")
         return cls(
             id=int(doc.get_first("id")),  # type: ignore[arg-type]  # every document has one
@@ -81,7 +98,17 @@ class Stored:
             is_synthetic=bool(doc.get_first("is_synthetic")),
             innovation_types=tuple(doc.get_all("innovation_type")),
             themes=tuple(doc.get_all("theme")),
-            original_language=doc.get_first("original_language") or "en",
+            original_language=original,
+            translations=tuple(
+                (
+                    language,
+                    doc.get_first(version_field("title", language)) or "",
+                    doc.get_first(version_field("summary", language)) or "",
+                )
+                for language in VERSION_LANGUAGES
+                if language != original
+                and doc.get_first(version_field("title", language))
+            ),
         )
 
 
@@ -100,9 +127,9 @@ class Link:
 
 @dataclass(frozen=True)
 class Card:
-    """One case as a card shows it; `pk`, `slug` and `title` as on the model. Its
-    title and summary are in `language`, for their `lang` attribute: the case's
-    original language (the index holds the original text)."""
+    """One case as a card shows it; `pk` and `slug` as on the model. Its title and
+    summary are the reader's translation, else the original, and are in `language`,
+    for their `lang` attribute."""
 
     pk: int
     slug: str
@@ -123,12 +150,13 @@ class Card:
     @classmethod
     def from_case(cls, case: CaseStudy) -> Card:
         """From a case loaded with `CaseStudyQuerySet.for_cards()`."""
+        text = case.in_language(get_language())
         return cls(
             pk=case.pk,
             slug=case.slug,
-            title=case.title,
-            summary=case.summary,
-            language=case.original_language,
+            title=text.title.text,
+            summary=text.summary.text,
+            language=text.summary.language,
             url=case.get_absolute_url(),
             city=Link(
                 case.city.slug,
@@ -164,13 +192,14 @@ def cards(
     types = {term.slug: _link(term) for term in terms["innovation_type"]}
     themes = {term.slug: _link(term) for term in terms["theme"]}
     snippets = snippets or {}
+    reader = get_language()
     return [
         Card(
             pk=doc.id,
             slug=doc.slug,
-            title=doc.title,
-            summary=doc.summary,
-            language=doc.original_language,
+            title=doc.in_language(reader)[0],
+            summary=doc.in_language(reader)[1],
+            language=doc.in_language(reader)[2],
             url=reverse("innovation_cases:case_detail", kwargs={"slug": doc.slug}),
             city=Link(
                 doc.city,

@@ -22,14 +22,17 @@ from django.db.models import QuerySet
 
 from core.vocabularies import VOCABULARIES, Vocabulary
 
-from ..models import SECTION_FIELDS, CaseStudy
+from ..models import SECTION_FIELDS, TRANSLATION_FIELDS, CaseStudy
 from .schema import (
     COUNT_FIELDS,
     MULTI_VALUED,
-    TEXT_FIELDS,
+    PLACES,
+    TEXT_KINDS,
+    VERSION_FIELDS,
     combination,
     folded,
     sort_text,
+    version_field,
 )
 
 # Cases loaded per query (and per prefetch query) while building.
@@ -57,6 +60,7 @@ DOCUMENT_FIELDS = (
     "original_language",
     "summary",
     *SECTION_FIELDS,
+    *TRANSLATION_FIELDS,
     "year_started",
     "year_ended",
     "published_at",
@@ -168,19 +172,35 @@ def related_for(ids: list[int]) -> dict[int, Related]:
     return related
 
 
-def text_of(case: CaseStudy, related: Related) -> dict[str, list[str]]:
-    """The searchable text of a case, by index field (see schema.TEXT_FIELDS)."""
+def versions_of(case: CaseStudy) -> dict[str, dict[str, list[str]]]:
+    """The case's text in each language it is written or translated in, by kind of
+    text (schema.TEXT_KINDS): its original, and each translation (a section a
+    translation leaves out is not part of that version: the original holds it)."""
+    versions = {}
+    for language in case.languages():
+        text = case.in_language(language)
+        if text.language != language:
+            continue
+        sections = [
+            passage.text
+            for name in SECTION_FIELDS
+            if (passage := getattr(text, name)).text and passage.language == language
+        ]
+        versions[language] = {
+            "title": [text.title.text],
+            "summary": [text.summary.text],
+            "sections": sections,
+        }
+    return versions
+
+
+def places_of(case: CaseStudy, related: Related) -> list[str]:
+    """The names of where the case happened and who did it: searchable text too."""
     places = [case.city.name]
     if case.district is not None:
         places.append(case.district.name)
     places.extend(related["teams"])
-    sections = [getattr(case, name) for name in SECTION_FIELDS]
-    return {
-        "title": [case.title],
-        "summary": [case.summary],
-        "sections": [text for text in sections if text],
-        "places": places,
-    }
+    return places
 
 
 def _term_slugs(case: CaseStudy, related: Related, vocabulary: Vocabulary) -> list[str]:
@@ -208,11 +228,20 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
     if case.district is not None:
         doc.add_text("district_name", case.district.name)
     doc.add_integer("is_synthetic", int(case.is_synthetic))
-    for field, values in text_of(case, related).items():
-        assert field in TEXT_FIELDS  # noqa: S101 -- a programming error, not input  # nosec B101
-        for value in values:
-            doc.add_text(field, value)
-            doc.add_text(folded(field), value)
+    # The original's title and summary, stored as they are (not searched: each
+    # version's own fields are).
+    doc.add_text("title", case.title)
+    doc.add_text("summary", case.summary)
+    for language, kinds in versions_of(case).items():
+        for kind, values in kinds.items():
+            field = version_field(kind, language)
+            assert kind in TEXT_KINDS and field in VERSION_FIELDS  # noqa: S101 -- a programming error, not input  # nosec B101
+            for value in values:
+                doc.add_text(field, value)
+                doc.add_text(folded(kind), value)
+    for value in places_of(case, related):
+        doc.add_text(PLACES, value)
+        doc.add_text(folded(PLACES), value)
     for field, slugs in [
         *((v.name, _term_slugs(case, related, v)) for v in VOCABULARIES),
         # CountryField's Country, typed as str.

@@ -11,9 +11,11 @@ index uses, then made into `Query` objects; punctuation can only separate words.
 input gives a query or "no search" (`Parsed.is_empty`), and nothing raises; a
 hypothesis test fuzzes this.
 
-How a word matches (`_word_query`): its stem on the stemmed fields, or its folded form
-as a prefix of a word on the unstemmed copies ("innovati" -> "innovation"), each
-boosted by its field (schema.TEXT_FIELDS); prefix matches weigh half as much as whole
+How a word matches (`_word_query`): its stem on the stemmed fields, each language
+version's with that language's stem (the question is analysed once a language: a German
+word finds the German translation of an Italian case), or its folded form as a prefix of
+a word on the unstemmed copies ("innovati" -> "innovation"), each boosted by its field
+(schema.TEXT_KINDS); a word that is a stop word in every language is no word to find; prefix matches weigh half as much as whole
 words, and a word shorter than `MIN_PREFIX` letters is not a prefix (else "in" would
 match "innovation", "initiative", ...). A word whose stem is `MIN_ROOT` letters or more
 and shorter than the word also matches words starting with its stem, weighing less
@@ -45,7 +47,19 @@ from typing import Final
 
 import tantivy
 
-from .schema import SCHEMA, TEXT_FIELDS, fold_analyzer, folded, stem_analyzer
+from .schema import (
+    PLACES,
+    PLACES_BOOST,
+    SCHEMA,
+    TEXT_FIELDS,
+    TEXT_KINDS,
+    VERSION_LANGUAGES,
+    fold_analyzer,
+    folded,
+    language_analyzer,
+    stem_analyzer,
+    version_field,
+)
 
 MAX_INPUT: Final = 1000
 MAX_TERMS: Final = 32
@@ -67,7 +81,11 @@ _TOKEN: Final = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 # An English possessive at the end of a word: "Vienna's" is searched as "Vienna".
 _POSSESSIVE: Final = re.compile(r"['’]s$", re.IGNORECASE)
 
-_STEM = stem_analyzer()
+# Each language version's analyser (schema.language_analyzer), and the places'.
+_ANALYZERS = {
+    **{language: language_analyzer(language) for language in VERSION_LANGUAGES},
+    PLACES: stem_analyzer(),
+}
 _FOLD = fold_analyzer()
 
 
@@ -76,10 +94,28 @@ class Term:
     """One word or phrase of the question."""
 
     text: str  # as typed, without quotes or the leading minus
-    stems: tuple[str, ...]  # what the stemmed fields hold for it
+    # What each language version's fields (and the places) hold for it, as pairs of
+    # (language or "places", words): none where it is only a stop word.
+    stems: tuple[tuple[str, tuple[str, ...]], ...]
     folds: tuple[str, ...]  # what the unstemmed copies hold for it
     quoted: bool
     span: tuple[int, int]  # where `text` is in the (cut) question
+
+    # Where each of those words is, counted in the words of the text as typed: a
+    # dropped stop word leaves a gap, a German compound's parts share its place (as
+    # in the index).
+    positions: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    def stems_in(self, key: str) -> tuple[str, ...]:
+        """What the fields of `key` (a language, or "places") hold for the term."""
+        return dict(self.stems).get(key, ())
+
+    def positions_in(self, key: str) -> tuple[int, ...]:
+        return dict(self.positions).get(key, ())
+
+    @property
+    def all_stems(self) -> set[str]:
+        return {stem for _key, words in self.stems for stem in words}
 
     @property
     def is_word(self) -> bool:
@@ -87,13 +123,25 @@ class Term:
         return not self.quoted and len(self.folds) == 1
 
     @property
-    def root(self) -> str | None:
-        """The stem, when it is long enough to be matched as the start of other
-        words and is not the word itself (which matches as a prefix anyway)."""
-        if not self.is_word or len(self.stems[0]) < MIN_ROOT:
-            return None
-        stem, word = self.stems[0], self.folds[0]
-        return stem if word.startswith(stem) and word != stem else None
+    def roots(self) -> tuple[str, ...]:
+        """Its stems, in any language, that are long enough to be matched as the
+        start of other words and are not the word itself (which matches as a prefix
+        anyway)."""
+        if not self.is_word:
+            return ()
+        word = self.folds[0]
+        return tuple(
+            sorted(
+                {
+                    words[0]
+                    for _key, words in self.stems
+                    if len(words) == 1
+                    and len(words[0]) >= MIN_ROOT
+                    and word.startswith(words[0])
+                    and word != words[0]
+                }
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -114,6 +162,21 @@ class Parsed:
     def terms(self) -> list[Term]:
         """The terms that must (or may) match, in the order typed."""
         return [term for group in self.groups for term in group]
+
+
+# A word as tantivy's simple tokenizer sees one: a run of letters and digits.
+_SIMPLE_TOKEN: Final = re.compile(r"[^\W_]+")
+
+
+def _analysed(analyzer: tantivy.TextAnalyzer, raw: str) -> list[tuple[int, str]]:
+    """`raw`'s words as `analyzer` indexes them, each with its position: the
+    analyser is given one word at a time, so that a stop word it drops leaves its
+    place empty and a compound's parts all get the compound's place."""
+    return [
+        (position, word)
+        for position, token in enumerate(_SIMPLE_TOKEN.findall(raw))
+        for word in analyzer.analyze(token)
+    ]
 
 
 def parse(text: str | None) -> Parsed:
@@ -139,16 +202,24 @@ def parse(text: str | None) -> Parsed:
             raw = phrase
             start = match.start(2)
             quoted = True
-        stems = tuple(_STEM.analyze(raw))
+        analysed = {
+            key: _analysed(analyzer, raw) for key, analyzer in _ANALYZERS.items()
+        }
+        stems = tuple(
+            (key, tuple(w for _p, w in pairs)) for key, pairs in analysed.items()
+        )
+        positions = tuple(
+            (key, tuple(p for p, _w in pairs)) for key, pairs in analysed.items()
+        )
         folds = tuple(_FOLD.analyze(raw))
-        if not stems or not folds:
+        if not folds or not any(words for _key, words in stems):
             join_next = False
-            continue  # punctuation only: nothing to look for
+            continue  # punctuation, or a stop word in every language: nothing to find
         if count == MAX_TERMS:
             truncated = True
             break
         count += 1
-        term = Term(raw, stems, folds, quoted, (start, start + len(raw)))
+        term = Term(raw, stems, folds, quoted, (start, start + len(raw)), positions)
         if exclude:
             excluded.append(term)
             join_next = False
@@ -168,24 +239,53 @@ def parse(text: str | None) -> Parsed:
 # --- Building queries --------------------------------------------------------------------
 
 
-def _exact(field_name: str, words: tuple[str, ...]) -> tantivy.Query:
+def _exact(
+    field_name: str, words: tuple[str, ...], positions: tuple[int, ...] = ()
+) -> tantivy.Query:
     if len(words) == 1:
         return tantivy.Query.term_query(SCHEMA, field_name, words[0])
+    if positions:
+        first = positions[0]
+        placed: list[str | tuple[int, str]] = [
+            (p - first, w) for p, w in zip(positions, words, strict=True)
+        ]
+        return tantivy.Query.phrase_query(SCHEMA, field_name, placed)
     return tantivy.Query.phrase_query(SCHEMA, field_name, list(words))
 
 
+def _stemmed(term: Term) -> list[tuple[str, tuple[str, ...], tuple[int, ...], float]]:
+    """The fields its stems are looked for in: (field, words, their positions,
+    boost). Each language version's fields with that language's stems (where it is
+    more than a stop word), and the places."""
+    fields = []
+    for kind, boost in TEXT_KINDS.items():
+        for language in VERSION_LANGUAGES:
+            words = term.stems_in(language)
+            if words:
+                field_name = version_field(kind, language)
+                fields.append((field_name, words, term.positions_in(language), boost))
+    places = term.stems_in(PLACES)
+    if places:
+        fields.append((PLACES, places, term.positions_in(PLACES), PLACES_BOOST))
+    return fields
+
+
 def _word_query(term: Term, *, typo_tolerant: bool) -> tantivy.Query:
-    """The term on every text field, the best field's score counting most."""
-    clauses = []
+    """The term on every text field, the best field's score counting most: its stems
+    on each language version's fields, its folded words as a prefix (and its long
+    stems as roots, and its typos) on the folded copies that every version shares."""
+    clauses = [
+        tantivy.Query.boost_query(_exact(name, words, positions), boost)
+        for name, words, positions, boost in _stemmed(term)
+    ]
     for name, boost in TEXT_FIELDS.items():
-        clauses.append(tantivy.Query.boost_query(_exact(name, term.stems), boost))
         if not term.quoted and len(term.folds[-1]) >= MIN_PREFIX:
             prefix = tantivy.Query.phrase_prefix_query(
                 SCHEMA, folded(name), list(term.folds)
             )
             clauses.append(tantivy.Query.boost_query(prefix, boost * PREFIX_WEIGHT))
-        if term.root is not None:
-            root = tantivy.Query.phrase_prefix_query(SCHEMA, folded(name), [term.root])
+        for stem in term.roots:
+            root = tantivy.Query.phrase_prefix_query(SCHEMA, folded(name), [stem])
             clauses.append(tantivy.Query.boost_query(root, boost * ROOT_WEIGHT))
         if typo_tolerant and term.is_word and len(term.folds[0]) >= MIN_FUZZY:
             fuzzy = tantivy.Query.fuzzy_term_query(
@@ -197,7 +297,10 @@ def _word_query(term: Term, *, typo_tolerant: bool) -> tantivy.Query:
 
 def _excluded_query(term: Term) -> tantivy.Query:
     return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Should, _exact(name, term.stems)) for name in TEXT_FIELDS]
+        [
+            (tantivy.Occur.Should, _exact(name, words, positions))
+            for name, words, positions, _boost in _stemmed(term)
+        ]
     )
 
 
@@ -282,7 +385,6 @@ def suggest(parsed: Parsed, searcher: tantivy.Searcher) -> Suggestion | None:
     """For each word that no case contains (even as a prefix), the most frequent word
     one edit away, if any: "inovation" -> "innovation". None if nothing changes."""
     folded_fields = [folded(name) for name in TEXT_FIELDS]
-    stemmed_fields = list(TEXT_FIELDS)
     corrections: dict[str, str] = {}
     pieces: list[str] = []
     position = 0
@@ -291,8 +393,9 @@ def suggest(parsed: Parsed, searcher: tantivy.Searcher) -> Suggestion | None:
         if not term.is_word or len(term.folds[0]) < MIN_FUZZY:
             continue
         word = term.folds[0]
-        if _frequency(searcher, stemmed_fields, term.stems[0]) or _frequency(
-            searcher, folded_fields, word
+        if _frequency(searcher, folded_fields, word) or any(
+            searcher.doc_freq(name, words[0])
+            for name, words, _positions, _boost in _stemmed(term)
         ):
             continue
         if tried == MAX_CORRECTIONS:

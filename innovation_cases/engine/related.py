@@ -50,7 +50,7 @@ import tantivy
 
 from ..models import CaseStudy
 from . import journal
-from .schema import SCHEMA, stem_analyzer
+from .schema import SCHEMA, VERSION_LANGUAGES, language_analyzer, version_field
 
 # Index field -> the weight of one shared value of it.
 WEIGHTS: Final[dict[str, float]] = {
@@ -62,14 +62,20 @@ WEIGHTS: Final[dict[str, float]] = {
 }
 # The weight of the words shared with the case's title and summary.
 TEXT_WEIGHT: Final = 0.35
-# The text fields compared, and how many of the case's most telling words are looked
-# for in them (as more-like-this does).
+# The kinds of text compared (in the case's original language's version fields), and
+# how many of the case's most telling words are looked for in them (as
+# more-like-this does).
 TEXT: Final = ("title", "summary")
 MAX_WORDS: Final = 25
 # A word counts only if another case has it too (the case itself is one, if indexed).
 MIN_CASES_WITH_WORD: Final = 2
 
-_STEM = stem_analyzer()
+_ANALYZERS = {language: language_analyzer(language) for language in VERSION_LANGUAGES}
+
+
+def _text_fields(case: CaseStudy) -> list[str]:
+    """The fields of the case's original: its words are compared there."""
+    return [version_field(kind, case.original_language) for kind in TEXT]
 
 
 def shared_values(case: CaseStudy) -> dict[str, list[str]]:
@@ -89,9 +95,13 @@ def telling_words(case: CaseStudy, searcher: tantivy.Searcher) -> list[str]:
     `MAX_WORDS`: by how often the case uses them times how rare they are (tf-idf)."""
     total = searcher.num_docs
     weights: dict[str, float] = {}
-    for word, uses in Counter(_STEM.analyze(f"{case.title}\n{case.summary}")).items():
+    analyzer = _ANALYZERS[case.original_language]
+    fields = _text_fields(case)
+    for word, uses in Counter(
+        analyzer.analyze(f"{case.title}\n{case.summary}")
+    ).items():
         # Cases having the word (replaced documents count until a merge: an estimate).
-        having = max(searcher.doc_freq(field, word) for field in TEXT)
+        having = max(searcher.doc_freq(field, word) for field in fields)
         if having >= MIN_CASES_WITH_WORD:
             weights[word] = uses * math.log(1 + total / having)
     return sorted(weights, key=lambda word: (-weights[word], word))[:MAX_WORDS]
@@ -108,7 +118,7 @@ def related_query(case: CaseStudy, searcher: tantivy.Searcher) -> tantivy.Query:
     words = [
         tantivy.Query.term_query(SCHEMA, field, word)
         for word in telling_words(case, searcher)
-        for field in TEXT
+        for field in _text_fields(case)
     ]
     clauses = [
         (tantivy.Occur.Must, _any(shares)),

@@ -1,18 +1,29 @@
 """The shape of the index: one document per published case, and how its text is read.
 
-Text is indexed twice (LIBRARIES.md, "prefixes on stemmed fields are unreliable"):
+A case is one document, whatever languages it is written and translated in, so that a
+case found through several of its versions is one result and each facet counts it
+once. Its text is indexed twice (LIBRARIES.md, "prefixes on stemmed fields are
+unreliable"):
 
-- **stemmed** (`STEM`: lower-cased, ASCII-folded, English Snowball stemmer), so that
-  "cities" finds "city" and "Malmo" finds "Malmö"; this is what words and phrases match;
-- **folded** (`FOLD`: lower-cased and ASCII-folded, not stemmed), so that a word can
-  also match as a prefix ("innovati" finds "innovation", "particip" finds
-  "participatory": their stems, "innov" and "participatori", do not start with what
-  was typed) and, when nothing matches, within one typo.
+- **stemmed**, a field per kind of text and language version (`VERSION_FIELDS`:
+  `title_de`, `summary_it`, `sections_fr`, ...), each read by its language's analyser
+  (`language_analyzer`: lower-cased, its stop words dropped, German compounds split into
+  known parts, accents folded, its Snowball stemmer; Slovak, which tantivy cannot stem,
+  folded only), so that "cities" finds "city", "quartiere" finds "quartieri" and
+  "Haushalt" finds "Bürgerhaushalt"; this is what words and phrases match, the
+  question analysed once a language (query.py). A version is the original's text in
+  its language's fields, or a translation's in its own;
+- **folded** (`FOLD`: lower-cased and ASCII-folded, not stemmed), one copy a kind of
+  text that every version shares, so that a word can also match as a prefix
+  ("innovati" finds "innovation", "particip" finds "participatory": their stems, "innov"
+  and "participatori", do not start with what was typed) and, when nothing matches,
+  within one typo.
 
-The four sections share one multi-valued field (`sections`): they carry the same boost,
-and one field is one clause less per word. City, district and team names go into
-`places`. `TEXT_FIELDS` holds each text field's boost: title above summary above
-sections above places, as the PostgreSQL weights A > B > C > D did.
+The four sections share one multi-valued field a language (`sections_<lang>`): they
+carry the same boost, and one field is one clause less per word. City, district and
+team names go into `places` (names, English stems). `TEXT_KINDS` holds each kind's
+boost: title above summary above sections above places, as the PostgreSQL weights A >
+B > C > D did.
 
 Every filter of `CaseStudyFilter` has an indexed field: slugs (and the country's ISO
 code) as raw strings, multi-valued where the case has several, which the filters'
@@ -39,8 +50,9 @@ has no `updated_at`, which the database uses only for cases published in the sam
 microsecond.
 
 What is stored: what a result card shows (`engine/cards.py`) and every column of an
-export (`exports.py`), so that neither reads a row of the database. The `title`,
-`slug`, `summary` (also the text the highlighted snippet is cut from), every facet's
+export (`exports.py`), so that neither reads a row of the database. The original's
+`title` and `summary` (stored, not searched), each version's title and summary (a card
+in the reader's language, the snippet cut from its summary), the `slug`, every facet's
 slugs (the country's code), the city's and the district's names, the years, the
 publication date, the original language and whether the case is synthetic; the terms' names come from their
 vocabularies (one small query), so a renamed term needs no reindexing, and a renamed
@@ -63,6 +75,7 @@ import unicodedata
 from typing import Any, Final
 
 import tantivy
+from django.conf import settings
 
 from core.vocabularies import VOCABULARIES
 
@@ -72,24 +85,97 @@ from core.vocabularies import VOCABULARIES
 #    what a result card and an export show stored (STORED_FACETS, STORED_TEXT).
 # 4: the lifecycle stage's field named `lifecycle_stage`, as its filter parameter.
 # 5: the case's original language stored (exports.py).
-SCHEMA_VERSION: Final = 5
+# 6: a case's text indexed per language version (VERSION_FIELDS), each with its
+#    language's analyser; the original's title and summary stored apart.
+SCHEMA_VERSION: Final = 6
 
 # The names under which the analysers are registered on every Index object (tantivy
 # does not store custom analysers with the index: they are registered on each open).
-STEM: Final = "atlas_stem"
+STEM: Final = "atlas_stem"  # places' names: English stems, as before there were others
 FOLD: Final = "atlas_fold"
 RAW: Final = "raw"
+NOTHING: Final = "atlas_nothing"  # stored, not searched: the original's own copy
 
 # Longer "words" (URLs, base64) are dropped rather than indexed.
 MAX_TOKEN_LENGTH: Final = 40
 
-# Text fields and their boosts; each has a folded copy named `<field>_folded`.
-TEXT_FIELDS: Final[dict[str, float]] = {
+# The languages a case's text may be in (its original's and its translations'), each
+# analysed as its own: its stop words, then its Snowball stemmer. Slovak has no
+# stemmer in tantivy: its words are folded (diacritics off, "Bratislavský" ->
+# "bratislavsky") and matched whole or as a prefix (the folded copies). Italian and
+# French elisions ("l'amministrazione", "d'innovation") leave a lone article, which
+# their stop words drop. German compounds are split into known parts first
+# (`GERMAN_PARTS`), so that "Haushalt" finds "Bürgerhaushalt".
+VERSION_LANGUAGES: Final = tuple(code for code, _name in settings.LANGUAGES)
+STEMMERS: Final[dict[str, str | None]] = {
+    "en": "english",
+    "de": "german",
+    "it": "italian",
+    "fr": "french",
+    "sk": None,
+}
+STOP_WORDS: Final[dict[str, str | list[str]]] = {
+    "en": "english",
+    "de": "german",
+    "it": "italian",
+    "fr": "french",
+    # Slovak's commonest function words (tantivy has no list for it).
+    "sk": (
+        "a aj ako ale alebo ani by do je k ku na nad o od po pod pre pred pri s sa "
+        "si so sú tak to v vo z za zo že".split()
+    ),
+}
+# Italian and French articles and pronouns that an apostrophe cuts off, besides
+# those the languages' lists hold.
+ELIDED: Final = "l d dell dall all nell sull un c j m n s t qu".split()
+
+# The parts German compounds of the Atlas's field are made of, as written (lower
+# case), with the linking -s where the language adds it: tantivy splits a word only
+# into parts that are all listed, and leaves any other word whole.
+GERMAN_PARTS: Final = (
+    "bürger bürgerinnen bürgers haushalt haushalts stadt städte stadtteil stadtteils "
+    "verwaltung verwaltungs innovation innovations labor labore labors bezirk bezirke "
+    "bezirks beteiligung beteiligungs projekt projekte projekts fonds förder förderung "
+    "mittel straße straßen strassen raum räume rat amt ämter dienst dienste "
+    "dienstleistung dienstleistungen daten plattform wohnung wohnungs wohn mobilität "
+    "mobilitäts verkehr verkehrs klima schutz plan planung team arbeit arbeits gruppe "
+    "programm wettbewerb stelle netz netzwerk entwicklung entwicklungs zentrum quartier "
+    "quartiers nachbarschaft nachbarschafts gemeinde gemeinschaft jugend schule schul "
+    "park garten grün energie wasser abfall kultur sozial digital haus häuser bank "
+    "bänke markt versorgung wirtschaft wirtschafts strategie strategien budget "
+    "einwohner bewohner zukunft bildung gesundheit sicherheit wissen"
+).split()
+
+# The parts of a case's text, each indexed once a language version (`<kind>_<lang>`,
+# with that language's analyser) and in one folded copy shared by every version
+# (`<kind>_folded`); with their boosts. Places (city, district, team names) are names:
+# one field, English stems, as before.
+TEXT_KINDS: Final[dict[str, float]] = {
     "title": 4.0,
     "summary": 2.0,
     "sections": 1.0,
-    "places": 0.6,
 }
+PLACES: Final = "places"
+PLACES_BOOST: Final = 0.6
+
+
+def version_field(kind: str, language: str) -> str:
+    """The index field of one language version of a kind of text ("title_de")."""
+    return f"{kind}_{language}"
+
+
+def analyzer_name(language: str) -> str:
+    return f"atlas_{language}"
+
+
+# Every text field searched, with its analyser's name and its boost.
+VERSION_FIELDS: Final[dict[str, tuple[str, float]]] = {
+    version_field(kind, language): (analyzer_name(language), boost)
+    for kind, boost in TEXT_KINDS.items()
+    for language in VERSION_LANGUAGES
+}
+# Text fields and their boosts, each with a folded copy named `<field>_folded`.
+TEXT_FIELDS: Final[dict[str, float]] = {**TEXT_KINDS, PLACES: PLACES_BOOST}
 
 # Filter fields: the FilterSet's parameter name -> the index field (raw, fast, indexed).
 # A vocabulary's field is named as its parameter (core/vocabularies.py).
@@ -183,10 +269,47 @@ def fold_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def language_analyzer(language: str) -> tantivy.TextAnalyzer:
+    """A language version's words: lower-cased, its stop words (and elided articles)
+    dropped, German compounds split, accents folded, stemmed where tantivy can."""
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_LENGTH))
+        .filter(tantivy.Filter.lowercase())
+    )
+    stop = STOP_WORDS[language]
+    builder = builder.filter(
+        tantivy.Filter.stopword(stop)
+        if isinstance(stop, str)
+        else tantivy.Filter.custom_stopword(stop)
+    )
+    if language in ("it", "fr"):
+        builder = builder.filter(tantivy.Filter.custom_stopword(ELIDED))
+    if language == "de":
+        builder = builder.filter(tantivy.Filter.split_compound(GERMAN_PARTS))
+    builder = builder.filter(tantivy.Filter.ascii_fold())
+    stemmer = STEMMERS[language]
+    if stemmer is not None:
+        builder = builder.filter(tantivy.Filter.stemmer(stemmer))
+    return builder.build()
+
+
+def nothing_analyzer() -> tantivy.TextAnalyzer:
+    """No word at all: for a field that is only stored."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+        .filter(tantivy.Filter.remove_long(1))
+        .build()
+    )
+
+
 def register_analyzers(index: tantivy.Index) -> None:
     """Must run on every Index object before it writes or parses anything."""
     index.register_tokenizer(STEM, stem_analyzer())
     index.register_tokenizer(FOLD, fold_analyzer())
+    index.register_tokenizer(NOTHING, nothing_analyzer())
+    for language in VERSION_LANGUAGES:
+        index.register_tokenizer(analyzer_name(language), language_analyzer(language))
 
 
 def build_schema() -> tantivy.Schema:
@@ -194,13 +317,21 @@ def build_schema() -> tantivy.Schema:
     # The database id: stored (to return it), fast (to read it for a page of hits
     # without loading documents), indexed (to delete a case's document by its id).
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
-    for field in TEXT_FIELDS:
-        # The summary is stored: the highlighted snippet is cut from it. The title
-        # too: it orders the cases that tie on a sort key.
+    # The original's title and summary, stored only: a card shows them, an export
+    # writes them, the title orders the cases that tie on a sort key.
+    for field in ("title", "summary"):
+        builder.add_text_field(field, stored=True, tokenizer_name=NOTHING)
+    for field, (analyzer, _boost) in VERSION_FIELDS.items():
+        # Each version's title and summary stored too: a card and an export in the
+        # reader's language, and the snippet cut from its summary.
         builder.add_text_field(
-            field, stored=field in ("title", "summary"), tokenizer_name=STEM
+            field,
+            stored=not field.startswith("sections"),
+            tokenizer_name=analyzer,
         )
-        builder.add_text_field(folded(field), tokenizer_name=FOLD)
+    builder.add_text_field(PLACES, tokenizer_name=STEM)
+    for kind in TEXT_FIELDS:
+        builder.add_text_field(folded(kind), tokenizer_name=FOLD)
     for name, field in FACET_FIELDS.items():
         # Filtered on (indexed); counted from COUNT_FIELDS (fast); some shown on a card.
         builder.add_text_field(

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Final
 import tantivy
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from ..models import CaseStudy
 from . import journal
@@ -67,9 +68,10 @@ from .schema import (
     SCHEMA,
     SORT_KEYS,
     TITLE_KEYS,
+    VERSION_LANGUAGES,
     fold_analyzer,
+    language_analyzer,
     split_buckets,
-    stem_analyzer,
 )
 
 if TYPE_CHECKING:
@@ -370,9 +372,15 @@ def search(
         if with_cards:
             stored = [Stored.from_document(doc) for doc in documents]
         if with_snippets:
+            # Cut from the summary the reader is shown (their translation, else the
+            # original), its words analysed in its language.
             marker = Marker(parsed, typo_tolerant=typo_tolerant)
+            reader = get_language()
             for case_id, doc in zip(ids, documents, strict=True):
-                snippets[case_id] = marker.snippet(doc.get_first("summary") or "")
+                _title, summary, language = Stored.from_document(doc).in_language(
+                    reader
+                )
+                snippets[case_id] = marker.snippet(summary, language=language)
     return Result(
         total=total,
         ids=ids,
@@ -477,7 +485,7 @@ class Newest:
 # --- Snippets ----------------------------------------------------------------------------
 
 _WORD: Final = re.compile(r"[^\W_]+")
-_STEM = stem_analyzer()
+_ANALYZERS = {language: language_analyzer(language) for language in VERSION_LANGUAGES}
 _FOLD = fold_analyzer()
 
 
@@ -487,7 +495,7 @@ class Marker:
     typo-tolerant ones) a word one edit from a correction."""
 
     def __init__(self, parsed: Parsed, *, typo_tolerant: bool = False) -> None:
-        self.stems = {stem for t in parsed.terms for stem in t.stems}
+        self.stems = {stem for t in parsed.terms for stem in t.all_stems}
         self.prefixes = [
             t.folds[-1]
             for t in parsed.terms
@@ -499,12 +507,13 @@ class Marker:
             for t in parsed.terms
             if typo_tolerant and t.is_word and len(t.folds[0]) >= MIN_FUZZY
         ]
-        self._seen: dict[str, bool] = {}
+        self._seen: dict[tuple[str, str], bool] = {}
 
-    def matches(self, word: str) -> bool:
-        known = self._seen.get(word)
+    def matches(self, word: str, language: str = "en") -> bool:
+        """Whether `word`, of a text in `language`, is one the question found."""
+        known = self._seen.get((language, word))
         if known is None:
-            stems = _STEM.analyze(word)
+            stems = _ANALYZERS[language].analyze(word)
             folds = _FOLD.analyze(word)
             fold = folds[0] if folds else ""
             known = bool(
@@ -512,34 +521,37 @@ class Marker:
                 or (fold and any(fold.startswith(p) for p in self.prefixes))
                 or (fold and any(within_one_edit(n, fold) for n in self.near))
             )
-            self._seen[word] = known
+            self._seen[(language, word)] = known
         return known
 
-    def _mark(self, text: str) -> str:
+    def _mark(self, text: str, language: str) -> str:
         out: list[str] = []
         position = 0
         for match in _WORD.finditer(text):
-            if self.matches(match.group()):
+            if self.matches(match.group(), language):
                 out.append(html.escape(text[position : match.start()]))
                 out.append(f"<mark>{html.escape(match.group())}</mark>")
                 position = match.end()
         out.append(html.escape(text[position:]))
         return "".join(out)
 
-    def snippet(self, text: str, words: int = SNIPPET_WORDS) -> SafeString:
-        """About `words` words of `text` around the first match, escaped, matches
-        marked (the whole start of the text if nothing matches)."""
+    def snippet(
+        self, text: str, words: int = SNIPPET_WORDS, *, language: str = "en"
+    ) -> SafeString:
+        """About `words` words of `text` (written in `language`) around the first
+        match, escaped, matches marked (the whole start of the text if nothing
+        matches)."""
         tokens = text.split()
         first = next(
             (
                 i
                 for i, token in enumerate(tokens)
-                if any(self.matches(w) for w in _WORD.findall(token))
+                if any(self.matches(w, language) for w in _WORD.findall(token))
             ),
             0,
         )
         start = max(0, min(first - 10, len(tokens) - words))
-        excerpt = self._mark(" ".join(tokens[start : start + words]))
+        excerpt = self._mark(" ".join(tokens[start : start + words]), language)
         if start > 0:
             excerpt = "… " + excerpt
         if start + words < len(tokens):

@@ -280,3 +280,22 @@ def test_a_translation_crossing_a_colleagues_save_is_refused(people, as_):
     assert response.status_code == 409
     case.refresh_from_db()
     assert case.title_de is None
+
+
+def test_the_exports_carry_the_original_language_and_every_translation(client, people):
+    import json
+
+    case = italian_case(people["city_a"], S.PUBLISHED, **GERMAN)
+    response = client.get("/en/cases/export.json")
+    (record,) = json.loads(b"".join(response.streaming_content))["cases"]
+    assert record["slug"] == case.slug
+    assert (record["original_language"], record["title"]) == (
+        "it",
+        "Bilancio partecipativo",
+    )
+    assert (record["title_de"], record["summary_de"]) == (
+        GERMAN["title_de"],
+        GERMAN["summary_de"],
+    )
+    # The original's own language has no translation: its text is title and summary.
+    assert record["title_it"] == record["title_fr"] == ""

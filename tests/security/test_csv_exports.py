@@ -17,7 +17,11 @@ import pytest
 
 from core.models import LifecycleStage
 from innovation_cases import exports
-from innovation_cases.models import CaseStudy
+from innovation_cases.models import (
+    CARD_TRANSLATION_FIELDS,
+    CaseStudy,
+    translation_field,
+)
 from tests.factories import CaseStudyFactory, CityFactory, DistrictFactory
 
 FORMULAS = {
@@ -52,6 +56,24 @@ WRITTEN: dict[str, Callable[[str, str], dict[str, Any]]] = {
         "lifecycle_stage": LifecycleStage.objects.create(
             slug=f"-{key}", name=text, position=99
         )
+    },
+    # A translation's title and summary, into each language (a case written in
+    # another: the original's language has none).
+    **{
+        column: (
+            lambda key, text, column=column: {
+                "original_language": "sk" if column.endswith("_en") else "en",
+                **dict.fromkeys(
+                    [
+                        translation_field(name, column.rsplit("_", 1)[1])
+                        for name in ("title", "summary")
+                    ],
+                    "A translated text.",
+                ),
+                column: text,
+            }
+        )
+        for column in CARD_TRANSLATION_FIELDS
     },
 }
 # Columns of values the site makes, never text anyone types: a number, a date, an
@@ -135,4 +157,8 @@ def getattr_column(case: CaseStudy, column: str) -> str:
         "district": lambda: case.district.name,
         "summary": lambda: case.summary,
         "lifecycle_stage": lambda: case.lifecycle_stage.slug,
+        **{
+            name: (lambda name=name: getattr(case, name))
+            for name in CARD_TRANSLATION_FIELDS
+        },
     }[column]()

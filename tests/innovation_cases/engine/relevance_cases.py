@@ -4,7 +4,8 @@ test_relevance.py). Cities are real names; what the cases say of them is invente
 is test data only, never shown on the site.
 
 Each case: key, title, city, summary, and optionally challenge, approach, results,
-lessons (the sections), district, team, themes, types, year, status.
+lessons (the sections), district, team, themes, types, year, status, the original
+`language` (English if not given) and `translations` ({"de": {"title": ..., ...}}).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ CITIES: dict[str, tuple[str, str]] = {
     "lyon": ("Lyon", "FR"),
     "tallinn": ("Tallinn", "EE"),
     "porto": ("Porto", "PT"),
+    "bologna": ("Bologna", "IT"),
+    "vienna": ("Vienna", "AT"),
+    "bratislava": ("Bratislava", "SK"),
+    "nantes": ("Nantes", "FR"),
 }
 
 CASES: list[dict[str, Any]] = [
@@ -293,6 +298,52 @@ CASES: list[dict[str, Any]] = [
         "summary": "Advisers visit households to cut their bills and their emissions.",
         "themes": ["climate", "social-inclusion"],
         "types": ["enhancement-oriented"],
+        "year": 2022,
+    },
+    # In other languages: an Italian case translated into German, and a German, a
+    # French and a Slovak case, each searched with its own language's analyser.
+    {
+        "key": "bilancio",
+        "language": "it",
+        "title": "Bilancio partecipativo nei quartieri",
+        "city": "bologna",
+        "summary": "I cittadini propongono e votano progetti per una parte del "
+        "bilancio comunale.",
+        "approach": "L'amministrazione ha aperto laboratori di quartiere.",
+        "translations": {
+            "de": {
+                "title": "Bürgerhaushalt in den Stadtteilen",
+                "summary": "Die Bürgerinnen und Bürger schlagen Projekte vor und "
+                "stimmen über einen Teil des städtischen Haushalts ab.",
+            }
+        },
+        "year": 2018,
+    },
+    {
+        "key": "stadtteillabor",
+        "language": "de",
+        "title": "Stadtteillabore für die Verwaltungsinnovation",
+        "city": "vienna",
+        "summary": "Die Stadtverwaltung eröffnet in jedem Bezirk ein Labor für neue "
+        "Dienstleistungen.",
+        "year": 2021,
+    },
+    {
+        "key": "guichet",
+        "language": "fr",
+        "title": "Un guichet unique pour l'état civil",
+        "city": "nantes",
+        "summary": "Les habitants obtiennent leurs actes d'état civil au même "
+        "guichet, sans rendez-vous.",
+        "year": 2017,
+    },
+    {
+        "key": "sluzby",
+        "language": "sk",
+        "title": "Elektronické služby mestskej samosprávy",
+        "city": "bratislava",
+        "summary": "Obyvatelia vybavia žiadosti o povolenia cez internet bez čakania "
+        "na úrade.",
         "year": 2022,
     },
     # Never found: not public.

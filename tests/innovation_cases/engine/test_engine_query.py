@@ -57,12 +57,14 @@ def test_words_phrases_or_and_exclusions():
     ]
     assert [t.text for t in parsed.excluded] == ["harbour", "old town"]
     assert parsed.groups[1][0].quoted
-    assert parsed.groups[0][0].stems == ("digit",)
+    # Each language's stems: English "digit", German "digital".
+    assert parsed.groups[0][0].stems_in("en") == ("digit",)
+    assert parsed.groups[0][0].stems_in("de") == ("digital",)
 
 
 def test_a_hyphenated_word_is_a_phrase_of_its_parts():
     (term,) = parse("e-Government").terms
-    assert (term.stems, term.folds, term.quoted) == (
+    assert (term.stems_in("en"), term.folds, term.quoted) == (
         ("e", "govern"),
         ("e", "government"),
         False,
@@ -71,11 +73,11 @@ def test_a_hyphenated_word_is_a_phrase_of_its_parts():
 
 def test_accents_are_folded_and_words_stemmed():
     participatory, malmo = parse("Participatory Malmö").terms
-    assert (participatory.stems, participatory.folds) == (
+    assert (participatory.stems_in("en"), participatory.folds) == (
         ("participatori",),
         ("participatory",),
     )
-    assert (malmo.stems, malmo.folds) == (("malmo",), ("malmo",))
+    assert (malmo.stems_in("en"), malmo.folds) == (("malmo",), ("malmo",))
 
 
 @pytest.mark.parametrize("text", ["", "   ", "OR", "- -- ---", '""', "&|!():*'\\"])
@@ -155,7 +157,7 @@ def test_a_possessive_is_dropped_from_a_word_not_a_phrase():
 
 def test_only_a_long_stem_shorter_than_its_word_is_a_root():
     [participation, art, digital] = parse("participation art digital").terms
-    assert participation.root == "particip"
-    assert art.root is None  # "art": too short
-    assert digital.root is None  # "digit" is too short
-    assert parse('"participation"').terms[0].root is None
+    assert participation.roots == ("particip",)  # English's and French's stem
+    assert art.roots == ()  # "art": too short
+    assert digital.roots == ()  # "digit" is too short
+    assert parse('"participation"').terms[0].roots == ()

@@ -358,3 +358,44 @@ def test_the_case_list_reads_no_row_of_its_cases(
     assert [c.slug for c in response.context["cases"]] == [
         built[key].slug for key in found(built, "digital")
     ]
+
+
+def test_a_case_found_in_several_languages_is_one_result_and_counted_once(db):
+    """One document holds every language version: a word in all of them finds the
+    case once, and each facet counts it once (issue 18)."""
+    case = CaseStudyFactory(
+        published=True,
+        original_language="it",
+        title="Tram notturno",
+        summary="Un tram notturno per i quartieri.",
+        title_de="Nachttram",
+        summary_de="Eine Tram für die Nacht.",
+        title_fr="Tram de nuit",
+        summary_fr="Un tram pour la nuit.",
+    )
+    result = search("tram")
+    assert result.ids == [case.pk]
+    assert result.total == 1
+    assert result.facets["city"] == {case.city.slug: 1}
+
+
+def test_a_card_and_its_snippet_are_in_the_readers_language(db):
+    from django.utils import translation
+
+    case = CaseStudyFactory(
+        published=True,
+        original_language="it",
+        title="Bilancio partecipativo",
+        summary="I cittadini decidono il bilancio.",
+        title_de="Bürgerhaushalt",
+        summary_de="Die Bürger entscheiden über den Haushalt.",
+    )
+    with translation.override("de"):
+        result = search("Haushalt", with_cards=True)
+        (card,) = cards(result.stored)
+        assert (card.title, card.language) == ("Bürgerhaushalt", "de")
+        assert "<mark>Haushalt</mark>" in result.snippets[case.pk]
+    with translation.override("fr"):
+        (card,) = cards(search("bilancio", with_cards=True).stored)
+        # No French translation: the original, marked as Italian.
+        assert (card.title, card.language) == ("Bilancio partecipativo", "it")

@@ -19,7 +19,7 @@ import pytest
 from cities.models import City
 from core.models import InnovationType, Theme
 from innovation_cases.engine.search import Filters, search
-from innovation_cases.models import CaseStudy
+from innovation_cases.models import CaseStudy, translation_field
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,
@@ -58,6 +58,12 @@ def corpus(db: Any) -> dict[str, CaseStudy]:
             results=spec.get("results", ""),
             lessons_learned=spec.get("lessons", ""),
             year_started=spec.get("year"),
+            original_language=spec.get("language", "en"),
+            **{
+                translation_field(name, language): value
+                for language, text in spec.get("translations", {}).items()
+                for name, value in text.items()
+            },
             status=status,
             published_at=(
                 datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
@@ -159,6 +165,33 @@ JUDGEMENTS = [
         top=("twin", "tram-data"),
         absent=("eid",),
     ),
+    # Every language version, each analysed as its language: stems, stop words,
+    # elisions, German compounds, Slovak diacritics (issue 18).
+    Judgement(
+        "Haushalt",
+        first="bilancio",
+        why="the German translation's 'Bürgerhaushalt', a compound, of an Italian case",
+    ),
+    Judgement("Bürgerhaushalt", first="bilancio", why="the German translation's title"),
+    Judgement("bilancio", first="bilancio", why="the Italian original"),
+    Judgement("quartiere", first="bilancio", why="Italian stem of 'quartieri'"),
+    Judgement("l'amministrazione", first="bilancio", why="an Italian elision"),
+    Judgement("Verwaltung", first="stadtteillabor", why="in two German compounds"),
+    Judgement("Labor", first="stadtteillabor", why="'Stadtteillabore', German plural"),
+    Judgement("guichets", first="guichet", why="French plural, stemmed"),
+    Judgement("d'état civil", first="guichet", why="a French elision and accents"),
+    Judgement(
+        '"Bürgerhaushalt in den Stadtteilen"',
+        first="bilancio",
+        why="a German phrase: a compound's parts in its place, stop words' gaps kept",
+    ),
+    Judgement(
+        '"guichet unique pour l\'état civil"',
+        first="guichet",
+        why="a French phrase with a stop word and an elision",
+    ),
+    Judgement("sluzby", first="sluzby", why="Slovak, without its diacritics"),
+    Judgement("samospráva", first="sluzby", why="a Slovak word's start, as a prefix"),
     # Nothing public to find: words of a draft, a submission, an archived case.
     Judgement("zeppelin", nothing=True),
     Judgement("quagga", nothing=True),
