@@ -315,7 +315,12 @@ CASES: list[dict[str, Any]] = [
                 "title": "Bürgerhaushalt in den Stadtteilen",
                 "summary": "Die Bürgerinnen und Bürger schlagen Projekte vor und "
                 "stimmen über einen Teil des städtischen Haushalts ab.",
-            }
+            },
+            "sk": {
+                "title": "Participatívny rozpočet v mestských štvrtiach",
+                "summary": "Obyvatelia navrhujú projekty a hlasujú o časti "
+                "mestského rozpočtu.",
+            },
         },
         "year": 2018,
     },
@@ -335,6 +340,13 @@ CASES: list[dict[str, Any]] = [
         "city": "nantes",
         "summary": "Les habitants obtiennent leurs actes d'état civil au même "
         "guichet, sans rendez-vous.",
+        "translations": {
+            "it": {
+                "title": "Uno sportello unico per lo stato civile",
+                "summary": "Gli abitanti ottengono i loro atti di stato civile allo "
+                "stesso sportello, senza appuntamento.",
+            }
+        },
         "year": 2017,
     },
     {
@@ -344,6 +356,13 @@ CASES: list[dict[str, Any]] = [
         "city": "bratislava",
         "summary": "Obyvatelia vybavia žiadosti o povolenia cez internet bez čakania "
         "na úrade.",
+        "translations": {
+            "fr": {
+                "title": "Des services électroniques pour l'administration locale",
+                "summary": "Les habitants déposent leurs demandes de permis en ligne, "
+                "sans attendre au guichet.",
+            }
+        },
         "year": 2022,
     },
     # Never found: not public.

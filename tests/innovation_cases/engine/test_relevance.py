@@ -127,7 +127,9 @@ JUDGEMENTS = [
     # Partial words: a prefix of at least three letters.
     Judgement("innovati", found=("lab", "procurement"), why="innovation, innovative"),
     Judgement(
-        "particip", top=("budget", "evidence"), why="participatory, participation"
+        "particip",
+        top=("budget", "evidence", "bilancio"),
+        why="participatory, participation; and participatívny, a Slovak translation's",
     ),
     Judgement("cooperat", first="coop-housing"),
     # A long stem as the start of other forms of the word.
@@ -191,6 +193,10 @@ JUDGEMENTS = [
         why="a French phrase with a stop word and an elision",
     ),
     Judgement("sluzby", first="sluzby", why="Slovak, without its diacritics"),
+    # Each language finds the translations into it.
+    Judgement("sportelli", first="guichet", why="the Italian translation, stemmed"),
+    Judgement("électroniques", first="sluzby", why="the French translation, stemmed"),
+    Judgement("rozpočet", first="bilancio", why="the Slovak translation"),
     Judgement("samospráva", first="sluzby", why="a Slovak word's start, as a prefix"),
     # Nothing public to find: words of a draft, a submission, an archived case.
     Judgement("zeppelin", nothing=True),
