@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .language_names import local_name
+from .language_names import language_codes, local_name, unknown_language
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,6 @@ class LanguageVersion:
     # This page in that language, without the query string (for hreflang alternates).
     path: str
     current: bool
-
-
-def language_codes() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
 
 
 def is_language_prefixed(request: HttpRequest) -> bool:
@@ -116,15 +112,11 @@ API_LANGUAGE_PARAMETER = "lang"
 def _unknown_language(code: str) -> HttpResponseBase:
     from core.rest import problem_response  # core.rest imports this module
 
-    message = _("“%(value)s” is not one of the languages: %(languages)s.") % {
-        "value": code[:50],
-        "languages": ", ".join(language_codes()),
-    }
     return problem_response(
         400,
         _("The request has invalid values: see “errors”."),
         "invalid",
-        errors={API_LANGUAGE_PARAMETER: [message]},
+        errors={API_LANGUAGE_PARAMETER: [unknown_language(code)]},
     )
 
 

@@ -22,7 +22,7 @@ from core.history import (
     save_with_relations,
     version_relations,
 )
-from core.language_names import language_name
+from core.language_names import language_codes, language_name
 from core.models import (
     Approach,
     Driver,
@@ -250,7 +250,7 @@ SECTION_FIELDS = ["challenge", "approach", "results", "lessons_learned"]
 TEXT_FIELDS = ["title", "summary", *SECTION_FIELDS]
 # What a translation must have, as the original must.
 TRANSLATION_REQUIRED = ["title", "summary"]
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+LANGUAGE_CODES = language_codes()
 
 
 def translation_field(name: str, language: str) -> str:

@@ -19,6 +19,7 @@ from cities.serializers import (
     resolve_district,
 )
 from core.fields import field_list
+from core.language_names import unknown_language
 from core.models import (
     Approach,
     Driver,
@@ -191,7 +192,6 @@ class CaseTranslationsField(serializers.Field):
 
     default_error_messages = {
         "not_a_dict": _("Give an object of translations, by language."),
-        "unknown": _("“%(value)s” is not one of the languages: %(languages)s."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -208,13 +208,7 @@ class CaseTranslationsField(serializers.Field):
         errors: dict[str, Any] = {}
         for language, given in data.items():
             if language not in LANGUAGE_CODES:
-                errors[language] = [
-                    self.error_messages["unknown"]
-                    % {
-                        "value": str(language)[:50],
-                        "languages": ", ".join(LANGUAGE_CODES),
-                    }
-                ]
+                errors[language] = [unknown_language(language)]
                 continue
             if given is None:
                 values = dict.fromkeys(TEXT_FIELDS, None)

@@ -75,8 +75,8 @@ import unicodedata
 from typing import Any, Final
 
 import tantivy
-from django.conf import settings
 
+from core.language_names import language_codes
 from core.vocabularies import VOCABULARIES
 
 # Raise whenever the fields, the analysers or the document's content change meaning.
@@ -106,7 +106,7 @@ MAX_TOKEN_LENGTH: Final = 40
 # French elisions ("l'amministrazione", "d'innovation") leave a lone article, which
 # their stop words drop. German compounds are split into known parts first
 # (`GERMAN_PARTS`), so that "Haushalt" finds "Bürgerhaushalt".
-VERSION_LANGUAGES: Final = tuple(code for code, _name in settings.LANGUAGES)
+VERSION_LANGUAGES: Final = tuple(language_codes())
 STEMMERS: Final[dict[str, str | None]] = {
     "en": "english",
     "de": "german",
