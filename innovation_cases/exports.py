@@ -142,7 +142,7 @@ def _records(
                 "city_slug": doc["city"][0],
                 "country": doc["country"][0],
                 "district": _first(doc.get("district_name")),
-                "original_language": _first(doc.get("original_language")),
+                "original_language": original,
                 "summary": _first(doc.get("summary")) or "",
                 "innovation_types": types(doc.get("innovation_type")),
                 "drivers": drivers(doc.get("driver")),

@@ -193,28 +193,31 @@ def cards(
     themes = {term.slug: _link(term) for term in terms["theme"]}
     snippets = snippets or {}
     reader = get_language()
-    return [
-        Card(
-            pk=doc.id,
-            slug=doc.slug,
-            title=doc.in_language(reader)[0],
-            summary=doc.in_language(reader)[1],
-            language=doc.in_language(reader)[2],
-            url=reverse("innovation_cases:case_detail", kwargs={"slug": doc.slug}),
-            city=Link(
-                doc.city,
-                doc.city_name,
-                reverse("cities:city_detail", kwargs={"slug": doc.city}),
-                Country(doc.country),
-            ),
-            year_started=doc.year_started,
-            is_synthetic=doc.is_synthetic,
-            innovation_types=_in_order(types, doc.innovation_types),
-            themes=_in_order(themes, doc.themes),
-            snippet=snippets.get(doc.id),
+    made = []
+    for doc in stored:
+        title, summary, language = doc.in_language(reader)
+        made.append(
+            Card(
+                pk=doc.id,
+                slug=doc.slug,
+                title=title,
+                summary=summary,
+                language=language,
+                url=reverse("innovation_cases:case_detail", kwargs={"slug": doc.slug}),
+                city=Link(
+                    doc.city,
+                    doc.city_name,
+                    reverse("cities:city_detail", kwargs={"slug": doc.city}),
+                    Country(doc.country),
+                ),
+                year_started=doc.year_started,
+                is_synthetic=doc.is_synthetic,
+                innovation_types=_in_order(types, doc.innovation_types),
+                themes=_in_order(themes, doc.themes),
+                snippet=snippets.get(doc.id),
+            )
         )
-        for doc in stored
-    ]
+    return made
 
 
 def _in_order(links: dict[str, Link], slugs: tuple[str, ...]) -> list[Link]:

@@ -15,16 +15,17 @@ How a word matches (`_word_query`): its stem on the stemmed fields, each languag
 version's with that language's stem (the question is analysed once a language: a German
 word finds the German translation of an Italian case), or its folded form as a prefix of
 a word on the unstemmed copies ("innovati" -> "innovation"), each boosted by its field
-(schema.TEXT_KINDS); a word that is a stop word in every language is no word to find; prefix matches weigh half as much as whole
-words, and a word shorter than `MIN_PREFIX` letters is not a prefix (else "in" would
-match "innovation", "initiative", ...). A word whose stem is `MIN_ROOT` letters or more
-and shorter than the word also matches words starting with its stem, weighing less
-again (`Term.root`): "participation" finds "participatory". An English possessive is
-dropped from an unquoted word: "Vienna's" is "Vienna". tantivy expands a prefix to at most 50 words
-(`phrase_prefix_query`'s default), which bounds its cost. A token that analyses into
-several words ("e-government", "Wien/Vienna") is a phrase of them, as in PostgreSQL's
-websearch. Exclusions match whole words only, so that `-bologna` does not drop a case
-that says "bolognese".
+(schema.TEXT_KINDS); a word that is a stop word in every language is no word to find.
+Prefix matches weigh half as much as whole words, and a word shorter than `MIN_PREFIX`
+letters is not a prefix (else "in" would match "innovation", "initiative", ...). A word
+whose stem is `MIN_ROOT` letters or more and shorter than the word also matches words
+starting with its stem, weighing less again (`Term.roots`): "participation" finds
+"participatory". An English possessive is dropped from an unquoted word: "Vienna's" is
+"Vienna". tantivy expands a prefix to at most 50 words (`phrase_prefix_query`'s
+default), which bounds its cost. A token that analyses into several words
+("e-government", "Wien/Vienna") is a phrase of them, as in PostgreSQL's websearch.
+Exclusions match whole words only, so that `-bologna` does not drop a case that says
+"bolognese".
 
 Bounds: the text is cut at `MAX_INPUT` characters, and only the first `MAX_TERMS`
 words and phrases count; the rest are ignored (`Parsed.truncated` says so). The
@@ -48,6 +49,7 @@ from typing import Final
 import tantivy
 
 from .schema import (
+    LANGUAGE_ANALYZERS,
     PLACES,
     PLACES_BOOST,
     SCHEMA,
@@ -56,7 +58,6 @@ from .schema import (
     VERSION_LANGUAGES,
     fold_analyzer,
     folded,
-    language_analyzer,
     stem_analyzer,
     version_field,
 )
@@ -82,10 +83,7 @@ _TOKEN: Final = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _POSSESSIVE: Final = re.compile(r"['’]s$", re.IGNORECASE)
 
 # Each language version's analyser (schema.language_analyzer), and the places'.
-_ANALYZERS = {
-    **{language: language_analyzer(language) for language in VERSION_LANGUAGES},
-    PLACES: stem_analyzer(),
-}
+_ANALYZERS = {**LANGUAGE_ANALYZERS, PLACES: stem_analyzer()}
 _FOLD = fold_analyzer()
 
 
@@ -95,27 +93,25 @@ class Term:
 
     text: str  # as typed, without quotes or the leading minus
     # What each language version's fields (and the places) hold for it, as pairs of
-    # (language or "places", words): none where it is only a stop word.
-    stems: tuple[tuple[str, tuple[str, ...]], ...]
+    # (language or "places", its words): none where it is only a stop word. Each
+    # word with its position, counted in the words of the text as typed: a dropped
+    # stop word leaves a gap, a German compound's parts share its place (as in the
+    # index).
+    words: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
     folds: tuple[str, ...]  # what the unstemmed copies hold for it
     quoted: bool
     span: tuple[int, int]  # where `text` is in the (cut) question
 
-    # Where each of those words is, counted in the words of the text as typed: a
-    # dropped stop word leaves a gap, a German compound's parts share its place (as
-    # in the index).
-    positions: tuple[tuple[str, tuple[int, ...]], ...] = ()
-
     def stems_in(self, key: str) -> tuple[str, ...]:
         """What the fields of `key` (a language, or "places") hold for the term."""
-        return dict(self.stems).get(key, ())
+        return tuple(word for _position, word in dict(self.words).get(key, ()))
 
     def positions_in(self, key: str) -> tuple[int, ...]:
-        return dict(self.positions).get(key, ())
+        return tuple(position for position, _word in dict(self.words).get(key, ()))
 
     @property
     def all_stems(self) -> set[str]:
-        return {stem for _key, words in self.stems for stem in words}
+        return {word for _key, pairs in self.words for _position, word in pairs}
 
     @property
     def is_word(self) -> bool:
@@ -133,12 +129,12 @@ class Term:
         return tuple(
             sorted(
                 {
-                    words[0]
-                    for _key, words in self.stems
-                    if len(words) == 1
-                    and len(words[0]) >= MIN_ROOT
-                    and word.startswith(words[0])
-                    and word != words[0]
+                    stem
+                    for _key, pairs in self.words
+                    if len(pairs) == 1
+                    and len(stem := pairs[0][1]) >= MIN_ROOT
+                    and word.startswith(stem)
+                    and word != stem
                 }
             )
         )
@@ -168,15 +164,15 @@ class Parsed:
 _SIMPLE_TOKEN: Final = re.compile(r"[^\W_]+")
 
 
-def _analysed(analyzer: tantivy.TextAnalyzer, raw: str) -> list[tuple[int, str]]:
+def _analysed(analyzer: tantivy.TextAnalyzer, raw: str) -> tuple[tuple[int, str], ...]:
     """`raw`'s words as `analyzer` indexes them, each with its position: the
     analyser is given one word at a time, so that a stop word it drops leaves its
     place empty and a compound's parts all get the compound's place."""
-    return [
+    return tuple(
         (position, word)
         for position, token in enumerate(_SIMPLE_TOKEN.findall(raw))
         for word in analyzer.analyze(token)
-    ]
+    )
 
 
 def parse(text: str | None) -> Parsed:
@@ -202,24 +198,18 @@ def parse(text: str | None) -> Parsed:
             raw = phrase
             start = match.start(2)
             quoted = True
-        analysed = {
-            key: _analysed(analyzer, raw) for key, analyzer in _ANALYZERS.items()
-        }
-        stems = tuple(
-            (key, tuple(w for _p, w in pairs)) for key, pairs in analysed.items()
-        )
-        positions = tuple(
-            (key, tuple(p for p, _w in pairs)) for key, pairs in analysed.items()
+        words = tuple(
+            (key, _analysed(analyzer, raw)) for key, analyzer in _ANALYZERS.items()
         )
         folds = tuple(_FOLD.analyze(raw))
-        if not folds or not any(words for _key, words in stems):
+        if not folds or not any(pairs for _key, pairs in words):
             join_next = False
             continue  # punctuation, or a stop word in every language: nothing to find
         if count == MAX_TERMS:
             truncated = True
             break
         count += 1
-        term = Term(raw, stems, folds, quoted, (start, start + len(raw)), positions)
+        term = Term(raw, words, folds, quoted, (start, start + len(raw)))
         if exclude:
             excluded.append(term)
             join_next = False
@@ -240,17 +230,16 @@ def parse(text: str | None) -> Parsed:
 
 
 def _exact(
-    field_name: str, words: tuple[str, ...], positions: tuple[int, ...] = ()
+    field_name: str, words: tuple[str, ...], positions: tuple[int, ...]
 ) -> tantivy.Query:
+    """One word, or a phrase of words at their positions."""
     if len(words) == 1:
         return tantivy.Query.term_query(SCHEMA, field_name, words[0])
-    if positions:
-        first = positions[0]
-        placed: list[str | tuple[int, str]] = [
-            (p - first, w) for p, w in zip(positions, words, strict=True)
-        ]
-        return tantivy.Query.phrase_query(SCHEMA, field_name, placed)
-    return tantivy.Query.phrase_query(SCHEMA, field_name, list(words))
+    first = positions[0]
+    placed: list[str | tuple[int, str]] = [
+        (p - first, w) for p, w in zip(positions, words, strict=True)
+    ]
+    return tantivy.Query.phrase_query(SCHEMA, field_name, placed)
 
 
 def _stemmed(term: Term) -> list[tuple[str, tuple[str, ...], tuple[int, ...], float]]:

@@ -50,7 +50,7 @@ import tantivy
 
 from ..models import CaseStudy
 from . import journal
-from .schema import SCHEMA, VERSION_LANGUAGES, language_analyzer, version_field
+from .schema import LANGUAGE_ANALYZERS, SCHEMA, version_field
 
 # Index field -> the weight of one shared value of it.
 WEIGHTS: Final[dict[str, float]] = {
@@ -69,8 +69,6 @@ TEXT: Final = ("title", "summary")
 MAX_WORDS: Final = 25
 # A word counts only if another case has it too (the case itself is one, if indexed).
 MIN_CASES_WITH_WORD: Final = 2
-
-_ANALYZERS = {language: language_analyzer(language) for language in VERSION_LANGUAGES}
 
 
 def _text_fields(case: CaseStudy) -> list[str]:
@@ -95,7 +93,7 @@ def telling_words(case: CaseStudy, searcher: tantivy.Searcher) -> list[str]:
     `MAX_WORDS`: by how often the case uses them times how rare they are (tf-idf)."""
     total = searcher.num_docs
     weights: dict[str, float] = {}
-    analyzer = _ANALYZERS[case.original_language]
+    analyzer = LANGUAGE_ANALYZERS[case.original_language]
     fields = _text_fields(case)
     for word, uses in Counter(
         analyzer.analyze(f"{case.title}\n{case.summary}")

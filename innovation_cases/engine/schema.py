@@ -294,6 +294,14 @@ def language_analyzer(language: str) -> tantivy.TextAnalyzer:
     return builder.build()
 
 
+# Each language's analyser, for the code that reads text as the index does (the
+# question, the snippets, a case's telling words); every Index object is given its own
+# (register_analyzers).
+LANGUAGE_ANALYZERS: Final = {
+    language: language_analyzer(language) for language in VERSION_LANGUAGES
+}
+
+
 def nothing_analyzer() -> tantivy.TextAnalyzer:
     """No word at all: for a field that is only stored."""
     return (

@@ -65,12 +65,11 @@ from .query import (
 from .schema import (
     COUNT_FIELDS,
     FACET_FIELDS,
+    LANGUAGE_ANALYZERS,
     SCHEMA,
     SORT_KEYS,
     TITLE_KEYS,
-    VERSION_LANGUAGES,
     fold_analyzer,
-    language_analyzer,
     split_buckets,
 )
 
@@ -368,18 +367,16 @@ def search(
     snippets: dict[int, SafeString] = {}
     stored: list[Stored] = []
     if with_snippets or with_cards:
-        documents = [searcher.doc(address) for address in addresses]
+        page = [Stored.from_document(searcher.doc(address)) for address in addresses]
         if with_cards:
-            stored = [Stored.from_document(doc) for doc in documents]
+            stored = page
         if with_snippets:
             # Cut from the summary the reader is shown (their translation, else the
             # original), its words analysed in its language.
             marker = Marker(parsed, typo_tolerant=typo_tolerant)
             reader = get_language()
-            for case_id, doc in zip(ids, documents, strict=True):
-                _title, summary, language = Stored.from_document(doc).in_language(
-                    reader
-                )
+            for case_id, doc in zip(ids, page, strict=True):
+                _title, summary, language = doc.in_language(reader)
                 snippets[case_id] = marker.snippet(summary, language=language)
     return Result(
         total=total,
@@ -485,7 +482,6 @@ class Newest:
 # --- Snippets ----------------------------------------------------------------------------
 
 _WORD: Final = re.compile(r"[^\W_]+")
-_ANALYZERS = {language: language_analyzer(language) for language in VERSION_LANGUAGES}
 _FOLD = fold_analyzer()
 
 
@@ -513,7 +509,7 @@ class Marker:
         """Whether `word`, of a text in `language`, is one the question found."""
         known = self._seen.get((language, word))
         if known is None:
-            stems = _ANALYZERS[language].analyze(word)
+            stems = LANGUAGE_ANALYZERS[language].analyze(word)
             folds = _FOLD.analyze(word)
             fold = folds[0] if folds else ""
             known = bool(
