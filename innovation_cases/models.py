@@ -590,6 +590,11 @@ class CaseStudy(models.Model):
         has none: its text is the case's own)."""
         if language == self.original_language:
             return dict.fromkeys(TEXT_FIELDS, "")
+        return self._translation_columns(language)
+
+    def _translation_columns(self, language: str) -> dict[str, str]:
+        """What the columns of the translation into `language` hold ("" for none),
+        the original's language's included (which clean() keeps empty)."""
         return {
             name: getattr(self, translation_field(name, language), None) or ""
             for name in TEXT_FIELDS
@@ -632,10 +637,7 @@ class CaseStudy(models.Model):
 
     def _clean_translations(self, errors: dict[str, Any]) -> None:
         for language in LANGUAGE_CODES:
-            values = {
-                name: (getattr(self, translation_field(name, language), None) or "")
-                for name in TEXT_FIELDS
-            }
+            values = self._translation_columns(language)
             if not any(value.strip() for value in values.values()):
                 continue
             if language == self.original_language:

@@ -385,13 +385,17 @@ def case_edit(request: HttpRequest, slug: str) -> HttpResponse:
     with transaction.atomic():
         if request.method == "POST" and "preview" not in request.POST:
             case.lock()
-        if case.status == S.ARCHIVED:
-            messages.error(
-                request,
-                _("An archived case is kept as it was when it was archived."),
-            )
-            return redirect("workspace:case_detail", slug=case.slug)
-        return _case_editor(request, case)
+        return _refuse_if_archived(request, case) or _case_editor(request, case)
+
+
+def _refuse_if_archived(request: HttpRequest, case: CaseStudy) -> HttpResponse | None:
+    """Back to the case, with why, if it is archived: nobody changes it then."""
+    if case.status != S.ARCHIVED:
+        return None
+    messages.error(
+        request, _("An archived case is kept as it was when it was archived.")
+    )
+    return redirect("workspace:case_detail", slug=case.slug)
 
 
 # --- Translations ---------------------------------------------------------------------
@@ -413,12 +417,8 @@ def case_translation(request: HttpRequest, slug: str, language: str) -> HttpResp
     with transaction.atomic():
         if request.method == "POST":
             case.lock()
-        if case.status == S.ARCHIVED:
-            messages.error(
-                request,
-                _("An archived case is kept as it was when it was archived."),
-            )
-            return redirect("workspace:case_detail", slug=case.slug)
+        if refused := _refuse_if_archived(request, case):
+            return refused
         revision = case.revisions.open().first() if case.is_published else None
         token = case.edit_token(revision)
         start = revision.proposed_values() if revision else case.revisable_values()

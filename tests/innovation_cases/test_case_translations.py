@@ -299,3 +299,15 @@ def test_the_exports_carry_the_original_language_and_every_translation(client, p
     )
     # The original's own language has no translation: its text is title and summary.
     assert record["title_it"] == record["title_fr"] == ""
+
+
+def test_an_archived_cases_translation_is_refused_and_nothing_saved(people, as_):
+    case = italian_case(people["city_a"], S.ARCHIVED)
+    response = as_(people["officer_a"]).post(translation_url(case), FORM)
+    assert response.url == reverse("workspace:case_detail", args=[case.slug])
+    assert messages_of(response) == [
+        "An archived case is kept as it was when it was archived."
+    ]
+    case.refresh_from_db()
+    assert case.translations() == {}
+    assert not CaseRevision.objects.filter(case=case).exists()
