@@ -337,8 +337,11 @@ class TranslationForm(forms.Form):
     def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.language = language
+        # What each field is, as the original's form names it ("Title").
+        self.legends: dict[str, Any] = {}
         for name in TEXT_FIELDS:
             model_field = cast(models.Field, CaseStudy._meta.get_field(name))
+            self.legends[name] = model_field.verbose_name
             field = cast(
                 forms.Field,
                 model_field.formfield(required=name in TRANSLATION_REQUIRED),

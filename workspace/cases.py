@@ -458,7 +458,10 @@ def case_translation(request: HttpRequest, slug: str, language: str) -> HttpResp
             "form": form,
             "language": language,
             "language_name": language_name(language),
-            "original": [(form[name], start[name]) for name in TEXT_FIELDS],
+            # Each field: what the legend names it, the original text, the input.
+            "original": [
+                (form.legends[name], start[name], form[name]) for name in TEXT_FIELDS
+            ],
             "has_translation": any(current.values()),
             "revision": revision,
             "edit_token": token,
