@@ -10,6 +10,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/code/", views.LoginCodeView.as_view(), name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Where a log-in without a `next` goes on from, by the user's role.
+    path("start/", views.start, name="start"),
     # There is no sign-up: staff invite people (invite/), who choose a password from
     # the emailed link (welcome/…).
     path("invite/", views.invite, name="invite"),

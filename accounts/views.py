@@ -43,7 +43,7 @@ from django.views.generic.edit import FormView
 from django_otp import login as otp_login
 from qrcode.image.svg import SvgPathImage
 
-from cities.models import City
+from cities.models import City, is_site_staff
 
 from .forms import (
     ApiTokenForm,
@@ -289,6 +289,23 @@ def _next(request: HttpRequest) -> str:
         request.POST.get(REDIRECT_FIELD_NAME)
         or request.GET.get(REDIRECT_FIELD_NAME, ""),
     )
+
+
+def landing_url(user: Any) -> str:
+    """Where a log-in leads when it was not asked to lead back somewhere (`next`):
+    a city's officer or reviewer, or the Atlas's staff, to the workspace; anyone else
+    (an API consumer) to their account, where their tokens are."""
+    if user.city_memberships.exists() or is_site_staff(user):
+        return reverse("workspace:dashboard")
+    return reverse("accounts:tokens")
+
+
+@never_cache
+@login_required
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """LOGIN_REDIRECT_URL: every log-in without a `next` (the password step, the
+    code step, setting up a second factor) ends here, and goes on by the user's role."""
+    return HttpResponseRedirect(landing_url(request.user))
 
 
 class LoginView(auth_views.LoginView):

@@ -263,7 +263,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # an invitation's link lasts three days
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:tokens"
+LOGIN_REDIRECT_URL = "accounts:start"
 LOGOUT_REDIRECT_URL = "innovation_cases:home"
 
 # --- REST API ----------------------------------------------------------------------------

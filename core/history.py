@@ -8,12 +8,20 @@ relations as they are once the write is done.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from simple_history import utils
 from simple_history.models import HistoricalRecords
+
+from .models import Source, source_line
 
 
 @transaction.atomic
@@ -91,3 +99,93 @@ class HistoricalRecordsWithRelations(HistoricalRecords):
                     for row in rows.values(*columns)
                 ]
             )
+
+
+def version_number(version: Any) -> int:
+    """Which version of its record `version` is: the first saved is 1. As the history
+    pages number them (newest first, by date), so that a note naming version 12 names
+    the one the page calls version 12."""
+    model = version.instance_type
+    pk_name = model._meta.pk.attname
+    earlier = (
+        type(version)
+        .objects.filter(**{pk_name: getattr(version, pk_name)})
+        .filter(
+            models.Q(history_date__lt=version.history_date)
+            | models.Q(
+                history_date=version.history_date, history_id__lte=version.history_id
+            )
+        )
+    )
+    return earlier.count()
+
+
+def restore_note(version: Any) -> str:
+    """The change reason of a version that restores `version`: its number and the
+    second it was saved, which name it unambiguously (as the history page does)."""
+    when = date_format(timezone.localtime(version.history_date), VERSION_TIME_FORMAT)
+    return _("Restored version %(number)d, saved on %(when)s") % {
+        "number": version_number(version),
+        "when": when,
+    }
+
+
+# How the history pages and notes give a version's time: to the second, since several
+# versions may be saved in a minute.
+VERSION_TIME_FORMAT = "j M Y, H:i:s"
+
+
+class SourceTimeline:
+    """A record's sources over time, from their own history (one query): the sources
+    it cited just before any moment.
+
+    A record and its sources are saved one after the other in one transaction (the
+    editor, the API, a revision's approval, the admin: the record first), so the
+    sources a version of the record came with are those cited just before the next
+    version: `changed_with()` gives them, for the record's history page.
+    """
+
+    def __init__(self, record: models.Model) -> None:
+        self.changes: list[Any] = []
+        field = _sources_field(type(record))
+        if field is not None and record.pk is not None:
+            self.changes = list(
+                Source.history.filter(
+                    content_type=ContentType.objects.get_for_model(record),
+                    object_id=record.pk,
+                ).order_by("history_date", "history_id")
+            )
+
+    def before(self, moment: datetime.datetime | None) -> list[str]:
+        """The sources cited just before `moment` (None: now), one line each."""
+        cited: dict[int, Any] = {}
+        for change in self.changes:
+            if moment is not None and change.history_date >= moment:
+                break
+            if change.history_type == "-":
+                cited.pop(change.id, None)
+            else:
+                cited[change.id] = change
+        ordered = sorted(
+            cited.values(),
+            key=lambda s: (s.published_on or datetime.date.min, s.title, s.id),
+        )
+        return [source_line(source) for source in ordered]
+
+    def changed_with(
+        self, version: Any, newer: datetime.datetime | None
+    ) -> tuple[list[str], list[str]] | None:
+        """The sources before and after `version` (whose next version was saved at
+        `newer`, None if it is the newest), or None if they did not change."""
+        if not self.changes:
+            return None
+        old, new = self.before(version.history_date), self.before(newer)
+        return None if old == new else (old, new)
+
+
+def _sources_field(model: type[models.Model]) -> GenericRelation | None:
+    """The model's GenericRelation to Source, if it has one."""
+    for field in model._meta.private_fields:
+        if isinstance(field, GenericRelation) and field.related_model is Source:
+            return field
+    return None

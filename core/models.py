@@ -7,6 +7,9 @@ tables keep their rows, renamed by `innovation_cases` migration 0014.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -145,3 +148,18 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def source_line(row: Any) -> str:
+    """A source in one line, for a diff: its title, who published it, when, where, and
+    its note. `row` is a mapping of Source's fields, or a Source (or a version of one)."""
+    if not isinstance(row, Mapping):
+        row = {name: getattr(row, name) for name in SOURCE_LINE_FIELDS}
+    parts = [row.get("title") or "", row.get("publisher") or "", row.get("url") or ""]
+    if row.get("published_on"):
+        parts.insert(2, str(row["published_on"]))
+    line = " · ".join(part for part in parts if part)
+    return f"{line}: {row['note']}" if row.get("note") else line
+
+
+SOURCE_LINE_FIELDS = ["title", "publisher", "url", "published_on", "note"]

@@ -10,15 +10,18 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.signals import pre_create_historical_record
 
 from cities.models import FIRST_YEAR, LAST_YEAR, YEAR_VALIDATORS, City, District
 from core.etags import etag_for
 from core.fields import field_list
 from core.history import (
     HistoricalRecordsWithRelations,
+    restore_note,
     save_with_relations,
     version_relations,
 )
@@ -30,6 +33,7 @@ from core.models import (
     LifecycleStage,
     Source,
     Theme,
+    source_line,
 )
 from core.validators import validate_web_url
 
@@ -306,6 +310,37 @@ class CaseText:
         return self.language != self.original_language
 
 
+class CaseVersionCredits(models.Model):
+    """What a case's version records beside simple-history's own fields. A version
+    made by approving a revision was written by one person and approved by another:
+    its `history_user` is the officer who wrote the revision, `approved_by` the
+    reviewer who approved it, and `revision` the revision itself (see
+    CaseRevision.approve). Set from the case's `_history_approved_by` and
+    `_history_revision`, as simple-history sets `history_user` from `_history_user`."""
+
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("approved by"),
+    )
+    revision = models.ForeignKey(
+        "innovation_cases.CaseRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("revision"),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class CaseStudy(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -522,7 +557,12 @@ class CaseStudy(models.Model):
     )
     # Every change, with who made it and when. Taxonomies, teams and partners are
     # recorded with each version.
-    history = HistoricalRecordsWithRelations(m2m_fields=RELATION_FIELDS)
+    history = HistoricalRecordsWithRelations(
+        m2m_fields=RELATION_FIELDS, bases=[CaseVersionCredits]
+    )
+    # Set for one save by CaseRevision.approve (see CaseVersionCredits).
+    _history_approved_by: Any
+    _history_revision: CaseRevision
 
     objects = CaseStudyQuerySet.as_manager()
 
@@ -669,8 +709,6 @@ class CaseStudy(models.Model):
         in turn: nothing is lost. Related records deleted since are left out. The
         workspace and the admin both restore this way.
         """
-        from django.utils import formats
-
         self.lock()  # The status and the rest as they are now, not as first read.
         for name in CaseRevision.FIELDS:
             # The case's own fields: not reverse relations.
@@ -681,12 +719,9 @@ class CaseStudy(models.Model):
                 related = field.related_model._default_manager  # type: ignore[union-attr]
                 value = value if related.filter(pk=value).exists() else None
             setattr(self, field.attname, value)
-        when = formats.date_format(
-            timezone.localtime(version.history_date), "DATETIME_FORMAT"
-        )
         self.updated_by = by
         self._history_user = by
-        self._change_reason = _("Restored the version of %(when)s") % {"when": when}
+        self._change_reason = restore_note(version)
         save_with_relations(self, version_relations(version))
 
     # --- Editing ----------------------------------------------------------------------------
@@ -904,15 +939,6 @@ class CaseStudy(models.Model):
             case=self, reviewer=by, decision=decision, comment=comment
         )
         transaction.on_commit(review.notify)
-
-
-def _source_line(row: dict[str, Any]) -> str:
-    """A source in one line, for a diff: its title, who published it, when, where."""
-    parts = [row.get("title") or "", row.get("publisher") or "", row.get("url") or ""]
-    if row.get("published_on"):
-        parts.insert(2, str(row["published_on"]))
-    line = " · ".join(part for part in parts if part)
-    return f"{line}: {row['note']}" if row.get("note") else line
 
 
 class InvalidTransition(Exception):
@@ -1145,15 +1171,46 @@ class CaseRevision(models.Model):
 
     def proposed_values(self) -> dict[str, Any]:
         """The proposed fields and relations, as model instances."""
+        return self._values_from(self.data)
+
+    def replaced_values(self) -> dict[str, Any]:
+        """What the revision is shown against: the case as published now, while the
+        revision waits; once decided, the case as it was when the decision was taken
+        (kept in `data["published"]`), so that an approved revision still shows what
+        it changed. For one approved before that was kept, the case's version before
+        the one the approval made."""
+        if "published" in self.data:
+            return self._values_from(self.data["published"])
+        if self.status == self.Status.APPROVED:
+            version = self.case.history.filter(revision=self).first()
+            previous = version.prev_record if version is not None else None
+            if previous is not None:
+                fields = {}
+                for name in self.FIELDS:
+                    field = cast(models.Field, CaseStudy._meta.get_field(name))
+                    fields[name] = _plain(getattr(previous, field.attname))
+                relations = {
+                    name: sorted(item.pk for item in records)
+                    for name, records in version_relations(previous).items()
+                }
+                # The sources were not recorded with the case: shown as proposed.
+                sources = self.data.get("sources", [])
+                return self._values_from(
+                    {"fields": fields, "relations": relations, "sources": sources}
+                )
+        return self.case.revisable_values()
+
+    def _values_from(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A snapshot (see `snapshot`) as model instances."""
         model_fields = {f.name: f for f in CaseStudy._meta.get_fields()}
         values: dict[str, Any] = {}
-        for name, value in self.data["fields"].items():
+        for name, value in data["fields"].items():
             field = model_fields[name]
             if field.is_relation and value is not None:
                 # A relation's related_model is a model (not None).
                 value = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
             values[name] = value
-        for name, pks in self.data["relations"].items():
+        for name, pks in data["relations"].items():
             values[name] = list(
                 model_fields[name].related_model._default_manager.filter(pk__in=pks)  # type: ignore[union-attr]  # as above
             )
@@ -1162,43 +1219,46 @@ class CaseRevision(models.Model):
         for name in self.FIELDS:
             if name not in values:
                 values[name] = getattr(self.case, name)
-        values["sources"] = self.data.get("sources", self.case.source_rows())
+        values["sources"] = data.get("sources", self.case.source_rows())
         return values
 
     def diff(self) -> list[dict[str, Any]]:
-        """Each field the revision changes: its label, the published and the proposed
-        value (lists of names for relations)."""
+        """Each field the revision changes: its label, the replaced value (see
+        `replaced_values`) and the proposed one (lists of names for relations)."""
         changes = []
         proposed = self.proposed_values()
+        replaced = self.replaced_values()
         for name in [*self.FIELDS, *RELATION_FIELDS]:
             # The case's own fields: not reverse relations.
             field = cast(models.Field, CaseStudy._meta.get_field(name))
+            old: Any = replaced[name]
+            new: Any = proposed[name]
             if name in RELATION_FIELDS:
-                old: Any = sorted(str(item) for item in getattr(self.case, name).all())
-                new: Any = sorted(str(item) for item in proposed[name])
-            else:
-                old = getattr(self.case, name)
-                new = proposed[name]
-                if isinstance(old, models.fields.files.FieldFile):
-                    old = old.name or ""
-                    new = new or ""
+                old = sorted(str(item) for item in old)
+                new = sorted(str(item) for item in new)
+            elif isinstance(old, models.fields.files.FieldFile) or isinstance(
+                new, models.fields.files.FieldFile
+            ):
+                old, new = _plain(old) or "", _plain(new) or ""
             if old != new:
                 changes.append(
                     {"name": name, "label": field.verbose_name, "old": old, "new": new}
                 )
         old_sources = [
-            {n: row[n] for n in SOURCE_FIELDS} for row in self.case.source_rows()
+            {n: _plain(row.get(n)) for n in SOURCE_FIELDS}
+            for row in replaced["sources"]
         ]
         new_sources = [
-            {n: row.get(n) for n in SOURCE_FIELDS} for row in proposed["sources"]
+            {n: _plain(row.get(n)) for n in SOURCE_FIELDS}
+            for row in proposed["sources"]
         ]
         if old_sources != new_sources:
             changes.append(
                 {
                     "name": "sources",
                     "label": Source._meta.verbose_name_plural,
-                    "old": [_source_line(row) for row in old_sources],
-                    "new": [_source_line(row) for row in new_sources],
+                    "old": [source_line(row) for row in old_sources],
+                    "new": [source_line(row) for row in new_sources],
                 }
             )
         return changes
@@ -1233,6 +1293,12 @@ class CaseRevision(models.Model):
         self.status = status
         self.decided_by = by
         self.decided_at = timezone.now()
+        if status in (self.Status.APPROVED, self.Status.REJECTED):
+            # What it was decided against, which the case will not keep being.
+            self.data = {
+                **self.data,
+                "published": self.snapshot(self.case.revisable_values()),
+            }
         self.save()
         review = Review.objects.create(
             case=self.case,
@@ -1266,8 +1332,15 @@ class CaseRevision(models.Model):
         for name in self.FIELDS:
             setattr(case, name, values[name])
         case.updated_by = by
-        case._history_user = by
-        save_with_relations(case, {name: values[name] for name in RELATION_FIELDS})
+        # The version credits the officer who wrote the change and the reviewer who
+        # approved it, both (CaseVersionCredits).
+        case._history_user = self.created_by
+        case._history_approved_by = by
+        case._history_revision = self
+        try:
+            save_with_relations(case, {name: values[name] for name in RELATION_FIELDS})
+        finally:
+            del case._history_approved_by, case._history_revision
         case.set_sources(values["sources"])
 
     @transaction.atomic
@@ -1314,3 +1387,12 @@ class IndexJournalEntry(models.Model):
     def __str__(self) -> str:
         what = f"case {self.case_id}" if self.case_id is not None else "everything"
         return f"#{self.id}: {what} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+@receiver(pre_create_historical_record, sender=CaseStudy.history.model)
+def _credit_the_approval(
+    sender: Any, instance: Any, history_instance: Any, **kwargs: Any
+) -> None:
+    """Fill CaseVersionCredits' fields of a case's new version (see there)."""
+    history_instance.approved_by = getattr(instance, "_history_approved_by", None)
+    history_instance.revision = getattr(instance, "_history_revision", None)

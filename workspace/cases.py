@@ -34,8 +34,9 @@ from simple_history import utils as history_utils
 
 from accounts.two_factor import second_factor_required
 from cities.models import City, is_site_staff, unique_slug
-from core.history import save_with_relations
+from core.history import SourceTimeline, save_with_relations, version_number
 from core.language_names import language_name
+from core.models import Source
 from innovation_cases.forms import (
     CaseForm,
     CommentForm,
@@ -169,7 +170,15 @@ def _visible_case(request: HttpRequest, slug: str) -> CaseStudy:
 @never_cache
 @login_required
 def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render_case(request, _visible_case(request, slug), CommentForm())
+    """The whole case as the public will see it (its classification too), with the
+    steps the user may take: a reviewer decides with all of it in view."""
+    cases = (
+        CaseStudy.objects.visible_to(request.user)
+        .select_related("city", "district")
+        .with_facets()
+        .prefetch_related("teams", "partners", "sources")
+    )
+    return _render_case(request, get_object_or_404(cases, slug=slug), CommentForm())
 
 
 @login_required
@@ -680,28 +689,48 @@ def version_page(
     versions: models.QuerySet[Any],
     restore_url: Callable[[Any], str] | None = None,
 ) -> tuple[Any, list[dict[str, Any]]]:
-    """A page of a record's `versions` (newest first), each with what changed since
-    the one before it, and, where `restore_url` is given, the URL that restores it
-    (none for the newest version, which is the record as it is). For the case and
-    city-record history pages alike."""
+    """A page of a record's `versions` (newest first), each with its number (the
+    first saved is version 1), what changed since the one before it (its sources
+    included, see SourceTimeline), and, where `restore_url` is given, the URL that
+    restores it (none for the newest version, which is the record as it is). For the
+    case and city-record history pages alike."""
     page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    # The page's versions and the one before the oldest of them, to diff against
-    # (a record saved around the history, by bulk_create say, may have none).
-    shown = list(versions[max(page.start_index() - 1, 0) : page.end_index() + 1])
-    entries = [
-        {
-            "version": version,
-            "rows": diff_rows(version_changes(version, older), version.instance_type)
-            if older
-            else None,
-            "restore_url": restore_url(version)
-            if restore_url and (page.number > 1 or index > 0)
-            else None,
-        }
-        for index, (version, older) in enumerate(
-            zip(shown[: len(page)], [*shown[1:], None], strict=False)
+    # The page's versions, the one before the oldest of them to diff against (a
+    # record saved around the history, by bulk_create say, may have none), and the
+    # one after the newest, whose date ends the newest's sources.
+    first = page.start_index() - 1
+    shown = list(versions[max(first - 1, 0) : page.end_index() + 1])
+    newer_date = shown.pop(0).history_date if first > 0 else None
+    timeline = SourceTimeline(page[0].instance) if len(page) else None
+    entries = []
+    for index, (version, older) in enumerate(
+        zip(shown[: len(page)], [*shown[1:], None], strict=False)
+    ):
+        rows = None
+        if older is not None:
+            changes = version_changes(version, older)
+            sources = timeline.changed_with(version, newer_date) if timeline else None
+            if sources is not None:
+                changes.append(
+                    {
+                        "name": "sources",
+                        "label": Source._meta.verbose_name_plural,
+                        "old": sources[0],
+                        "new": sources[1],
+                    }
+                )
+            rows = diff_rows(changes, version.instance_type)
+        entries.append(
+            {
+                "version": version,
+                "number": page.paginator.count - first - index,
+                "rows": rows,
+                "restore_url": restore_url(version)
+                if restore_url and (page.number > 1 or index > 0)
+                else None,
+            }
         )
-    ]
+        newer_date = version.history_date
     return page, entries
 
 
@@ -729,16 +758,32 @@ def case_history(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "workspace/case_history.html", context)
 
 
+@never_cache
 @login_required
-@require_POST
 @second_factor_required
 def case_restore(request: HttpRequest, slug: str, history_id: int) -> HttpResponse:
-    """Site staff bring back an earlier version (see CaseStudy.restore_version)."""
+    """Site staff bring back an earlier version (see CaseStudy.restore_version): a
+    page that shows what the restore would change and asks to confirm (GET), then the
+    restore (POST)."""
     case = _member_case(request, slug)
     version: Any = get_object_or_404(case.history, history_id=history_id)
     if not is_site_staff(request.user):
-        messages.error(request, _("Only the Atlas's staff restore earlier versions."))
-    else:
+        raise PermissionDenied(_("Only the Atlas's staff restore earlier versions."))
+    number = version_number(version)
+    if request.method == "POST":
         case.restore_version(version, by=request.user)
-        messages.success(request, _("The earlier version is restored, as a new one."))
-    return redirect("workspace:case_history", slug=case.slug)
+        messages.success(
+            request,
+            _("Version %(number)d is restored, as a new version.") % {"number": number},
+        )
+        return redirect("workspace:case_history", slug=case.slug)
+    latest = case.history.first()
+    context = {
+        "case": case,
+        "version": version,
+        "number": number,
+        "rows": diff_rows(version_changes(version, latest), CaseStudy)
+        if latest is not None and latest.history_id != version.history_id
+        else [],
+    }
+    return render(request, "workspace/case_restore.html", context)

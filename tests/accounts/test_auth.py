@@ -30,6 +30,8 @@ PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a quiet harbour at dusk 42"
 LOGIN = "/account/login/"
 TOKENS = "/account/tokens/"
+# Where a log-in without a `next` goes on from, by role (accounts.views.start).
+LANDING = "/account/start/"
 INVITE = "/account/invite/"
 PASSWORD_CHANGE = "/account/password/"
 PASSWORD_RESET = "/account/password/reset/"
@@ -276,7 +278,7 @@ def test_a_successful_login_before_the_limit_resets_the_count(officer):
     response = log_in(client, "officer", PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == TOKENS
+    assert response["Location"] == LANDING
 
 
 def test_a_password_reset_lifts_the_lock_out(officer):
@@ -622,7 +624,7 @@ def test_the_invitation_link_sets_a_password_once_and_then_the_officer_logs_in(
     )
     logged = log_in(client, "vera@example.org", NEW_PASSWORD)
     # A reviewer sets up two-factor log-in first (tests/accounts/test_two_factor.py).
-    assert logged["Location"] == "/account/two-factor/?next=/account/tokens/"
+    assert logged["Location"] == "/account/two-factor/?next=/account/start/"
     assert "Aville</a>: Reviewer" in client.get(TOKENS).text
     # Used once: the link now leads nowhere.
     used = Client().get(link)

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
 TOKENS = "/account/tokens/"
+# Where a log-in without a `next` goes on from, by role (accounts.views.start).
+LANDING = "/account/start/"
 LOGIN = "/account/login/"
 TOKEN_RE = re.compile(r"pia_[A-Za-z0-9_-]{43}")
 # What never_cache sets: no cache, shared or private, may keep the page.
@@ -406,7 +408,7 @@ def test_the_login_page_logs_a_user_in_and_goes_to_their_tokens(officer):
     response = client.post(LOGIN, {"username": "officer", "password": PASSWORD})
 
     assert page.status_code == 200
-    assert (response.status_code, response["Location"]) == (302, TOKENS)
+    assert (response.status_code, response["Location"]) == (302, LANDING)
     assert client.get(TOKENS).context["user"] == officer
 
 
@@ -428,7 +430,7 @@ def test_the_login_page_ignores_a_next_on_another_site(officer):
         {"username": "officer", "password": PASSWORD, "next": "https://evil.example/"},
     )
 
-    assert (response.status_code, response["Location"]) == (302, TOKENS)
+    assert (response.status_code, response["Location"]) == (302, LANDING)
 
 
 def test_a_wrong_password_does_not_log_in(officer):
@@ -467,7 +469,7 @@ def test_the_login_form_needs_its_csrf_token(officer):
     )
 
     assert refused.status_code == 403
-    assert (accepted.status_code, accepted["Location"]) == (302, TOKENS)
+    assert (accepted.status_code, accepted["Location"]) == (302, LANDING)
 
 
 def test_the_token_pages_are_never_cached(logged_in):

@@ -70,8 +70,10 @@ def assert_fits_a_phone(page: Page) -> None:
     assert width <= PHONE["width"], f"{page.url} is {width}px wide on a phone"
 
 
-def log_in(page: Page, site: str, username: str, password: str) -> None:
-    login.log_in(page, site, username, password)
+def log_in(
+    page: Page, site: str, username: str, password: str, next_url: str = ""
+) -> None:
+    login.log_in(page, site, username, password, next_url=next_url)
 
 
 def only_link(pattern: re.Pattern[str]) -> str:
@@ -84,7 +86,11 @@ def test_staff_invite_an_officer_who_sets_a_password_and_logs_in(
     page: Page, browser: Browser, site: str, staff: Any
 ) -> None:
     log_in(page, site, "atlas-staff", PASSWORD)
-    expect(page).to_have_url(re.compile(r"/account/tokens/$"))
+    # Staff land on the workspace; their account is in the header.
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    page.get_by_role("navigation", name="Your account").get_by_role(
+        "link", name="Account"
+    ).click()
     page.get_by_role("link", name="Invite an officer or reviewer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Invite an officer or reviewer"
@@ -152,7 +158,11 @@ def test_staff_invite_an_officer_who_sets_a_password_and_logs_in(
         )
 
         log_in(officer_page, site, "nina.novak@example.org", NEW_PASSWORD)
-        expect(officer_page).to_have_url(re.compile(r"/account/tokens/$"))
+        # An officer lands on the workspace, and the header says who is logged in.
+        expect(officer_page).to_have_url(re.compile(r"/workspace/$"))
+        menu = officer_page.get_by_role("navigation", name="Your account")
+        expect(menu).to_contain_text("Logged in as Nina Novak: Officer, Vienna")
+        menu.get_by_role("link", name="Account").click()
         expect(officer_page.locator("main")).to_contain_text("Vienna: Officer")
         expect(officer_page.locator("main")).to_contain_text("Logged in as Nina Novak.")
 
@@ -215,7 +225,7 @@ def test_the_password_reset_pages_pass_axe_and_fit_a_phone(
 def test_the_password_change_and_invite_pages_pass_axe_and_fit_a_phone(
     page: Page, site: str, staff: Any
 ) -> None:
-    log_in(page, site, "atlas-staff", PASSWORD)
+    log_in(page, site, "atlas-staff", PASSWORD, next_url="/account/tokens/")
     page.get_by_role("link", name="Change your password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
     assert_no_axe_violations(page)

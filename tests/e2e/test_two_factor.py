@@ -120,7 +120,9 @@ def test_a_reviewer_sets_up_two_factor_logs_in_with_a_code_and_publishes(
     page.goto(f"{site}/account/tokens/")
     expect(page.locator("main")).to_contain_text("You have 10 unused recovery codes.")
     assert_no_axe_violations(page)
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("navigation", name="Your account").get_by_role(
+        "button", name="Log out"
+    ).click()
 
     # The next log-in asks for a code.
     submit_password(page, site, case_url)
@@ -169,6 +171,10 @@ def test_an_officer_turns_two_factor_on_and_off_on_pages_that_pass_axe(
     page.get_by_label("User name").fill("vienna-officer")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # An officer lands on the workspace: the account is in the header.
+    page.get_by_role("navigation", name="Your account").get_by_role(
+        "link", name="Account"
+    ).click()
     page.get_by_role("link", name="Turn on two-factor log-in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Set up two-factor log-in"

@@ -100,8 +100,15 @@ def test_site_staffs_history_page_with_restore_buttons_passes_axe(
     )
     expect(page.get_by_role("heading", level=1)).to_contain_text("History of")
     assert_no_axe_violations(page)
-    page.get_by_role("button", name="Restore this version").first.click()
-    expect(page.get_by_role("status")).to_contain_text("restored, as a new one")
+    # Restoring asks first, showing what it would change.
+    page.get_by_role("link", name=re.compile(r"^Restore version \d+")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Restore version \d+\?$")
+    )
+    expect(page.locator("table")).to_contain_text("(renamed)")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name=re.compile(r"^Restore version \d+$")).click()
+    expect(page.get_by_role("status")).to_contain_text("restored, as a new version")
     assert_no_axe_violations(page)
     case.refresh_from_db()
     assert not case.title.endswith("(renamed)")

@@ -3,6 +3,8 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.history import save_with_relations
 from core.models import Theme
@@ -101,15 +103,16 @@ def test_the_dashboard_query_count_does_not_grow_with_cases_or_cities(
     client = as_(people["staff"])
     for city in (people["city_a"], people["city_b"]):
         case_in(city)
-    # 11, and the device that verified the session (django-otp's middleware).
-    with django_assert_max_num_queries(12):
+    # 11, the device that verified the session (django-otp's middleware), and the
+    # header's account menu: the memberships, and whether the user is site staff.
+    with django_assert_max_num_queries(14):
         client.get(reverse("workspace:dashboard"))
     for _ in range(5):
         city = CityFactory()
         MembershipFactory(city=city)
         for status in (S.DRAFT, S.SUBMITTED, S.PUBLISHED):
             case_in(city, status)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("workspace:dashboard"))
     assert len(response.context["rows"]) == 7
 
@@ -514,7 +517,7 @@ def test_staff_restore_a_version_as_a_new_one_attributed_to_them(people, as_, ed
     edited.archive(by=people["reviewer_a"])
     response = as_(people["staff"]).post(restore_url(edited, first))
     assert response.status_code == 302 and response.url == history_url(edited)
-    assert messages_of(response) == ["The earlier version is restored, as a new one."]
+    assert messages_of(response) == ["Version 1 is restored, as a new version."]
     edited.refresh_from_db()
     assert (edited.title, edited.summary) == ("First title", LONG_SUMMARY)
     assert list(edited.themes.all()) == []
@@ -523,7 +526,9 @@ def test_staff_restore_a_version_as_a_new_one_attributed_to_them(people, as_, ed
     assert edited.history.count() == 5
     latest = edited.history.latest()
     assert latest.history_user == people["staff"]
-    assert latest.history_change_reason.startswith("Restored the version of")
+    # Named by its number and its second, as the history page names it.
+    when = date_format(timezone.localtime(first.history_date), "j M Y, H:i:s")
+    assert latest.history_change_reason == f"Restored version 1, saved on {when}"
     assert list(latest.themes.all()) == []
     # Nothing is lost: the version before the restore is still there, restorable.
     before = edited.history.all()[1]
@@ -535,11 +540,41 @@ def test_staff_restore_a_version_as_a_new_one_attributed_to_them(people, as_, ed
     assert edited.history.count() == 6
 
 
+def test_a_restore_asks_to_confirm_and_shows_what_it_changes(people, as_, edited):
+    first = edited.history.earliest()
+    response = as_(people["staff"]).get(restore_url(edited, first))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Restore version 1?" in body
+    assert {
+        (str(r["label"]), r["old"], r["new"]) for r in response.context["rows"]
+    } >= {
+        ("title", "Second title", "First title"),
+        ("themes", "Mobility", "—"),
+    }
+    # Asking changes nothing.
+    edited.refresh_from_db()
+    assert edited.title == "Second title" and edited.history.count() == 3
+
+
+def test_the_history_numbers_each_version_and_ends_the_restore_note_once(
+    people, as_, edited
+):
+    as_(people["staff"]).post(restore_url(edited, edited.history.earliest()))
+    response = as_(people["officer_a"]).get(history_url(edited))
+    numbers = [entry["number"] for entry in response.context["entries"]]
+    assert numbers == [4, 3, 2, 1]
+    body = response.content.decode()
+    assert "Version 4: Changed on" in body and "Version 1: Created on" in body
+    assert "Restored version 1, saved on" in body and ".." not in body
+
+
 @pytest.mark.parametrize("who", ["officer_a", "reviewer_a"])
 def test_members_cannot_restore_a_version(people, as_, edited, who):
     first = edited.history.earliest()
-    response = as_(people[who]).post(restore_url(edited, first))
-    assert messages_of(response) == ["Only the Atlas's staff restore earlier versions."]
+    client = as_(people[who])
+    assert client.get(restore_url(edited, first)).status_code == 403
+    assert client.post(restore_url(edited, first)).status_code == 403
     edited.refresh_from_db()
     assert edited.title == "Second title"
     assert edited.history.count() == 3
