@@ -4,7 +4,9 @@ whether it is damaged, or used or expired (issue 19)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -149,3 +151,85 @@ def test_the_password_reset_links_whole_to_choosing_a_new_password():
     assert '<form method="post"' in page.text
     html = mail.outbox[0].alternatives[0][0]
     assert "Your user name is olga." in html
+
+
+# --- A link that does not work: damaged, used or expired ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda url: url[:-12], id="cut short"),
+        pytest.param(lambda url: url[:-12] + "=", id="cut at a wrapped line's ="),
+        pytest.param(lambda url: url[:-12] + "=%0A", id="with the = and line break"),
+        pytest.param(lambda url: url[:-12] + "=" + url[-12:], id="with the = inside"),
+        pytest.param(
+            lambda url: url.replace("/welcome/", "/welcome/x").replace(
+                "/reset/", "/reset/x"
+            ),
+            id="a uid that names nobody",
+        ),
+    ],
+)
+@pytest.mark.parametrize("kind", ["invitation", "reset"])
+def test_a_damaged_link_says_so_and_to_copy_the_whole_link(
+    staff_client, city, kind, damage
+):
+    if kind == "invitation":
+        url = invitation_url(staff_client, city)
+    else:
+        UserFactory(email="olga@example.org")
+        url = reset_url("olga@example.org")
+
+    page = not_working(damage(url))
+
+    assert DAMAGED in page
+    assert "Copy the whole link from the email" in page
+    assert USED_OR_EXPIRED not in page
+
+
+@pytest.mark.parametrize("kind", ["invitation", "reset"])
+def test_a_used_link_says_it_was_used_or_has_expired(staff_client, city, kind):
+    if kind == "invitation":
+        url = invitation_url(staff_client, city)
+    else:
+        UserFactory(email="olga@example.org")
+        url = reset_url("olga@example.org")
+    set_password(url)
+
+    page = not_working(url)
+
+    assert USED_OR_EXPIRED in page
+    assert DAMAGED not in page
+
+
+@pytest.mark.parametrize("kind", ["invitation", "reset"])
+def test_an_expired_link_says_it_was_used_or_has_expired(staff_client, city, kind):
+    if kind == "invitation":
+        url = invitation_url(staff_client, city)
+    else:
+        UserFactory(email="olga@example.org")
+        url = reset_url("olga@example.org")
+    later = datetime.datetime.now() + datetime.timedelta(days=4)
+
+    with mock.patch(
+        "django.contrib.auth.tokens.PasswordResetTokenGenerator._now",
+        return_value=later,
+    ):
+        page = not_working(url)
+
+    assert USED_OR_EXPIRED in page
+    assert DAMAGED not in page
+
+
+def test_a_link_with_another_well_formed_token_counts_as_used_or_expired():
+    # Well formed but wrong: nothing tells it from a link used since, and the page
+    # should not help anyone guessing.
+    UserFactory(email="olga@example.org")
+    url = reset_url("olga@example.org")
+    forged = url.rsplit("/", 2)[0] + "/cw3q4r-0123456789abcdef0123456789abcdef/"
+
+    page = not_working(forged)
+
+    assert USED_OR_EXPIRED in page
+    assert DAMAGED not in page
