@@ -154,3 +154,19 @@ def test_a_comment_with_a_very_long_line_goes_as_base64_with_the_link_whole(
     assert f"> {comment.rstrip()}\n" in text.get_content()
     url = url_in(message, WORKSPACE_URL)
     assert url == SITE_URL + reverse("workspace:case_detail", args=[case.slug])
+
+
+@pytest.mark.parametrize(
+    ("site_url", "warned"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://atlas.example.eu", True),
+        ("https://atlas.example.eu", False),
+    ],
+)
+def test_the_deploy_check_asks_for_the_sites_https_address(settings, site_url, warned):
+    from django.core import checks
+
+    settings.SITE_URL = site_url
+    found = checks.run_checks(include_deployment_checks=True)
+    assert ("innovation_cases.W002" in [message.id for message in found]) is warned
