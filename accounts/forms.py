@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterator
 from typing import Any, cast
@@ -8,13 +9,16 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Membership
+from core.mail import site_mail
 
 from .invitations import is_pending_invitee
 from .models import ApiToken
 
+logger = logging.getLogger(__name__)
 User = get_user_model()
 
 
@@ -89,6 +93,41 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         for user in users:
             if user.has_usable_password() or is_pending_invitee(user):
                 yield user
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Django's hook for sending the mail: through the site's mail (core/mail.py),
+        with the link made once for its text and its HTML part."""
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        message = site_mail(
+            to=[to_email],
+            subject_template=subject_template_name,
+            text_template=email_template_name,
+            html_template=html_email_template_name
+            or email_template_name.removesuffix(".txt") + ".html",
+            # Django's protocol and domain are the request's (or the view's overrides).
+            context={
+                **context,
+                "link": f"{context['protocol']}://{context['domain']}{path}",
+            },
+        )
+        try:
+            message.send()
+        except Exception:
+            # As Django does: the page answers the same whether or not a mail went.
+            logger.exception(
+                "Failed to send password reset email to %s", context["user"].pk
+            )
 
 
 class InvitationForm(forms.Form):

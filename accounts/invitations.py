@@ -18,15 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from cities.models import City, Membership
+from core.mail import absolute_url, site_mail
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -128,19 +127,22 @@ def invitation_send(
         "role": invitation.membership.get_role_display(),
         "invited_by": invited_by.get_full_name() or invited_by.get_username(),
         "site_name": settings.SITE_NAME,
-        "login_url": request.build_absolute_uri(reverse("accounts:login")),
+        "login_url": absolute_url(reverse("accounts:login"), request),
         "days": settings.PASSWORD_RESET_TIMEOUT // (60 * 60 * 24),
     }
     if invitation.needs_password:
-        context["link"] = request.build_absolute_uri(invitation_path(user))
+        context["link"] = absolute_url(invitation_path(user), request)
         template = "accounts/invitation_email"
     else:
         template = "accounts/membership_notice_email"
-    subject = "".join(
-        render_to_string(f"{template}_subject.txt", context, request).splitlines()
+    message = site_mail(
+        to=[user.email],
+        subject_template=f"{template}_subject.txt",
+        text_template=f"{template}.txt",
+        html_template=f"{template}.html",
+        context=context,
+        request=request,
     )
-    body = render_to_string(f"{template}.txt", context, request)
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     try:
         message.send()
     except Exception:

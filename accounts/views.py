@@ -5,6 +5,8 @@ inviting officers and reviewers."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
 import time
 from base64 import b32encode
 from typing import TYPE_CHECKING, Any, cast
@@ -21,7 +23,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.views import RedirectURLMixin, redirect_to_login
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.views import (
+    INTERNAL_RESET_SESSION_TOKEN,
+    RedirectURLMixin,
+    redirect_to_login,
+)
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -168,12 +175,48 @@ class PasswordResetView(auth_views.PasswordResetView):
         }
 
 
+def link_is_damaged(
+    user: Any, token: str | None, generator: PasswordResetTokenGenerator
+) -> bool:
+    """Whether a one-time link that does not work (a password reset's or an
+    invitation's) is damaged, rather than used or expired: its uid names no user, or
+    its token is not of the form `generator` makes (the time in base 36, a dash, and as
+    many hex digits as the hash has bytes). A link cut short when copied, or copied
+    with a wrapped mail's `=` at a line's end, is such a link.
+
+    `token` None: the session no longer holds the token of a link opened earlier, which
+    is as good as expired.
+    """
+    if user is None:
+        return True
+    if token is None:
+        return False
+    hash_digits = hashlib.new(generator.algorithm or "sha256").digest_size
+    return re.fullmatch(rf"[0-9a-z]{{1,13}}-[0-9a-f]{{{hash_digits}}}", token) is None
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Sets a new password from the emailed link (Django's view, our form)."""
+    """Sets a new password from the emailed link (Django's view, our form).
+
+    A link that does not work says whether it is damaged (copy the whole link) or used
+    or expired (ask for a new one): link_is_damaged() tells them apart.
+    """
 
     form_class = SetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if not self.validlink:
+            token = self.kwargs["token"]
+            if token == self.reset_url_token:
+                # The link was opened earlier: its token is in the session.
+                token = self.request.session.get(INTERNAL_RESET_SESSION_TOKEN)
+            context["link_damaged"] = link_is_damaged(
+                self.user, token, self.token_generator
+            )
+        return context
 
     def form_valid(self, form: DjangoSetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)

@@ -56,6 +56,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 SITE_NAME = "Public Innovation Atlas"
+# The site's address, for the links in mail sent outside a request (a review decision
+# is mailed once its transaction commits): e.g. https://atlas.example.eu. The default
+# is `make run`'s; `check --deploy` asks for an https address (innovation_cases.W002).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     # Translated model fields (a column per language: core/translation.py). Before the

@@ -23,3 +23,22 @@ def unchecked_case_images(**kwargs: Any) -> list[checks.CheckMessage]:
             id="innovation_cases.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def site_url_for_mail(**kwargs: Any) -> list[checks.CheckMessage]:
+    """A review decision is mailed outside any request: its link is under SITE_URL
+    (core/mail.py), which must be the site's public https address."""
+    if (
+        settings.SITE_URL.startswith("https://")
+        and "127.0.0.1" not in settings.SITE_URL
+    ):
+        return []
+    return [
+        checks.Warning(
+            f"SITE_URL is {settings.SITE_URL!r}: the links in the review decisions' "
+            "mails lead there.",
+            hint="Set SITE_URL to the site's public address, e.g. https://atlas.example.eu.",
+            id="innovation_cases.W002",
+        )
+    ]

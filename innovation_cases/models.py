@@ -26,6 +26,7 @@ from core.history import (
     version_relations,
 )
 from core.language_names import language_codes, language_name
+from core.mail import absolute_url, site_mail
 from core.models import (
     Approach,
     Driver,
@@ -1005,23 +1006,32 @@ class Review(models.Model):
         ).exclude(user__email="")
         return sorted(officers.values_list("user__email", flat=True))
 
-    def notify(self) -> None:
-        from django.core.mail import send_mail
-        from django.template.loader import render_to_string
+    def workspace_url(self) -> str:
+        """The workspace page the decision is about: the revision's, or the case's."""
+        if self.revision_id is not None:
+            return reverse("workspace:revision_detail", kwargs={"pk": self.revision_id})
+        return reverse("workspace:case_detail", kwargs={"slug": self.case.slug})
 
+    def notify(self) -> None:
+        """Mails the decision, with the reviewer's comment and a link to its page.
+
+        Called once the transaction commits, outside any request: the link is under
+        SITE_URL (core/mail.py).
+        """
         recipients = self.recipients()
         if not recipients:
             return
-        context = {"review": self, "case": self.case}
-        subject = render_to_string("innovation_cases/email/review_subject.txt", context)
-        send_mail(
-            # One line, whatever the title holds: a line break in a subject would
-            # start another header, and Django refuses such a mail outright.
-            subject=" ".join(subject.split()),
-            message=render_to_string("innovation_cases/email/review_body.txt", context),
-            from_email=None,
-            recipient_list=recipients,
-        )
+        site_mail(
+            to=recipients,
+            subject_template="innovation_cases/email/review_subject.txt",
+            text_template="innovation_cases/email/review_body.txt",
+            html_template="innovation_cases/email/review_body.html",
+            context={
+                "review": self,
+                "case": self.case,
+                "link": absolute_url(self.workspace_url()),
+            },
+        ).send()
 
 
 class CaseRevisionQuerySet(models.QuerySet["CaseRevision"]):

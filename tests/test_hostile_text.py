@@ -130,10 +130,12 @@ def test_the_api_returns_text_as_written_and_its_browsable_page_escapes_it(
 # --- The e-mails ----------------------------------------------------------------------------
 
 
-def assert_plain_text_only(message) -> None:
-    """One text/plain part: no HTML alternative for the text to be markup in."""
-    assert message.message().get_content_type() == "text/plain"
-    assert not getattr(message, "alternatives", [])
+def html_of(message) -> str:
+    """The HTML alternative (core/mail.py), where every text is escaped."""
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html
+    return html
 
 
 def submitted_case(title: str, city_name: str = "Ghent", reviewer_name: str = "Roe"):
@@ -150,7 +152,7 @@ def submitted_case(title: str, city_name: str = "Ghent", reviewer_name: str = "R
     return case, reviewer
 
 
-def test_a_review_mail_is_plain_text_with_the_text_as_written(
+def test_a_review_mail_has_the_text_as_written_and_escaped_in_its_html(
     django_capture_on_commit_callbacks,
 ):
     case, reviewer = submitted_case(
@@ -160,13 +162,17 @@ def test_a_review_mail_is_plain_text_with_the_text_as_written(
         case.request_changes(by=reviewer, comment=f"Cite {LINK} & drop {IMG}.")
 
     [message] = mail.outbox
-    assert_plain_text_only(message)
     # Not HTML-escaped: a mail reader shows plain text as it is.
     assert f"“Bus {SCRIPT} & co” (Ghent {IMG})" in message.body
     assert f"Rita <b>Roe</b> & {SCRIPT}" in message.body
     assert f"Cite {LINK} & drop {IMG}." in message.body
     assert "&lt;" not in message.body and "&amp;" not in message.body
     assert message.subject == f"Changes requested: Bus {SCRIPT} & co"
+    html = html_of(message)
+    assert "“Bus &lt;script&gt;alert(1)&lt;/script&gt; &amp; co”" in html
+    assert "Rita &lt;b&gt;Roe&lt;/b&gt; &amp;" in html
+    assert "Cite [x](javascript:alert(1)) &amp; drop &lt;img" in html
+    assert 'href="javascript' not in html
 
 
 def test_a_review_mail_whose_title_has_a_line_break_goes_out_with_a_one_line_subject(
@@ -183,7 +189,7 @@ def test_a_review_mail_whose_title_has_a_line_break_goes_out_with_a_one_line_sub
     assert message.message()["Bcc"] is None
 
 
-def test_an_invitation_is_plain_text_with_the_names_as_written():
+def test_an_invitation_has_the_names_as_written_and_escaped_in_its_html():
     city = CityFactory(name=f"Aville {IMG}")
     staff = UserFactory(first_name="Sam", last_name=f"<b>Staff</b> & {SCRIPT}")
     request = RequestFactory().post("/account/invite/")
@@ -197,7 +203,9 @@ def test_an_invitation_is_plain_text_with_the_names_as_written():
     assert invitation_send(invitation=invitation, request=request, invited_by=staff)
 
     [message] = mail.outbox
-    assert_plain_text_only(message)
     assert f"Sam <b>Staff</b> & {SCRIPT} has invited you" in message.body
     assert f"in Aville {IMG}." in message.body
     assert "&lt;" not in message.body and "&amp;" not in message.body
+    html = html_of(message)
+    assert "Sam &lt;b&gt;Staff&lt;/b&gt; &amp; &lt;script&gt;" in html
+    assert "in Aville &lt;img src=x onerror=alert(1)&gt;." in html

@@ -667,7 +667,8 @@ def test_inviting_someone_with_an_account_adds_the_role_and_tells_them(staff, of
         "Your new role in the Public Innovation Atlas: Reviewer, Beeburg"
     )
     assert (
-        "with your user name officer: http://testserver/account/login/" in message.body
+        "with your user name officer:\nhttp://testserver/account/login/\n"
+        in message.body
     )
     assert not INVITE_LINK_RE.search(message.body)
     assert not RESET_LINK_RE.search(message.body)
