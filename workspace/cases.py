@@ -8,35 +8,27 @@ state again, so a forged request changes nothing.
 
 from __future__ import annotations
 
-import datetime
-import difflib
-import re
 from collections import defaultdict
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from simple_history import utils as history_utils
 
 from accounts.two_factor import second_factor_required
 from cities.models import City, is_site_staff, unique_slug
 from core.history import SourceTimeline, save_with_relations, version_number
 from core.language_names import language_name
-from core.models import Source
 from innovation_cases.forms import (
     CaseForm,
     CommentForm,
@@ -51,8 +43,12 @@ from innovation_cases.models import (
     CaseRevision,
     CaseStudy,
     InvalidTransition,
+    Review,
     translation_field,
 )
+
+from . import profiles
+from .versions import diff_rows, sources_change, version_changes, version_page
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -158,8 +154,33 @@ def _render_case(
             if code != case.original_language
         ],
         "original_language_name": language_name(case.original_language),
+        "since_sent_back": _changes_since_sent_back(case),
     }
     return render(request, "workspace/case_detail.html", context, status=status)
+
+
+def _changes_since_sent_back(case: CaseStudy) -> dict[str, Any] | None:
+    """For a case submitted again after a reviewer asked for changes: when they asked,
+    and what changed since (its fields, relations and sources), so that the reviewer
+    sees what was done about it besides the whole case."""
+    if case.status != S.SUBMITTED:
+        return None
+    asked = case.reviews.filter(
+        decision=Review.Decision.CHANGES_REQUESTED, revision=None
+    ).first()
+    if asked is None:
+        return None
+    versions = case.history.select_related("history_user")
+    then = versions.filter(history_date__lte=asked.created_at).first()
+    now = versions.first()
+    changes: list[dict[str, Any]] = []
+    if then is not None and now is not None and then.history_id != now.history_id:
+        changes = version_changes(now, then)
+    timeline = SourceTimeline(case)
+    sources = (timeline.before(asked.created_at), timeline.before(None))
+    if sources[0] != sources[1]:
+        changes.append(sources_change(*sources))
+    return {"review": asked, "rows": diff_rows(changes)}
 
 
 def _visible_case(request: HttpRequest, slug: str) -> CaseStudy:
@@ -529,63 +550,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         )
         .select_related("case__city", "created_by")
         .order_by("updated_at"),
+        "record_changes": profiles.recent_record_changes(cities),
+        "recent_days": profiles.RECENT_DAYS,
     }
     return render(request, "workspace/review_queue.html", context)
-
-
-# Words and the spaces between them: a word diff keeps the text's own spacing.
-_TOKENS = re.compile(r"\s+|[^\s]+")
-
-
-def word_diff(
-    old: str, new: str
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The old and the new text as (kind, text) segments, kind being "same", "del"
-    (only in the old text) or "ins" (only in the new one)."""
-    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
-    before: list[tuple[str, str]] = []
-    after: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            before.append(("same", "".join(a[i1:i2])))
-            after.append(("same", "".join(b[j1:j2])))
-            continue
-        if i2 > i1:
-            before.append(("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            after.append(("ins", "".join(b[j1:j2])))
-    return before, after
-
-
-def _display(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value), "j M Y, H:i")
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
-def diff_rows(
-    changes: list[dict[str, Any]], model: type[models.Model] = CaseStudy
-) -> list[dict[str, Any]]:
-    """Each change as a table row; long texts (text fields) get a word diff."""
-    rows = []
-    for change in changes:
-        field = model._meta.get_field(change["name"])
-        row = {
-            "label": change["label"],
-            "old": _display(change["old"]),
-            "new": _display(change["new"]),
-        }
-        if isinstance(field, models.TextField):
-            row["old_segments"], row["new_segments"] = word_diff(
-                change["old"] or "", change["new"] or ""
-            )
-        rows.append(row)
-    return rows
 
 
 def _member_revision(request: HttpRequest, pk: int) -> CaseRevision:
@@ -641,97 +609,12 @@ def revision_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
 
 # --- History and restore ------------------------------------------------------------------
 
-VERSIONS_PER_PAGE = 20
-# Who made a change is the version's user; these would only repeat it.
-HISTORY_EXCLUDED_FIELDS = ["updated_by", "created_by", "updated_at", "id"]
-
-
-def _history_value(model: type[models.Model], name: str, value: Any) -> Any:
-    """A value of simple-history's diff as a person reads it: choices as their label,
-    relations (lists of through rows holding the related objects) as their names."""
-    field = cast(models.Field, model._meta.get_field(name))  # a field of the diff
-    if field.many_to_many:
-        target = history_utils.get_m2m_reverse_field_name(field)
-        return sorted(str(row[target]) for row in value)
-    if field.choices and value is not None:
-        return dict(field.flatchoices).get(value, value)
-    return value
-
-
-def version_changes(version: Any, previous: Any) -> list[dict[str, Any]]:
-    """The changes from `previous` to `version`, relations included. Costs two
-    queries for each relation (simple-history reads both versions' rows)."""
-    model = version.instance_type
-    excluded = [name for name in HISTORY_EXCLUDED_FIELDS if hasattr(previous, name)]
-    delta = version.diff_against(
-        previous, excluded_fields=excluded, foreign_keys_are_objs=True
-    )
-    return [
-        {
-            "name": change.field,
-            "label": model._meta.get_field(change.field).verbose_name,
-            "old": _history_value(model, change.field, change.old),
-            "new": _history_value(model, change.field, change.new),
-        }
-        for change in delta.changes
-    ]
-
 
 def _member_case(request: HttpRequest, slug: str) -> CaseStudy:
     """A case of one of the user's cities (any city for site staff), else 404: the
     history shows drafts and who wrote what, so the public pages' rule is not enough."""
     cases = CaseStudy.objects.of_member_cities(request.user).select_related("city")
     return get_object_or_404(cases, slug=slug)
-
-
-def version_page(
-    request: HttpRequest,
-    versions: models.QuerySet[Any],
-    restore_url: Callable[[Any], str] | None = None,
-) -> tuple[Any, list[dict[str, Any]]]:
-    """A page of a record's `versions` (newest first), each with its number (the
-    first saved is version 1), what changed since the one before it (its sources
-    included, see SourceTimeline), and, where `restore_url` is given, the URL that
-    restores it (none for the newest version, which is the record as it is). For the
-    case and city-record history pages alike."""
-    page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    # The page's versions, the one before the oldest of them to diff against (a
-    # record saved around the history, by bulk_create say, may have none), and the
-    # one after the newest, whose date ends the newest's sources.
-    first = page.start_index() - 1
-    shown = list(versions[max(first - 1, 0) : page.end_index() + 1])
-    newer_date = shown.pop(0).history_date if first > 0 else None
-    timeline = SourceTimeline(page[0].instance) if len(page) else None
-    entries = []
-    for index, (version, older) in enumerate(
-        zip(shown[: len(page)], [*shown[1:], None], strict=False)
-    ):
-        rows = None
-        if older is not None:
-            changes = version_changes(version, older)
-            sources = timeline.changed_with(version, newer_date) if timeline else None
-            if sources is not None:
-                changes.append(
-                    {
-                        "name": "sources",
-                        "label": Source._meta.verbose_name_plural,
-                        "old": sources[0],
-                        "new": sources[1],
-                    }
-                )
-            rows = diff_rows(changes, version.instance_type)
-        entries.append(
-            {
-                "version": version,
-                "number": page.paginator.count - first - index,
-                "rows": rows,
-                "restore_url": restore_url(version)
-                if restore_url and (page.number > 1 or index > 0)
-                else None,
-            }
-        )
-        newer_date = version.history_date
-    return page, entries
 
 
 @never_cache

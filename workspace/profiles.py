@@ -8,6 +8,7 @@ history (django-simple-history, with the user from the request), relations inclu
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -17,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -37,7 +39,7 @@ from core.forms import ModelMultipleChoiceField
 from core.history import save_with_relations
 from core.models import InnovationType
 
-from .cases import version_page
+from .versions import version_page
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,47 @@ class CityRecordForm(forms.ModelForm):
 
 def _city(request: HttpRequest, city_slug: str) -> City:
     return get_object_or_404(City.objects.editable_by(request.user), slug=city_slug)
+
+
+# --- What reviewers look over -------------------------------------------------------------
+
+# How far back, and how many, changes to city records the review queue lists.
+RECENT_DAYS = 30
+RECENT_CHANGES = 50
+
+
+def recent_record_changes(cities: models.QuerySet[City, Any]) -> list[dict[str, Any]]:
+    """The latest changes to the teams, labs, strategies and funding programmes of
+    `cities` (the last RECENT_DAYS days, at most RECENT_CHANGES), newest first.
+
+    These records are public as soon as a city's officer saves them, without review
+    before (docs/architecture.md, "City records and review" says why); the reviewers
+    of the city look them over after, in their queue, from this list. One query a
+    kind."""
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    changes = []
+    for kind in KINDS.values():
+        versions = (
+            kind.model.history.filter(  # type: ignore[attr-defined]  # simple-history's
+                **{f"{kind.city_path}__in": cities}, history_date__gte=since
+            )
+            .select_related("history_user", kind.city_path)
+            .order_by("-history_date")[:RECENT_CHANGES]
+        )
+        for version in versions:
+            city = version
+            for step in kind.city_path.split("__"):
+                city = getattr(city, step)
+            changes.append(
+                {
+                    "kind": kind,
+                    "version": version,
+                    "title": getattr(version, kind.title_field),
+                    "city": city,
+                }
+            )
+    changes.sort(key=lambda change: change["version"].history_date, reverse=True)
+    return changes[:RECENT_CHANGES]
 
 
 def _kind(key: str) -> ProfileKind:
@@ -277,7 +320,8 @@ def record_history(
     request: HttpRequest, city_slug: str, kind_key: str, slug: str
 ) -> HttpResponse:
     """Each version of a city record, newest first, with what changed."""
-    city = _city(request, city_slug)
+    # The city's members and site staff: its reviewers look over these changes.
+    city = get_object_or_404(City.objects.with_member(request.user), slug=city_slug)
     kind = _kind(kind_key)
     record = get_object_or_404(kind.records(city), slug=slug)
     versions = record.history.select_related("history_user")

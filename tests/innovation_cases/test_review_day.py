@@ -277,3 +277,71 @@ def test_the_credits_of_past_approvals_are_mended_by_the_migration(people, revis
     assert version.approved_by == reviewer and version.revision_id == revision.pk
     assert Review.objects.filter(revision=revision).exists()
     assert CaseRevision.objects.get().status == CaseRevision.Status.APPROVED
+
+
+def test_a_resubmitted_case_shows_what_changed_since_changes_were_requested(
+    people, as_
+):
+    officer, reviewer = people["officer_a"], people["reviewer_a"]
+    case = case_in(people["city_a"], S.SUBMITTED, title="First try")
+    case.request_changes(by=reviewer, comment="Say who ran it.")
+    client = as_(officer)
+    client.post(
+        edit_url(case),
+        case_data(
+            people["city_a"],
+            title="Second try",
+            **sources_data({"title": "The lab's report"}),
+        ),
+    )
+    case.refresh_from_db()
+    case.submit(by=officer)
+    response = as_(reviewer).get(case_url(case))
+    since = response.context["since_sent_back"]
+    assert since["review"].comment == "Say who ran it."
+    rows = {(str(r["label"]), r["old"], r["new"]) for r in since["rows"]}
+    assert ("title", "First try", "Second try") in rows
+    assert ("sources", "—", "The lab's report") in rows
+    body = response.content.decode()
+    assert "What changed since changes were requested" in body
+    assert "Say who ran it." in body
+
+
+def test_a_first_submission_has_no_since_section(people, as_):
+    case = case_in(people["city_a"], S.SUBMITTED)
+    response = as_(people["reviewer_a"]).get(case_url(case))
+    assert response.context["since_sent_back"] is None
+
+
+# --- 10. City records: public at once, looked over by reviewers after -------------------
+
+
+def test_reviewers_see_recent_changes_to_their_cities_profiles(people, as_):
+    officer = people["officer_a"]
+    client = as_(officer)
+    client.post(
+        reverse("workspace:city_record_create", args=["ghent", "funds"])
+        if people["city_a"].slug == "ghent"
+        else reverse(
+            "workspace:city_record_create", args=[people["city_a"].slug, "funds"]
+        ),
+        {"name": "Ghent ideas fund", "allocation": "grant_call", "currency": "EUR"},
+    )
+    lyon_team = InnovationTeamFactory(city=people["city_b"], name="Lyon lab team")
+    assert lyon_team.pk
+    response = as_(people["reviewer_a"]).get(reverse("workspace:review_queue"))
+    changes = response.context["record_changes"]
+    assert [(str(c["title"]), c["city"]) for c in changes] == [
+        ("Ghent ideas fund", people["city_a"])
+    ]
+    assert changes[0]["version"].history_user == officer
+    body = response.content.decode()
+    assert "public as soon as a city's officer saves them" in body
+    history = reverse(
+        "workspace:city_record_history",
+        args=[people["city_a"].slug, "funds", changes[0]["version"].slug],
+    )
+    assert history in body
+    # The reviewer may read that history (though not edit the record).
+    assert as_(people["reviewer_a"]).get(history).status_code == 200
+    assert as_(people["officer_b"]).get(history).status_code == 404

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.innovation_cases.conftest import case_in, messages_of
-from workspace.cases import word_diff
+from workspace.versions import word_diff
 
 pytestmark = pytest.mark.django_db
 

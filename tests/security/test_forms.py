@@ -259,6 +259,7 @@ READ_ONLY = {
     "accounts:password_reset_complete",
     "accounts:recovery_codes",
     "accounts:recovery_codes_download",
+    "accounts:start",
 }
 
 
