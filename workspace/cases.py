@@ -316,6 +316,10 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
     if request.method == "POST":
         # A preview or a refused save carries on from the version first opened.
         sent = request.POST.get("edit_token", "")
+        if revision is not None:
+            # What the page does not send (the image the revision proposes) is the
+            # revision's, as when the editor was opened.
+            _start_values(instance, revision)
         form = CaseForm(
             request.POST, request.FILES, instance=instance, user=request.user
         )

@@ -335,6 +335,23 @@ def test_editing_a_published_case_makes_a_revision_the_public_does_not_see(
     assert [s.title for s in case.sources.all()] == ["New source"]
 
 
+def test_continuing_a_revision_keeps_the_image_it_proposes(people, as_):
+    case = case_in(people["city_a"], S.PUBLISHED)
+    officer = as_(people["officer_a"])
+    data = case_data(
+        people["city_a"], image_file=picture(), image_alt="Proposed picture"
+    )
+    officer.post(edit_url(case), data)
+    proposed = CaseRevision.objects.get().data["fields"]["image"]
+    assert proposed
+    # Saved again, without sending the file: the revision still proposes it.
+    del data["image_file"]
+    officer.post(edit_url(case), data | {"summary": "Changed again."})
+    revision = CaseRevision.objects.get()
+    assert revision.data["fields"]["summary"] == "Changed again."
+    assert revision.data["fields"]["image"] == proposed
+
+
 def test_a_published_cases_city_cannot_change(people, as_):
     case = case_in(people["city_a"], S.PUBLISHED)
     form = as_(people["officer_a"]).get(edit_url(case)).context["form"]
