@@ -133,15 +133,14 @@ class CaseForm(forms.ModelForm):
             "approaches": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
             "lifecycle_stage": forms.RadioSelect,
-            "partners": forms.SelectMultiple(attrs={"size": 6}),
+            # Checkboxes, not a Ctrl-click list, which a phone cannot use; a long list
+            # gets a filter box from static/js/case-editor.js.
+            "partners": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "title": _("What the city did, in a few words."),
             "teams": _("The city's innovation teams that took part, if any."),
-            "partners": _(
-                "Universities, foundations and others that took part. Hold Ctrl "
-                "(or ⌘) to choose more than one."
-            ),
+            "partners": _("Universities, foundations and others that took part."),
             "image_alt": _(
                 "Required with an image: what it shows, for people who cannot see it."
             ),
@@ -154,6 +153,13 @@ class CaseForm(forms.ModelForm):
         # The relations' form fields, typed as any Field.
         choices = cast("dict[str, forms.ModelChoiceField]", self.fields)
         choices["city"].queryset = cities.order_by("name")
+        if not self.instance.pk:
+            own = list(cities[:2])
+            if len(own) == 1:
+                # An officer of one city writes its cases: no choice to make, and no
+                # empty option to pick by mistake.
+                self.initial["city"] = own[0]
+                choices["city"].empty_label = None
         choices["district"].queryset = District.objects.filter(
             city__in=cities.values("pk")
         ).select_related("city")

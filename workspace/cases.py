@@ -352,11 +352,13 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     if case is not None:
         initial, rows = _start_values(instance, revision)
-    else:
-        city = City.objects.editable_by(request.user).filter(
-            slug=request.GET.get("city", "")
-        )
-        initial = {"city": city.first()}
+    elif city := (
+        City.objects.editable_by(request.user)
+        .filter(slug=request.GET.get("city", ""))
+        .first()
+    ):
+        # From the dashboard's link for one city (one city's officer has it anyway).
+        initial = {"city": city}
     form = CaseForm(instance=instance, initial=initial, user=request.user)
     sources = SourceFormSet(initial=rows, prefix="sources")
     context = _editor_context(

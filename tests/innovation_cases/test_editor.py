@@ -2,6 +2,7 @@
 forged requests that change nothing."""
 
 import io
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -12,7 +13,12 @@ from PIL import Image
 from core.models import Source, Theme
 from innovation_cases import images
 from innovation_cases.models import CaseRevision, CaseStudy
-from tests.factories import InnovationTeamFactory, MembershipFactory, SourceFactory
+from tests.factories import (
+    InnovationTeamFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    SourceFactory,
+)
 from tests.innovation_cases.conftest import case_in, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +105,42 @@ def test_the_city_is_preselected_from_the_dashboard_link(people, as_):
     url = f"{NEW}?city={people['city_a'].slug}"
     form = as_(people["officer_a"]).get(url).context["form"]
     assert form.initial["city"] == people["city_a"]
+
+
+def city_select(body):
+    return re.search(r'<select name="city".*?</select>', body, re.S).group(0)
+
+
+def test_the_city_is_preselected_for_an_officer_of_one_city(people, as_):
+    body = as_(people["officer_a"]).get(NEW).content.decode()
+    city = people["city_a"]
+    # Its only option, chosen: nothing to pick, and the form sends it.
+    assert re.findall(r"<option[^>]*>", city_select(body)) == [
+        f'<option value="{city.pk}" selected>'
+    ]
+
+
+def test_the_city_is_not_preselected_for_an_officer_of_two(people, as_):
+    MembershipFactory(user=people["officer_a"], city=people["city_b"])
+    body = as_(people["officer_a"]).get(NEW).content.decode()
+    assert re.findall(r"<option[^>]*>", city_select(body)) == [
+        '<option value="" selected>',
+        f'<option value="{people["city_a"].pk}">',
+        f'<option value="{people["city_b"].pk}">',
+    ]
+
+
+def test_the_partners_are_checkboxes_that_post_and_save(people, as_):
+    chosen = OrganisationFactory.create_batch(2)
+    OrganisationFactory(name="Not a partner")
+    client = as_(people["officer_a"])
+    body = client.get(NEW).content.decode()
+    assert '<select name="partners"' not in body
+    assert '<fieldset class="choices" id="id_partners"' in body
+    assert body.count('type="checkbox" name="partners"') == 3
+    data = case_data(people["city_a"], partners=[org.pk for org in chosen])
+    assert client.post(NEW, data).status_code == 302
+    assert set(CaseStudy.objects.get().partners.all()) == set(chosen)
 
 
 def test_the_pickers_show_each_terms_definition(people, as_):
