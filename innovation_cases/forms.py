@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -133,15 +136,14 @@ class CaseForm(forms.ModelForm):
             "approaches": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
             "lifecycle_stage": forms.RadioSelect,
-            "partners": forms.SelectMultiple(attrs={"size": 6}),
+            # Checkboxes, not a Ctrl-click list, which a phone cannot use; a long list
+            # gets a filter box from static/js/case-editor.js.
+            "partners": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "title": _("What the city did, in a few words."),
             "teams": _("The city's innovation teams that took part, if any."),
-            "partners": _(
-                "Universities, foundations and others that took part. Hold Ctrl "
-                "(or ⌘) to choose more than one."
-            ),
+            "partners": _("Universities, foundations and others that took part."),
             "image_alt": _(
                 "Required with an image: what it shows, for people who cannot see it."
             ),
@@ -154,6 +156,13 @@ class CaseForm(forms.ModelForm):
         # The relations' form fields, typed as any Field.
         choices = cast("dict[str, forms.ModelChoiceField]", self.fields)
         choices["city"].queryset = cities.order_by("name")
+        if not self.instance.pk:
+            own = list(cities[:2])
+            if len(own) == 1:
+                # An officer of one city writes its cases: no choice to make, and no
+                # empty option to pick by mistake.
+                self.initial["city"] = own[0]
+                choices["city"].empty_label = None
         choices["district"].queryset = District.objects.filter(
             city__in=cities.values("pk")
         ).select_related("city")
@@ -248,6 +257,19 @@ class CaseForm(forms.ModelForm):
         values["image"] = self.instance.image.name if image is None else image
         return values
 
+    def error_summary(self) -> list[dict[str, Any]]:
+        """Every error, in the page's order, for the summary at the top of the editor
+        (see error_item): the case's own first, then its fields', section by section."""
+        on_page = [name for *_, names in CASE_SECTIONS for name in names]
+        elsewhere = [name for name in self.fields if name not in on_page]
+        items = [error_item(None, self.non_field_errors())]
+        items += [
+            error_item(self[name], self.errors[name])
+            for name in [*on_page, *elsewhere]
+            if name in self.errors
+        ]
+        return [item for item in items if item["message"]]
+
     def sections(self, previews: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """The editor's sections with their fields, each with its Markdown preview
         (None when none was asked for)."""
@@ -265,6 +287,19 @@ class CaseForm(forms.ModelForm):
             }
             for id_, heading, help_text, names in CASE_SECTIONS
         ]
+
+
+def error_item(
+    field: forms.BoundField | None, errors: Iterable[Any], label: str = ""
+) -> dict[str, Any]:
+    """One line of an error summary: the field's label, its messages and the id of
+    the element it links to (#id_title; a list of choices is a fieldset with that
+    id). An error about the whole form (`field` None) links nowhere."""
+    return {
+        "href": f"#{field.auto_id}" if field is not None else "",
+        "label": label or (field.label if field is not None else ""),
+        "message": " ".join(str(error) for error in errors),
+    }
 
 
 class SourceForm(forms.Form):
@@ -317,6 +352,33 @@ class BaseSourceFormSet(forms.BaseFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
+
+    def error_summary(self) -> list[dict[str, Any]]:
+        """The sources' errors for the editor's summary (see error_item): the list's
+        own, then each row's, named by its number ("Source 2: Link")."""
+        items = [error_item(None, self.non_form_errors())]
+        for number, form in enumerate(self.forms, start=1):
+            for name, errors in form.errors.items():
+                # A row's own error (there is none yet) links to its first field.
+                field = form[name if name != NON_FIELD_ERRORS else "title"]
+                label = _("Source %(number)s: %(label)s") % {
+                    "number": number,
+                    "label": field.label,
+                }
+                items.append(error_item(field, errors, label))
+        return [item for item in items if item["message"]]
+
+    def with_another_row(self) -> BaseSourceFormSet:
+        """The same rows, as sent, and one more empty one, which takes the focus (as
+        the row the page's script adds does); none past max_num."""
+        total = self.total_form_count()
+        if total >= self.max_num:
+            return self
+        # A row's fields have one value each: a plain dict of the data holds them.
+        data = {**self.data, self.add_prefix(TOTAL_FORM_COUNT): str(total + 1)}
+        formset = type(self)(data, self.files, prefix=self.prefix)
+        formset.forms[-1].fields["title"].widget.attrs["autofocus"] = True
+        return formset
 
 
 SourceFormSet = forms.formset_factory(

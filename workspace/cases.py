@@ -30,6 +30,7 @@ from cities.models import City, is_site_staff, unique_slug
 from core.history import SourceTimeline, save_with_relations, version_number
 from core.language_names import language_name
 from innovation_cases.forms import (
+    BaseSourceFormSet,
     CaseForm,
     CommentForm,
     SourceFormSet,
@@ -224,6 +225,31 @@ def case_step(request: HttpRequest, slug: str, step: str) -> HttpResponse:
 
 # --- The case editor ----------------------------------------------------------------------
 
+# The editor's buttons that show it again, as typed, and save nothing: the Markdown
+# preview, and another empty source row (for a browser without JavaScript).
+REDRAW_BUTTONS = ("preview", "add_source")
+
+
+def _redraws(request: HttpRequest) -> bool:
+    return any(name in request.POST for name in REDRAW_BUTTONS)
+
+
+def _sent_back(case: CaseStudy | None, revision: CaseRevision | None) -> Review | None:
+    """The reviewer's latest request for changes, while the case (or its open
+    revision) waits for them."""
+    if (
+        revision is not None
+        and revision.status == CaseRevision.Status.CHANGES_REQUESTED
+    ):
+        steps = revision.reviews.filter(
+            decision=Review.Decision.REVISION_CHANGES_REQUESTED
+        )
+    elif case is not None and case.status == S.CHANGES_REQUESTED:
+        steps = case.reviews.filter(decision=Review.Decision.CHANGES_REQUESTED)
+    else:
+        return None
+    return steps.select_related("reviewer").first()
+
 
 def _editor_context(
     request: HttpRequest,
@@ -241,6 +267,10 @@ def _editor_context(
         "form": form,
         "sources": sources,
         "sections": form.sections(previews),
+        "previewing": previews is not None,
+        # Every error, linked to its field, at the top (none once _hide_errors ran).
+        "error_summary": [*form.error_summary(), *sources.error_summary()],
+        "sent_back": _sent_back(case, revision),
         "revision": revision,
         "is_revision": case is not None and case.status == S.PUBLISHED,
         "markdown_fields": SECTION_FIELDS,
@@ -336,7 +366,9 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
     """Write a new case, change a draft, or propose a revision of a published one.
 
     A refused submission comes back with everything as typed (and an uploaded image
-    kept, see CaseForm); Preview shows the Markdown as the public page will."""
+    kept, see CaseForm), its errors listed at the top; Preview shows the Markdown and
+    the image as the public page will; "Add another source" adds an empty row (the
+    page's script adds it without a round trip)."""
     revision = None
     if case is not None and case.status == S.PUBLISHED:
         revision = case.revisions.open().first()
@@ -346,16 +378,24 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
     if request.method == "POST":
         # A preview or a refused save carries on from the version first opened.
         sent = request.POST.get("edit_token", "")
+        if revision is not None:
+            # What the page does not send (the image the revision proposes) is the
+            # revision's, as when the editor was opened.
+            _start_values(instance, revision)
         form = CaseForm(
             request.POST, request.FILES, instance=instance, user=request.user
         )
-        sources = SourceFormSet(request.POST, prefix="sources")
+        sources = cast(BaseSourceFormSet, SourceFormSet(request.POST, prefix="sources"))
         valid = form.is_valid() & sources.is_valid()  # Both, for every error at once.
-        if "preview" in request.POST:
-            # A preview is not a save: it keeps the upload (validation stored it) but
-            # does not mark the fields that are still empty.
+        if _redraws(request):
+            # Not a save: it keeps the upload (validation stored it) but does not
+            # mark the fields that are still empty.
+            if "add_source" in request.POST:
+                sources = sources.with_another_row()
             _hide_errors(form, sources)
-            previews = {name: form[name].value() or "" for name in SECTION_FIELDS}
+            previews = None
+            if "preview" in request.POST:
+                previews = {name: form[name].value() or "" for name in SECTION_FIELDS}
             context = _editor_context(
                 request,
                 case,
@@ -378,13 +418,15 @@ def _case_editor(request: HttpRequest, case: CaseStudy | None) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     if case is not None:
         initial, rows = _start_values(instance, revision)
-    else:
-        city = City.objects.editable_by(request.user).filter(
-            slug=request.GET.get("city", "")
-        )
-        initial = {"city": city.first()}
+    elif city := (
+        City.objects.editable_by(request.user)
+        .filter(slug=request.GET.get("city", ""))
+        .first()
+    ):
+        # From the dashboard's link for one city (one city's officer has it anyway).
+        initial = {"city": city}
     form = CaseForm(instance=instance, initial=initial, user=request.user)
-    sources = SourceFormSet(initial=rows, prefix="sources")
+    sources = cast(BaseSourceFormSet, SourceFormSet(initial=rows, prefix="sources"))
     context = _editor_context(
         request, case, form, sources, revision=revision, token=token
     )
@@ -413,7 +455,7 @@ def case_edit(request: HttpRequest, slug: str) -> HttpResponse:
     cases = CaseStudy.objects.editable_by(request.user).select_related("city")
     case = get_object_or_404(cases, slug=slug)
     with transaction.atomic():
-        if request.method == "POST" and "preview" not in request.POST:
+        if request.method == "POST" and not _redraws(request):
             case.lock()
         return _refuse_if_archived(request, case) or _case_editor(request, case)
 

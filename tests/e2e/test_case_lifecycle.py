@@ -107,7 +107,7 @@ def test_a_case_from_first_draft_to_an_approved_revision(
     )
     officer.get_by_label("Image description").fill("Volunteers mending a lamp")
     officer.get_by_role("button", name="Save draft").click()
-    expect(officer.get_by_role("alert")).to_contain_text("Please correct")
+    expect(officer.get_by_role("alert")).to_contain_text("There is a problem")
     expect(officer.get_by_label("Title", exact=True)).to_have_attribute(
         "aria-invalid", "true"
     )
@@ -122,7 +122,7 @@ def test_a_case_from_first_draft_to_an_approved_revision(
 
     officer.get_by_label("Title", exact=True).fill(TITLE)
     officer.get_by_label("Summary").fill("Volunteers fix what residents bring.")
-    officer.get_by_role("button", name="Preview the Markdown").click()
+    officer.get_by_role("button", name="Preview", exact=True).click()
     expect(officer.locator(".markdown-preview strong")).to_have_text("thrown away")
     officer.get_by_role("button", name="Save draft").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text(TITLE)

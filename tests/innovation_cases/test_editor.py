@@ -1,7 +1,8 @@
-"""The workspace's case editor: writing, images, sources, previews, revisions, and
-forged requests that change nothing."""
+"""The workspace's case editor: writing, images, sources, previews, revisions, the
+error summary, the reviewer's comment, and forged requests that change nothing."""
 
 import io
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -11,8 +12,14 @@ from PIL import Image
 
 from core.models import Source, Theme
 from innovation_cases import images
+from innovation_cases.forms import CaseForm
 from innovation_cases.models import CaseRevision, CaseStudy
-from tests.factories import InnovationTeamFactory, MembershipFactory, SourceFactory
+from tests.factories import (
+    InnovationTeamFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    SourceFactory,
+)
 from tests.innovation_cases.conftest import case_in, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +108,42 @@ def test_the_city_is_preselected_from_the_dashboard_link(people, as_):
     assert form.initial["city"] == people["city_a"]
 
 
+def city_select(body):
+    return re.search(r'<select name="city".*?</select>', body, re.S).group(0)
+
+
+def test_the_city_is_preselected_for_an_officer_of_one_city(people, as_):
+    body = as_(people["officer_a"]).get(NEW).content.decode()
+    city = people["city_a"]
+    # Its only option, chosen: nothing to pick, and the form sends it.
+    assert re.findall(r"<option[^>]*>", city_select(body)) == [
+        f'<option value="{city.pk}" selected>'
+    ]
+
+
+def test_the_city_is_not_preselected_for_an_officer_of_two(people, as_):
+    MembershipFactory(user=people["officer_a"], city=people["city_b"])
+    body = as_(people["officer_a"]).get(NEW).content.decode()
+    assert re.findall(r"<option[^>]*>", city_select(body)) == [
+        '<option value="" selected>',
+        f'<option value="{people["city_a"].pk}">',
+        f'<option value="{people["city_b"].pk}">',
+    ]
+
+
+def test_the_partners_are_checkboxes_that_post_and_save(people, as_):
+    chosen = OrganisationFactory.create_batch(2)
+    OrganisationFactory(name="Not a partner")
+    client = as_(people["officer_a"])
+    body = client.get(NEW).content.decode()
+    assert '<select name="partners"' not in body
+    assert '<fieldset class="choices" id="id_partners"' in body
+    assert body.count('type="checkbox" name="partners"') == 3
+    data = case_data(people["city_a"], partners=[org.pk for org in chosen])
+    assert client.post(NEW, data).status_code == 302
+    assert set(CaseStudy.objects.get().partners.all()) == set(chosen)
+
+
 def test_the_pickers_show_each_terms_definition(people, as_):
     body = as_(people["officer_a"]).get(NEW).content.decode()
     theme = Theme.objects.first()
@@ -137,6 +180,82 @@ def test_a_refused_form_keeps_what_was_typed_and_the_uploaded_image(people, as_)
     case = CaseStudy.objects.get()
     assert case.image and case.image_alt == "A lab"
     assert [s.title for s in case.sources.all()] == ["Kept source"]
+
+
+def summary_links(body):
+    """The error summary's links, as (href, text)."""
+    summary = body.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary)
+
+
+def test_the_error_summary_links_each_error_to_its_field(people, as_):
+    # An officer of two cities, so that a team can be in the other one.
+    MembershipFactory(user=people["officer_a"], city=people["city_b"])
+    lyon_team = InnovationTeamFactory(city=people["city_b"])
+    data = case_data(
+        people["city_a"],
+        title="",
+        teams=[lyon_team.pk],
+        year_started="2020",
+        year_ended="2019",
+        **sources_data({"title": "Report", "url": "https://example.org"}, {"url": "x"}),
+    )
+    response = as_(people["officer_a"]).post(NEW, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    links = summary_links(body)
+    # In the page's order, each with its field's label (a row's with its number).
+    assert links[:3] == [
+        ("#id_title", "Title: This field is required."),
+        ("#id_teams", f"Teams: These teams are not in Ghent: {lyon_team.name}."),
+        ("#id_year_ended", "Year ended: A case cannot end before it started."),
+    ]
+    assert links[3] == (
+        "#id_sources-1-title",
+        "Source 2: Title of the document: This field is required.",
+    )
+    assert links[4][0] == "#id_sources-1-url"
+    assert links[4][1].startswith("Source 2: Link: Enter a valid URL.")
+    assert len(links) == 5
+    # Each link leads to an element of the page: the input, or the list's fieldset.
+    for href, _text in links:
+        assert f'id="{href[1:]}"' in body
+    assert '<fieldset class="choices" id="id_teams"' in body
+    # The summary is announced and takes the focus, with no script needed.
+    assert re.search(
+        r'<div class="error-summary" id="error-summary" tabindex="-1" '
+        r"autofocus>\s*<div role=\"alert\">\s*<h2>There is a problem</h2>",
+        body,
+    )
+    assert "<title>Error: New case · Workspace" in body
+
+
+def test_the_error_summary_names_an_error_about_all_the_sources(people, as_):
+    rows = [{"title": f"Report {n}"} for n in range(41)]
+    data = case_data(people["city_a"], **sources_data(*rows))
+    response = as_(people["officer_a"]).post(NEW, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    summary = body.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
+    # Not about one field, so it links nowhere; it is shown by the sources too.
+    assert "<li>Please submit at most 40 forms.</li>" in summary
+    assert '<p class="field-error">Please submit at most 40 forms.</p>' in body
+
+
+def test_an_error_about_the_whole_case_leads_the_summary(people):
+    form = CaseForm(case_data(people["city_a"]), user=people["officer_a"])
+    assert form.is_valid()
+    form.add_error(None, "Something about the whole case.")
+    form.add_error("summary", "Too short.")
+    assert form.error_summary() == [
+        {"href": "", "label": "", "message": "Something about the whole case."},
+        {"href": "#id_summary", "label": "Summary", "message": "Too short."},
+    ]
+
+
+def test_a_form_without_errors_has_no_summary(people, as_):
+    body = as_(people["officer_a"]).get(NEW).content.decode()
+    assert "error-summary" not in body and "There is a problem" not in body
 
 
 def test_a_forged_pending_image_is_ignored(people, as_):
@@ -205,6 +324,151 @@ def test_preview_keeps_the_upload_without_marking_empty_fields(people, as_):
     body = response.content.decode()
     assert response.context["pending_image"]
     assert "This field is required" not in body and "aria-invalid" not in body
+
+
+def test_the_preview_shows_the_current_image_with_its_description(people, as_):
+    case = case_in(
+        people["city_a"], image_alt="A lab on a corner", image_credit="Ghent"
+    )
+    case.image = images.process_upload(picture())
+    case.save()
+    data = case_data(
+        people["city_a"],
+        preview="1",
+        image_alt="A lab on a corner",
+        image_credit="Ghent",
+    )
+    body = as_(people["officer_a"]).post(edit_url(case), data).content.decode()
+    preview = body.split('<h3 id="image-preview">Preview: Image</h3>', 1)[1]
+    preview = preview.split("</section>", 1)[0]
+    assert case.image_renditions[-1].url in preview
+    assert 'alt="A lab on a corner"' in preview
+    assert "<figcaption>Ghent</figcaption>" in preview
+    assert "screen readers read out: A lab on a corner" in preview
+
+
+def test_the_preview_shows_a_newly_uploaded_image(people, as_):
+    client = as_(people["officer_a"])
+    data = case_data(
+        people["city_a"], preview="1", image_file=picture(), image_alt="Volunteers"
+    )
+    response = client.post(NEW, data)
+    pending = response.context["pending_image"]
+    name = response.context["form"].instance.image.name
+    assert pending and name
+    preview = response.content.decode().split('id="image-preview"', 1)[1]
+    url = images.renditions(name)[-1].url
+    assert url in preview and 'alt="Volunteers"' in preview
+    # And again from the kept upload, with the file not sent a second time.
+    del data["image_file"]
+    again = client.post(NEW, data | {"pending_image": pending}).content.decode()
+    assert url in again.split('id="image-preview"', 1)[1]
+    assert not CaseStudy.objects.exists()
+
+
+def test_the_preview_says_when_there_is_no_image(people, as_):
+    data = case_data(people["city_a"], preview="1")
+    body = as_(people["officer_a"]).post(NEW, data).content.decode()
+    assert "No image." in body.split('id="image-preview"', 1)[1]
+
+
+# --- Adding sources without JavaScript -----------------------------------------------------
+
+
+def test_add_another_source_adds_an_empty_row_and_saves_nothing(people, as_):
+    client = as_(people["officer_a"])
+    data = case_data(
+        people["city_a"],
+        title="",  # Not yet an error: nothing is saved, so nothing is refused.
+        challenge="Typed, not lost.",
+        image_file=picture(),
+        image_alt="A lab",
+        add_source="1",
+        **sources_data({"title": "First report", "note": "Backs the figures"}),
+    )
+    response = client.post(NEW, data)
+    assert response.status_code == 200
+    assert not CaseStudy.objects.exists()
+    body = response.content.decode()
+    assert 'name="sources-TOTAL_FORMS" value="2"' in body
+    assert "First report" in body and "Typed, not lost." in body
+    assert "There is a problem" not in body and "aria-invalid" not in body
+    # The new row is there, empty, and takes the focus.
+    assert re.search(r'<input type="text" name="sources-1-title"[^>]*autofocus', body)
+    assert 'name="sources-1-url"' in body and 'name="sources-2-title"' not in body
+    # The upload is kept; the next save keeps the two rows' worth of typing.
+    pending = response.context["pending_image"]
+    assert pending
+    del data["image_file"], data["add_source"]
+    data.update(
+        title="Labs",
+        pending_image=pending,
+        **sources_data(
+            {"title": "First report", "note": "Backs the figures"},
+            {"title": "Second report"},
+        ),
+    )
+    assert client.post(NEW, data).status_code == 302
+    case = CaseStudy.objects.get()
+    assert case.image
+    assert sorted(s.title for s in case.sources.all()) == [
+        "First report",
+        "Second report",
+    ]
+
+
+def test_add_another_source_stops_at_the_most_a_case_has(people, as_):
+    rows = [{"title": f"Report {n}"} for n in range(40)]
+    data = case_data(people["city_a"], add_source="1", **sources_data(*rows))
+    body = as_(people["officer_a"]).post(NEW, data).content.decode()
+    assert 'name="sources-TOTAL_FORMS" value="40"' in body
+    assert 'name="add_source"' not in body
+
+
+def test_the_page_carries_an_empty_row_for_the_script_to_copy(people, as_):
+    body = as_(people["officer_a"]).get(NEW).content.decode()
+    template = body.split('<template id="source-template">', 1)[1].split("</template>")[
+        0
+    ]
+    assert 'name="sources-__prefix__-title"' in template
+    assert '<button type="submit" name="add_source"' in body
+
+
+# --- The reviewer's comment ------------------------------------------------------------------
+
+
+def test_the_editor_shows_the_reviewers_request_for_changes(people, as_):
+    reviewer = people["reviewer_a"]
+    reviewer.first_name, reviewer.last_name = "Rita", "Roth"
+    reviewer.save()
+    case = case_in(people["city_a"], S.SUBMITTED)
+    case.request_changes(by=reviewer, comment="An earlier remark.")
+    case.submit(by=people["officer_a"])
+    case.request_changes(by=reviewer, comment="Cite the council's decision.")
+    body = as_(people["officer_a"]).get(edit_url(case)).content.decode()
+    section = body.split('<section class="review-comment"', 1)[1].split("</section>")[0]
+    assert "The reviewer asked for changes" in section
+    assert "<blockquote>Cite the council&#x27;s decision.</blockquote>" in section
+    assert "Rita Roth, " in section
+    assert "An earlier remark." not in body
+
+
+def test_the_editor_shows_the_reviewers_request_for_changes_to_a_revision(people, as_):
+    case = case_in(people["city_a"], S.PUBLISHED)
+    officer = as_(people["officer_a"])
+    officer.post(edit_url(case), case_data(people["city_a"], title="Proposed"))
+    revision = CaseRevision.objects.get()
+    revision.request_changes(by=people["reviewer_a"], comment="Shorten the title.")
+    body = as_(people["officer_a"]).get(edit_url(case)).content.decode()
+    assert "<blockquote>Shorten the title.</blockquote>" in body
+
+
+def test_no_comment_is_shown_on_a_draft_or_a_submitted_case(people, as_):
+    case = case_in(people["city_a"], S.SUBMITTED)
+    case.request_changes(by=people["reviewer_a"], comment="Fixed since.")
+    case.submit(by=people["officer_a"])
+    body = as_(people["officer_a"]).get(edit_url(case)).content.decode()
+    assert "review-comment" not in body and "Fixed since." not in body
 
 
 # --- Forged requests ----------------------------------------------------------------------
@@ -333,6 +597,23 @@ def test_editing_a_published_case_makes_a_revision_the_public_does_not_see(
     assert case.title == "Proposed title" and case.image_alt == "New picture"
     assert case.image_renditions
     assert [s.title for s in case.sources.all()] == ["New source"]
+
+
+def test_continuing_a_revision_keeps_the_image_it_proposes(people, as_):
+    case = case_in(people["city_a"], S.PUBLISHED)
+    officer = as_(people["officer_a"])
+    data = case_data(
+        people["city_a"], image_file=picture(), image_alt="Proposed picture"
+    )
+    officer.post(edit_url(case), data)
+    proposed = CaseRevision.objects.get().data["fields"]["image"]
+    assert proposed
+    # Saved again, without sending the file: the revision still proposes it.
+    del data["image_file"]
+    officer.post(edit_url(case), data | {"summary": "Changed again."})
+    revision = CaseRevision.objects.get()
+    assert revision.data["fields"]["summary"] == "Changed again."
+    assert revision.data["fields"]["image"] == proposed
 
 
 def test_a_published_cases_city_cannot_change(people, as_):
