@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core import signing
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils.text import capfirst
@@ -243,6 +243,23 @@ class CaseForm(forms.ModelForm):
         if image is not None:
             self.instance.image = image
         super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # The model's clean() checks the whole case, and so also what this form does
+        # not edit (a translation, which the translation editor writes): an error on
+        # such a field is the form's own, naming the field, not a crash.
+        if hasattr(errors, "error_dict"):
+            for name in [n for n in errors.error_dict if n != NON_FIELD_ERRORS]:
+                if name in self.fields:
+                    continue
+                field = cast(models.Field, CaseStudy._meta.get_field(name))
+                label = capfirst(field.verbose_name)
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
+                    ValidationError(f"{label}: {message}")
+                    for error in errors.error_dict.pop(name)
+                    for message in error.messages
+                )
+        super()._update_errors(errors)  # type: ignore[misc]  # Django's private hook
 
     def values(self) -> dict[str, Any]:
         """The revisable values, as CaseRevision.propose takes them: all but the

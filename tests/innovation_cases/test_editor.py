@@ -726,3 +726,16 @@ def test_preview_and_a_refused_save_keep_the_version_first_opened(people, as_):
         edit_url(case), case_data(people["city_a"]) | {"edit_token": token}
     )
     assert conflict.status_code == 409
+
+
+def test_a_stored_half_translation_is_an_error_on_the_page_not_a_crash(people, as_):
+    """A case whose German translation has a title but no summary (written around the
+    editors): the model's clean() refuses it, on a field this form does not edit."""
+    case = case_in(people["city_a"], title="Street labs", original_language="en")
+    CaseStudy.objects.filter(pk=case.pk).update(title_de="Straßenlabore")
+    response = as_(people["officer_a"]).post(
+        edit_url(case), case_data(people["city_a"], title="Street labs")
+    )
+    assert response.status_code == 400
+    [item] = [i for i in response.context["form"].error_summary() if not i["href"]]
+    assert item["message"].startswith("Summary (German): A translation needs")
