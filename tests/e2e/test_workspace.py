@@ -114,3 +114,38 @@ def test_site_staffs_history_page_with_restore_buttons_passes_axe(
     assert not case.title.endswith("(renamed)")
     page.goto(f"{site}/workspace/")
     assert_no_axe_violations(page)
+
+
+def test_a_reviewer_lands_on_the_workspace_and_decides_with_the_whole_case(
+    page: Page, site: str, reviewer
+) -> None:
+    case = CaseStudy.objects.get(slug="street-labs")
+    case.themes.set([Theme.objects.get(slug="mobility")])
+    login.log_in(page, site, "vienna-reviewer")  # No next: where their work is.
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    menu = page.get_by_role("navigation", name="Your account")
+    expect(menu).to_contain_text("Logged in as Rita Roth: Reviewer, Vienna")
+    assert_no_axe_violations(page)
+
+    # The header follows them onto the public pages.
+    page.goto(f"{site}/cases/")
+    expect(menu).to_contain_text("Logged in as Rita Roth")
+    expect(menu.get_by_role("link", name="Workspace")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert_no_axe_violations(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the header makes the page {width}px wide on a phone"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    menu.get_by_role("link", name="Workspace").click()
+    page.get_by_role("link", name="Street labs").first.click()
+    facts = page.get_by_role("complementary", name="About this case")
+    expect(facts).to_contain_text("Mobility")
+    expect(facts).to_contain_text("Innovation type")
+    expect(facts).to_contain_text("None chosen")
+    expect(page.get_by_role("button", name="Publish")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    menu.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("navigation", name="Your account")).to_have_count(0)
