@@ -172,7 +172,11 @@ def test_an_edit_of_a_published_case_waits_for_approval(
     published.refresh_from_db()
     assert published.title == "Better title"
     assert list(published.themes.all()) == [Theme.objects.first()]
-    assert published.history.first().history_user == people["reviewer"]
+    # The version credits the officer who wrote the change and the reviewer who
+    # approved it.
+    version = published.history.first()
+    assert version.history_user == people["officer"]
+    assert version.approved_by == people["reviewer"]
     assert mail.outbox[0].to == ["o@ghent.be"]
 
 
