@@ -121,8 +121,9 @@ class ImportView(ApiViewMixin, APIView):
             raise exceptions.ValidationError({"file": [str(error)]}) from None
         self.check_cities(table)
         dry_run = request.query_params.get("dry_run", "") in ("1", "true")
+        done: list[dict[str, Any]] = []
         if dry_run:
-            rows, done = preview_rows(import_kind, request.user, table), []
+            rows = preview_rows(import_kind, request.user, table)
         else:
             rows, done = import_rows(import_kind, request.user, table)
         counts = dict.fromkeys(["create", "update", "unchanged", "error"], 0)
