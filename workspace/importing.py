@@ -187,7 +187,7 @@ class ImportKind:
 
     @property
     def label_plural(self) -> str:
-        return str(capfirst(self.model._meta.verbose_name_plural))
+        return str(self.model._meta.verbose_name_plural)
 
     def columns(self) -> list[str]:
         raise NotImplementedError
