@@ -6,7 +6,7 @@ static files (drf-spectacular-sidecar's Swagger UI; its Redoc, vendored by `make
 vendor-redoc` in static/vendor/redoc/ so that its logo is not fetched from its CDN).
 """
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import (
@@ -19,6 +19,8 @@ from rest_framework import routers
 from cities import api as cities_api
 from core.vocabularies import VOCABULARIES
 from innovation_cases import api as cases_api
+from workspace import api as workspace_api
+from workspace.importing import KIND_PATTERN as IMPORT_KINDS
 
 router = routers.DefaultRouter()
 router.include_format_suffixes = False
@@ -58,6 +60,11 @@ app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/stats/", cases_api.StatsView.as_view(), name="stats"),
+    re_path(
+        rf"^v1/imports/(?P<kind>{IMPORT_KINDS})/$",
+        workspace_api.ImportView.as_view(),
+        name="import",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

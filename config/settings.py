@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "accounts",
     "cities",
     "innovation_cases",
+    # Its views and forms, and one model: spreadsheets waiting for import.
+    "workspace",
     "demo",
 ]
 

@@ -181,6 +181,10 @@ def started(matches: Matches, url_prefix: str) -> Iterator[list[Record]]:
     return itertools.chain(first, chunks)
 
 
+# What separates the values of a cell that holds several (a case's themes): the
+# exports write them so, and the spreadsheet import reads them so (docs/import.md).
+LIST_SEPARATOR = ";"
+
 # A cell starting with one of these would run as a formula in a spreadsheet: the
 # ASCII signs, and their full-width forms, which spreadsheets with an East Asian input
 # method read the same. Spreadsheets skip white space before them, so a cell is
@@ -207,7 +211,7 @@ def csv_cells(record: Record) -> list[Any]:
     cells = []
     for value in record.values():
         if value.__class__ is list:
-            value = ";".join(value)
+            value = LIST_SEPARATOR.join(value)
         if value.__class__ is str and _starts_formula(value):
             value = "'" + value
         cells.append(value)

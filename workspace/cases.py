@@ -304,17 +304,8 @@ def _save_case(
             ),
         )
         return redirect("workspace:revision_detail", pk=revision.pk)
-    creating = case.pk is None
     with transaction.atomic():
-        case = form.save(commit=False)
-        if creating:
-            case.slug = unique_slug(CaseStudy, case.title, max_length=240)
-            case.status = S.DRAFT
-            case.created_by = user
-        case.updated_by = user
-        case._history_user = user
-        relations = {name: form.cleaned_data[name] for name in RELATION_FIELDS}
-        save_with_relations(case, relations)
+        case = case_save_draft(form, user=user)
         case.set_sources(sources.rows())
     if "submit_for_review" in request.POST:
         try:
@@ -326,6 +317,23 @@ def _save_case(
             return redirect("workspace:case_detail", slug=case.slug)
     messages.success(request, _("“%(title)s” is saved.") % {"title": case.title})
     return redirect("workspace:case_detail", slug=case.slug)
+
+
+def case_save_draft(form: CaseForm, *, user: User) -> CaseStudy:
+    """Save a valid CaseForm of a case that is not published: a new case as a draft
+    (its slug made from its title), or a change, as one version by `user`, relations
+    included. The sources are the caller's (the editor's formset; the import keeps
+    them as they are)."""
+    case = form.save(commit=False)
+    if case._state.adding:
+        case.slug = unique_slug(CaseStudy, case.title, max_length=240)
+        case.status = S.DRAFT
+        case.created_by = user
+    case.updated_by = user
+    case._history_user = user
+    relations = {name: form.cleaned_data[name] for name in RELATION_FIELDS}
+    save_with_relations(case, relations)
+    return case
 
 
 def _edit_conflict(

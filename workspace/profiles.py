@@ -67,6 +67,32 @@ class ProfileKind:
     def records(self, city: City) -> models.QuerySet[Any]:
         return self.model._default_manager.filter(**{self.city_path: city})
 
+    def form_class(self) -> type[CityRecordForm]:
+        """The kind's form: CityRecordForm with its fields and widgets."""
+        # The factory makes a subclass of the form it is given.
+        return cast(
+            type[CityRecordForm],
+            forms.modelform_factory(
+                self.model,
+                form=CityRecordForm,
+                fields=self.fields,
+                widgets=self.widgets,
+                field_classes=dict.fromkeys(self.m2m, ModelMultipleChoiceField),
+            ),
+        )
+
+    def save(self, form: CityRecordForm, *, user: Any) -> models.Model:
+        """Save a valid form as one version by `user`, relations included; a new
+        record gets a slug made from its title."""
+        record = form.save(commit=False)
+        if record._state.adding:
+            record.slug = unique_slug(self.model, getattr(record, self.title_field))
+        record._history_user = user
+        save_with_relations(
+            record, {name: form.cleaned_data[name] for name in self.m2m}
+        )
+        return record
+
     def edit_token(self, record: models.Model) -> str:
         """A fingerprint of the record's values in the form, as saved: sent back
         with a save, which is refused if someone saved the record since."""
@@ -254,18 +280,7 @@ def _record_edit(
             records = records.order_by().select_for_update(no_key=True, of=("self",))
         instance = get_object_or_404(records, slug=slug)
         token = kind.edit_token(instance)
-    # The factory makes a subclass of the form it is given.
-    form_class = cast(
-        type[CityRecordForm],
-        forms.modelform_factory(
-            kind.model,
-            form=CityRecordForm,
-            fields=kind.fields,
-            widgets=kind.widgets,
-            field_classes=dict.fromkeys(kind.m2m, ModelMultipleChoiceField),
-        ),
-    )
-    form = form_class(request.POST or None, instance=instance, city=city)
+    form = kind.form_class()(request.POST or None, instance=instance, city=city)
     sent = request.POST.get("edit_token", "")
     if request.method == "POST" and sent and token and sent != token:
         form.is_valid()  # Shows what is wrong with it too, if anything.
@@ -286,14 +301,7 @@ def _record_edit(
         }
         return render(request, "workspace/city_record_form.html", context, status=409)
     if request.method == "POST" and form.is_valid():
-        record = form.save(commit=False)
-        if slug is None:
-            title = getattr(record, kind.title_field)
-            record.slug = unique_slug(kind.model, title)
-        record._history_user = request.user
-        save_with_relations(
-            record, {name: form.cleaned_data[name] for name in kind.m2m}
-        )
+        record = kind.save(form, user=request.user)
         messages.success(
             request,
             _("%(kind)s “%(title)s” is saved.")

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 
 from innovation_cases.models import CaseStudy
 
-from . import cases, profiles
+from . import cases, importing, imports, profiles
 
 app_name = "workspace"
 
@@ -12,6 +12,7 @@ app_name = "workspace"
 STEP = "|".join(CaseStudy.STEPS)
 DECISION = "|".join(cases.REVISION_DECISIONS)
 KIND = profiles.KIND_PATTERN
+IMPORT_KIND = importing.KIND_PATTERN
 
 urlpatterns = [
     path("", cases.dashboard, name="dashboard"),
@@ -57,6 +58,25 @@ urlpatterns = [
         name="city_record_history",
     ),
     path("revisions/<int:pk>/", cases.revision_detail, name="revision_detail"),
+    # Importing from a spreadsheet (docs/import.md).
+    re_path(
+        rf"^import/(?P<kind_key>{IMPORT_KIND})/$",
+        imports.import_start,
+        name="import_start",
+    ),
+    re_path(
+        rf"^import/(?P<kind_key>{IMPORT_KIND})/template\.(?P<fmt>csv|xlsx)$",
+        imports.import_template,
+        name="import_template",
+    ),
+    re_path(
+        rf"^import/(?P<kind_key>{IMPORT_KIND})/notes\.csv$",
+        imports.import_template,
+        {"fmt": "notes"},
+        name="import_notes",
+    ),
+    path("import/<uuid:pk>/", imports.import_preview, name="import_preview"),
+    path("import/<uuid:pk>/done/", imports.import_summary, name="import_summary"),
     re_path(
         rf"^revisions/(?P<pk>[0-9]+)/(?P<decision>{DECISION})/$",
         cases.revision_decide,

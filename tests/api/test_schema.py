@@ -229,7 +229,8 @@ def test_schema_is_served(raw_schema: dict[str, Any]) -> None:
 
 
 def _router_paths() -> set[str]:
-    paths = {f"{PREFIX}/stats/"}
+    # The stats, and the spreadsheet import (workspace/api.py), beside the router.
+    paths = {f"{PREFIX}/stats/", f"{PREFIX}/imports/{{kind}}/"}
     for prefix, viewset, _basename in router.registry:
         lookup = viewset.lookup_url_kwarg or viewset.lookup_field
         paths |= {f"{PREFIX}/{prefix}/", f"{PREFIX}/{prefix}/{{{lookup}}}/"}
@@ -610,6 +611,9 @@ def test_every_write_matches_the_schema(
         for method in item
         if method.upper() in WRITE_METHODS
     }
+    # The import takes a multipart file, which this harness does not send: its
+    # answers are asserted whole in tests/api/test_imports.py.
+    writes.discard(("POST", "/api/v1/imports/{kind}/"))
     assert writes <= api.exercised
     api.assert_conforms()
 
