@@ -243,8 +243,13 @@ BUTTONS = {
     "workspace:case_step",
     "workspace:case_restore",
     "workspace:revision_decide",
+    "workspace:import_preview",  # Confirm the import previewed.
     "accounts:recovery_codes_new",
 }
+# Forms of a file: the spreadsheet import's upload, whose hostile files (zip bombs,
+# HTML renamed .xlsx, wrong encodings, formulas, too many rows) and hostile cells are
+# tests/workspace/test_import.py's.
+FILE_FORMS = {"workspace:import_start"}
 # Pages that only show.
 READ_ONLY = {
     "workspace:dashboard",
@@ -260,6 +265,9 @@ READ_ONLY = {
     "accounts:recovery_codes",
     "accounts:recovery_codes_download",
     "accounts:start",
+    "workspace:import_template",
+    "workspace:import_notes",
+    "workspace:import_summary",
 }
 
 
@@ -283,6 +291,7 @@ def test_every_form_page_is_in_the_corpus():
         {form.name for form in PAGE_FORMS}
         | set(two_factor_forms.PAGES)
         | BUTTONS
+        | FILE_FORMS
         | READ_ONLY
     )
     assert routes == known, "a new page: add its form to PAGE_FORMS"
