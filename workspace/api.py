@@ -83,6 +83,10 @@ class ImportView(ApiViewMixin, APIView):
                         "action": serializers.ChoiceField(
                             ["create", "update", "unchanged", "error"]
                         ),
+                        "for_review": serializers.BooleanField(
+                            help_text="An update of a published case: a revision "
+                            "that waits for a reviewer, not a change made at once."
+                        ),
                         "values": serializers.DictField(child=serializers.CharField()),
                         "errors": _error.__class__(many=True),
                         "notes": _error.__class__(many=True),

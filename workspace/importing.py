@@ -136,6 +136,8 @@ class Row:
     number: int
     slug: str
     action: str = "create"  # create, update, unchanged or error
+    # An update that is a revision for review (of a published case), not a write.
+    for_review: bool = False
     title: str = ""
     # Each column of the file: (column, the value as it will be stored, its error).
     cells: list[dict[str, str]] = field(default_factory=list)
@@ -158,6 +160,7 @@ class Row:
             "row": self.number,
             "slug": self.slug,
             "action": self.action,
+            "for_review": self.for_review,
             "values": {cell["column"]: cell["value"] for cell in self.cells},
             "errors": self.errors,
             "notes": self.notes,
@@ -205,6 +208,10 @@ class ImportKind:
 
     def fingerprint(self, instance: Any) -> str:
         raise NotImplementedError
+
+    def goes_to_review(self, instance: Any) -> bool:
+        """Whether a change to `instance` waits for a reviewer (see save)."""
+        return False
 
     def save(self, row: Row, user: Any) -> tuple[str, str]:
         """Save a valid row; what was done ("created", "updated", "proposed") and
@@ -300,9 +307,12 @@ class CaseImport(ImportKind):
         revision = instance.revisions.open().first() if instance.is_published else None
         return instance.edit_token(revision)
 
+    def goes_to_review(self, instance: CaseStudy) -> bool:
+        return instance.is_published
+
     def save(self, row: Row, user: Any) -> tuple[str, str]:
         case = row.instance
-        if case is not None and case.status == CaseStudy.Status.PUBLISHED:
+        if case is not None and self.goes_to_review(case):
             revision = CaseRevision.propose(
                 case=case, by=user, values=row.form.values()
             )
@@ -557,6 +567,7 @@ def _preview_row(
     before: dict[str, Any] = {}
     if instance is not None:
         row.action = "update"
+        row.for_review = kind.goes_to_review(instance)
         row.fingerprint = kind.fingerprint(instance)
         # The missing columns keep the record's values; read before the form
         # validates, which writes the new ones on the instance.

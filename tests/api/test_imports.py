@@ -45,6 +45,7 @@ def test_a_dry_run_previews_every_row_and_stores_nothing(client, ghent):
                 "row": 2,
                 "slug": "",
                 "action": "error",
+                "for_review": False,
                 "values": {
                     "slug": "",
                     "title": "Street labs",

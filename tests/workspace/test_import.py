@@ -287,7 +287,12 @@ def test_a_row_for_a_published_case_is_a_revision_for_review(client, officer_a, 
     published = case_in(people["city_a"], S.PUBLISHED, title="Published")
     versions = published.history.count()
     rows = table(new_case_row(people["city_a"], slug=published.slug, title="Better"))
-    done = confirm(client, upload(client, csv_file(rows)))
+    preview = upload(client, csv_file(rows))
+    # The preview says it is a proposal for review, not a change made at once.
+    [row] = preview.context["rows"]
+    assert row.action == "update" and row.for_review
+    assert "Proposes a change, for review" in preview.content.decode()
+    done = confirm(client, preview)
 
     revision = CaseRevision.objects.get(case=published)
     assert revision.created_by == officer_a
