@@ -728,6 +728,9 @@ class CaseStudy(models.Model):
     history = HistoricalRecordsWithRelations(
         m2m_fields=RELATION_FIELDS, bases=[CaseVersionCredits]
     )
+    # How many sources the case cites, where a query counted them in bulk
+    # (CaseStudyQuerySet.with_source_count) or the editor did: CaseStudy.completeness.
+    source_count: int
     # Set for one save by CaseRevision.approve (see CaseVersionCredits).
     _history_approved_by: Any
     _history_revision: CaseRevision
@@ -1422,6 +1425,22 @@ class CaseRevision(models.Model):
                     {"fields": fields, "relations": relations, "sources": sources}
                 )
         return self.case.revisable_values()
+
+    def proposed_case(self) -> CaseStudy:
+        """The case as the revision proposes it, unsaved and without its relations:
+        for what is read from its own fields (its completeness, its evidence), with
+        no query. A field the revision does not hold (proposed before there was one)
+        is the case's."""
+        copy = CaseStudy(pk=self.case_id)
+        fields = self.data["fields"]
+        for name in self.FIELDS:
+            field = cast(models.Field, CaseStudy._meta.get_field(name))
+            value = (
+                fields[name] if name in fields else getattr(self.case, field.attname)
+            )
+            setattr(copy, field.attname, value)
+        copy.source_count = len(self.data.get("sources", []))
+        return copy
 
     def _values_from(self, data: dict[str, Any]) -> dict[str, Any]:
         """A snapshot (see `snapshot`) as model instances."""
