@@ -1478,6 +1478,9 @@ class CaseRevision(models.Model):
             if name in RELATION_FIELDS:
                 old = sorted(str(item) for item in old)
                 new = sorted(str(item) for item in new)
+            elif name == "evidence":
+                # A level as its label, as the history shows choices.
+                old, new = (Evidence(v).label if v else v for v in (old, new))
             elif isinstance(old, models.fields.files.FieldFile) or isinstance(
                 new, models.fields.files.FieldFile
             ):
