@@ -9,7 +9,7 @@ as HTML checkboxes send them) or comma-separated (`?theme=a,b`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -135,7 +135,9 @@ class ChoiceListField(forms.MultipleChoiceField):
 
     @property
     def schema_items(self) -> dict[str, Any]:
-        return {"type": "string", "enum": [value for value, _label in self.choices]}
+        # Flat choices (a TextChoices' list), as ChoiceListFilter is given them.
+        choices = cast("list[tuple[str, Any]]", self.choices)
+        return {"type": "string", "enum": [value for value, _label in choices]}
 
     def clean(self, value: Any) -> list[str]:
         values = at_most(value or [])
