@@ -252,3 +252,19 @@ def test_the_case_list_counts_the_evidence_facet_and_sorts_by_completeness(clien
     assert "<legend>Evidence of results</legend>" in body
     ascending = client.get("/en/cases/", {"ordering": "completeness"})
     assert [card.slug for card in ascending.context["cases"]] == ["bare", "full"]
+
+
+def test_the_history_shows_an_evidence_change_by_its_labels(people):
+    from workspace.cases import version_changes
+
+    case = case_in(people["city_a"])
+    case.evidence = Evidence.MEASURED
+    case.save()
+    latest, previous = case.history.all()[:2]
+    changes = version_changes(latest, previous)
+    assert {
+        "name": "evidence",
+        "label": "evidence of results",
+        "old": "Not yet known",
+        "new": "Measured with data",
+    } in [{**c, "label": str(c["label"])} for c in changes]
