@@ -438,3 +438,19 @@ def test_a_card_and_its_snippet_are_in_the_readers_language(db):
         (card,) = cards(search("bilancio", with_cards=True).stored)
         # No French translation: the original, marked as Italian.
         assert (card.title, card.language) == ("Bilancio partecipativo", "it")
+
+
+def test_citing_a_source_rewrites_the_cases_completeness_in_the_index(built):
+    from tests.factories import SourceFactory
+
+    def stored() -> int:
+        documents = matching("", Filters(), "title").documents(0, 50)
+        return next(d for d in documents if d["slug"][0] == built["data"].slug)[
+            "completeness"
+        ][0]
+
+    assert stored() == 10
+    source = SourceFactory(content_object=built["data"], title="Portal statistics")
+    assert stored() == 25
+    source.delete()
+    assert stored() == 10
