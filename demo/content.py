@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, District, FundingProgramme, InnovationTeam, Lab
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Source, Theme
-from innovation_cases.models import CaseStudy, Finding, Organisation
+from innovation_cases.models import CaseStudy, Evidence, Finding, Organisation
 
 ARTICLE = {
     "title": "How cities are redefining the future of public innovation",
@@ -474,6 +474,8 @@ def _load_bologna_case(loader: _Loader, bologna: City) -> None:
             "harnessing the creativity of civil servants, their business and civil "
             "society partners, citizens and service users.",
             "lifecycle_stage": LifecycleStage.objects.get(slug="implementing"),
+            # The sources report no evaluation of the labs' results.
+            "evidence": Evidence.UNKNOWN,
         },
     )
     loader.set_m2m(
@@ -521,6 +523,8 @@ def _load_vienna_case(loader: _Loader, vienna: City) -> None:
             "lessons_learned": "Much of IMCO's focus has been on culture: creating one "
             "that supports and welcomes new ideas, alongside the money to try them.",
             "lifecycle_stage": LifecycleStage.objects.get(slug="generating-ideas"),
+            # The sources report no evaluation of the funded projects.
+            "evidence": Evidence.UNKNOWN,
         },
     )
     loader.set_m2m(case, "teams", [vienna.teams.get(slug="imco-vienna")])

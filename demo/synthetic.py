@@ -48,7 +48,7 @@ from cities.models import City
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from core.page_cache import bump_on_commit
 from innovation_cases.engine import journal
-from innovation_cases.models import CaseStudy
+from innovation_cases.models import CaseStudy, Evidence
 
 # Cases per statement (COPY and INSERT, or bulk_create): short statements, a moving
 # progress bar, and little memory.
@@ -68,6 +68,14 @@ STATUS_WEIGHTS = {
     CaseStudy.Status.SUBMITTED: 5,
     CaseStudy.Status.CHANGES_REQUESTED: 1,
     CaseStudy.Status.ARCHIVED: 2,
+}
+# Evidence of results, spread so that every level is a facet value and completeness
+# varies: most synthetic cases' results are unknown or only reported, as in practice.
+EVIDENCE_WEIGHTS = {
+    Evidence.UNKNOWN: 40,
+    Evidence.REPORTED: 30,
+    Evidence.MEASURED: 20,
+    Evidence.EVALUATED: 10,
 }
 # Archived cases were published once, so they keep their publication date.
 DATED_STATUSES = {CaseStudy.Status.PUBLISHED, CaseStudy.Status.ARCHIVED}
@@ -794,6 +802,7 @@ def _case_batches(
     stages = vocabularies.stages
     late_stages = stages[len(stages) // 2 :]
     statuses = _Weighted(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))
+    evidence = _Weighted(list(EVIDENCE_WEIGHTS), list(EVIDENCE_WEIGHTS.values()))
     # Years 2005 to LAST_YEAR, the recent ones more likely (more cases recorded).
     years = _Weighted(range(2005, LAST_YEAR + 1), range(1, LAST_YEAR - 2003))
     last_date = datetime.datetime(LAST_YEAR, 12, 31, 23, 0, tzinfo=datetime.UTC)
@@ -826,6 +835,7 @@ def _case_batches(
                     "slug": slug,
                     "city_id": owners[number - 1],
                     "lifecycle_stage_id": stage,
+                    "evidence": evidence.one(draw).value,
                     "year_started": year_started,
                     "year_ended": year_ended,
                     "status": status.value,

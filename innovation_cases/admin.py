@@ -177,6 +177,7 @@ class CaseStudyAdmin(CityScopedAdmin):
         "status",
         "year_started",
         "lifecycle_stage",
+        "evidence",
         "published_at",
     ]
     list_filter = [
@@ -186,6 +187,7 @@ class CaseStudyAdmin(CityScopedAdmin):
         "themes",
         "drivers",
         "lifecycle_stage",
+        "evidence",
     ]
     list_select_related = ["city", "lifecycle_stage"]
     search_fields = ["title", "summary", "city__name"]
@@ -235,6 +237,7 @@ class CaseStudyAdmin(CityScopedAdmin):
                     "approaches",
                     "themes",
                     "lifecycle_stage",
+                    "evidence",
                     ("year_started", "year_ended"),
                 ]
             },

@@ -255,6 +255,7 @@ class StatsView(ApiViewMixin, APIView):
                         name: _row.__class__(many=True)
                         for name in (
                             *(vocabulary.name for vocabulary in VOCABULARIES),
+                            "evidence",
                             "country",
                             "year",
                         )

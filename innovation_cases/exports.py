@@ -46,8 +46,10 @@ CHUNK_SIZE = 500
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 # The case's fields, but the long sections (the case's page has them), the teams and
-# partners (records of their own) and the image; with the case's address, and its
-# city's slug and country.
+# partners (records of their own) and the image; with the case's address, its city's
+# slug and country, and its completeness after its evidence of results: derived
+# (CaseStudy.completeness, computed when the case is indexed), never stored, but what
+# a researcher filtering for well-documented cases needs, as the site sorts by it.
 COLUMNS = [
     "slug",
     *field_list(
@@ -56,7 +58,11 @@ COLUMNS = [
             *SECTION_FIELDS,
             *["teams", "partners", "image", "image_alt", "image_credit"],
         ],
-        add_after={"title": ["url"], "city": ["city_slug", "country"]},
+        add_after={
+            "title": ["url"],
+            "city": ["city_slug", "country"],
+            "evidence": ["completeness"],
+        },
     ),
     "published_at",
     # Each translation's title and summary, language by language (empty where the
@@ -149,6 +155,8 @@ def _records(
                 "approaches": approaches(doc.get("approach")),
                 "themes": themes(doc.get("theme")),
                 "lifecycle_stage": _first(doc.get("lifecycle_stage")),
+                "evidence": _first(doc.get("evidence")),
+                "completeness": _first(doc.get("completeness")),
                 "year_started": _first(doc.get("year_started")),
                 "year_ended": _first(doc.get("year_ended")),
                 "published_at": published_at.isoformat() if published_at else None,

@@ -39,12 +39,18 @@ from modeltranslation.manager import MultilingualQuerySet
 
 from cities.filters import city_filter
 from cities.models import FIRST_YEAR, LAST_YEAR, City
-from core.filters import MAX_QUERY_LENGTH, SlugListFilter, YearFilter, country_filter
+from core.filters import (
+    MAX_QUERY_LENGTH,
+    ChoiceListFilter,
+    SlugListFilter,
+    YearFilter,
+    country_filter,
+)
 from core.models import Term as VocabularyTerm
 from core.vocabularies import NAME_COLUMNS, VOCABULARIES
 
 from .engine.query import MAX_TERMS, Term, parse
-from .models import SECTION_FIELDS, CaseStudy
+from .models import SECTION_FIELDS, CaseStudy, Evidence
 
 if TYPE_CHECKING:
     from .engine.search import Filters
@@ -122,6 +128,19 @@ class CaseStudyFilter(VocabularyFilters):  # type: ignore[valid-type,misc]  # ma
         "-title": ("-title",),
         "year": (F("year_started").asc(nulls_last=True), "title"),
         "-year": (F("year_started").desc(nulls_last=True), "title"),
+        # Completeness is derived in Python (CaseStudy.completeness), which SQL
+        # cannot order by: the few unpublished cases a member sees in the API come
+        # newest first; the published ones, which the engine answers, are sorted.
+        "completeness": (
+            F("published_at").desc(nulls_last=True),
+            "-updated_at",
+            "title",
+        ),
+        "-completeness": (
+            F("published_at").desc(nulls_last=True),
+            "-updated_at",
+            "title",
+        ),
     }
 
     q = django_filters.CharFilter(
@@ -143,6 +162,11 @@ class CaseStudyFilter(VocabularyFilters):  # type: ignore[valid-type,misc]  # ma
         label=_("Search"),
         max_length=MAX_QUERY_LENGTH,
         validators=[validate_search_text],
+    )
+    evidence = ChoiceListFilter(
+        field_name="evidence",
+        choices=Evidence.choices,
+        label=_("Evidence of results"),
     )
     city = city_filter()
     country = country_filter("city__country")
@@ -171,12 +195,14 @@ class CaseStudyFilter(VocabularyFilters):  # type: ignore[valid-type,misc]  # ma
             ("-title", _("Title, Z–A")),
             ("year", _("Year started, earliest first")),
             ("-year", _("Year started, latest first")),
+            ("-completeness", _("Most complete first")),
+            ("completeness", _("Least complete first")),
         ],
         empty_label=None,
     )
 
     # The facets shown with counts (see `facet_values`), by parameter name.
-    FACETS = (*(v.name for v in VOCABULARIES), "country", "city")
+    FACETS = (*(v.name for v in VOCABULARIES), "evidence", "country", "city")
 
     # Former parameter names, still accepted (deprecated, and so documented in the
     # schema): alias -> the parameter it stands for.
@@ -329,6 +355,16 @@ def facet_values(
             for term in terms[name]
             if found.get(term.slug) or term.slug in selected
         ]
+
+    # The evidence levels in their own order (least backed first), each named by its
+    # label; a level no case has is left out unless selected, as a term would be.
+    found = counts.get("evidence", {})
+    selected = set(filters.selected("evidence"))
+    facets["evidence"] = [
+        FacetValue(value, str(label), found.get(value, 0), value in selected)
+        for value, label in Evidence.choices
+        if found.get(value) or value in selected
+    ]
 
     chosen = set(filters.selected("country"))
     by_country = {**dict.fromkeys(chosen, 0), **counts.get("country", {})}

@@ -20,6 +20,7 @@ from core.validators import validate_web_url
 
 from . import images
 from .models import (
+    EVIDENCE_DEFINITIONS,
     RELATION_FIELDS,
     SECTION_FIELDS,
     TEXT_FIELDS,
@@ -75,7 +76,14 @@ CASE_SECTIONS = [
             "How the Atlas files the case, so that others find it. Each choice says "
             "what it means."
         ),
-        ["innovation_types", "drivers", "approaches", "themes", "lifecycle_stage"],
+        [
+            "innovation_types",
+            "drivers",
+            "approaches",
+            "themes",
+            "lifecycle_stage",
+            "evidence",
+        ],
     ),
     ("years", _("When"), "", ["year_started", "year_ended"]),
     (
@@ -86,6 +94,20 @@ CASE_SECTIONS = [
     ),
 ]
 IMAGE_SALT = "innovation_cases.case-image"
+
+
+class DefinedRadioSelect(forms.RadioSelect):
+    """Radios whose options each carry their definition (`definitions`, by value),
+    which the editor shows as the option's hint (workspace/_case_field.html)."""
+
+    def __init__(self, definitions: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.definitions = definitions
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["definition"] = self.definitions.get(option["value"], "")
+        return option
 
 
 class CaseForm(forms.ModelForm):
@@ -136,6 +158,7 @@ class CaseForm(forms.ModelForm):
             "approaches": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
             "lifecycle_stage": forms.RadioSelect,
+            "evidence": DefinedRadioSelect(EVIDENCE_DEFINITIONS),
             # Checkboxes, not a Ctrl-click list, which a phone cannot use; a long list
             # gets a filter box from static/js/case-editor.js.
             "partners": forms.CheckboxSelectMultiple,
@@ -178,11 +201,17 @@ class CaseForm(forms.ModelForm):
         # A select always sends a language; an editor page opened before the field
         # existed sends none, which keeps the case's (a new case's default).
         self.fields["original_language"].required = False
+        # Likewise the evidence of results: radios send nothing when none is
+        # ticked, and a page opened before the field existed has none.
+        self.fields["evidence"].required = False
 
     def clean_original_language(self) -> str:
         return self.cleaned_data.get("original_language") or (
             self.instance.original_language
         )
+
+    def clean_evidence(self) -> str:
+        return self.cleaned_data.get("evidence") or self.instance.evidence
 
     # The image --------------------------------------------------------------------------
 

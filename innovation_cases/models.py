@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -9,7 +10,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -164,6 +166,28 @@ class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
         image's renditions share a folder, and a case holds the largest one's name)."""
         return self.filter(image__startswith=f"{folder}/")
 
+    def with_source_count(self) -> CaseStudyQuerySet:
+        """Each case with how many sources it cites (`source_count`, which
+        CaseStudy.completeness reads): a subquery a row, so that a list of cases
+        needs no query per case and no GROUP BY over its text."""
+        # The content type by its natural key, joined in the subquery: no query
+        # of its own (get_for_model's cache is emptied between tests, and would
+        # show in their query counts).
+        counts = (
+            Source.objects.filter(
+                content_type__app_label=CaseStudy._meta.app_label,
+                content_type__model=CaseStudy._meta.model_name,
+                object_id=OuterRef("pk"),
+            )
+            .order_by()
+            .values("object_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            source_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
+
     def with_facets(self) -> CaseStudyQuerySet:
         """Load what a list shows in a fixed number of queries, whatever the page size."""
         return self.select_related(
@@ -311,6 +335,139 @@ class CaseText:
         return self.language != self.original_language
 
 
+class Evidence(models.TextChoices):
+    """How far a case's results are backed: the levels a reader can filter by, each
+    with a definition (EVIDENCE_DEFINITIONS) that the editor and the case page show."""
+
+    UNKNOWN = "unknown", _("Not yet known")
+    REPORTED = "reported", _("Reported by the city")
+    MEASURED = "measured", _("Measured with data")
+    EVALUATED = "evaluated", _("Independently evaluated")
+
+
+EVIDENCE_DEFINITIONS: dict[str, Any] = {
+    Evidence.UNKNOWN: _(
+        "Nobody has said yet what came of the case, or its sources do not say."
+    ),
+    Evidence.REPORTED: _(
+        "The city describes its results in its own words, without figures that "
+        "others could check."
+    ),
+    Evidence.MEASURED: _(
+        "The results are backed by data collected for the purpose (figures before "
+        "and after, or during the work), which the case cites."
+    ),
+    Evidence.EVALUATED: _(
+        "Someone independent of the city, such as a university or an auditor, "
+        "assessed the results, and the case cites their evaluation."
+    ),
+}
+
+
+# --- Completeness ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletenessItem:
+    """One thing a complete case has: its weight in the score (the weights add up to
+    100), what it is called, what to add, and the editor's field to add it in (the
+    id of an element of templates/workspace/case_form.html)."""
+
+    name: str
+    weight: int
+    label: Any  # lazy strings
+    hint: Any
+    field_id: str
+
+    @property
+    def anchor(self) -> str:
+        return f"#{self.field_id}"
+
+
+# What CaseStudy.completeness() checks, in the editor's order; docs/completeness.md
+# explains the weights. The text of the case counts for half; what backs it
+# (sources, evidence) for 30; when, how far and a picture for the rest.
+COMPLETENESS_ITEMS: tuple[CompletenessItem, ...] = (
+    CompletenessItem(
+        "challenge",
+        10,
+        _("Challenge"),
+        _("Say what problem the city faced."),
+        "id_challenge",
+    ),
+    CompletenessItem(
+        "approach",
+        15,
+        _("Approach"),
+        _("Say what the city did, and how."),
+        "id_approach",
+    ),
+    CompletenessItem(
+        "results",
+        15,
+        _("Results"),
+        _("Say what happened, with the evidence there is."),
+        "id_results",
+    ),
+    CompletenessItem(
+        "lessons_learned",
+        10,
+        _("Lessons learned"),
+        _("Say what another city should know before trying this."),
+        "id_lessons_learned",
+    ),
+    CompletenessItem(
+        "evidence",
+        15,
+        _("Evidence of results"),
+        _("Say how far the results are backed: reported, measured or evaluated."),
+        "id_evidence_0",
+    ),
+    CompletenessItem(
+        "lifecycle_stage",
+        5,
+        _("Lifecycle stage"),
+        _("Say how far the innovation has come."),
+        "id_lifecycle_stage_0",
+    ),
+    CompletenessItem(
+        "years",
+        5,
+        _("Year started"),
+        _("Give the year the case started."),
+        "id_year_started",
+    ),
+    CompletenessItem(
+        "image",
+        10,
+        _("Image with a description"),
+        _("Add an image, and describe it for people who cannot see it."),
+        "id_image_file",
+    ),
+    CompletenessItem(
+        "sources",
+        15,
+        _("Sources"),
+        _("Cite at least one document that backs what the case says."),
+        "section-sources",
+    ),
+)
+COMPLETENESS_BY_NAME = {item.name: item for item in COMPLETENESS_ITEMS}
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How complete a case is: a score from 0 to 100, and what it still lacks (each
+    item with its label, what to add and the editor's field), in the editor's order."""
+
+    score: int
+    missing: tuple[CompletenessItem, ...]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing
+
+
 class CaseVersionCredits(models.Model):
     """What a case's version records beside simple-history's own fields. A version
     made by approving a revision was written by one person and approved by another:
@@ -367,6 +524,7 @@ class CaseStudy(models.Model):
         "approaches",
         "themes",
         "lifecycle_stage",
+        "evidence",
         "year_started",
         "year_ended",
         "image",
@@ -497,6 +655,15 @@ class CaseStudy(models.Model):
         related_name="cases",
         verbose_name=_("lifecycle stage"),
     )
+    evidence = models.CharField(
+        _("evidence of results"),
+        max_length=16,
+        choices=Evidence.choices,
+        default=Evidence.UNKNOWN,
+        help_text=_(
+            "How far the results are backed. Choose what the case's sources show."
+        ),
+    )
     year_started = models.PositiveSmallIntegerField(
         _("year started"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
@@ -561,6 +728,9 @@ class CaseStudy(models.Model):
     history = HistoricalRecordsWithRelations(
         m2m_fields=RELATION_FIELDS, bases=[CaseVersionCredits]
     )
+    # How many sources the case cites, where a query counted them in bulk
+    # (CaseStudyQuerySet.with_source_count) or the editor did: CaseStudy.completeness.
+    source_count: int
     # Set for one save by CaseRevision.approve (see CaseVersionCredits).
     _history_approved_by: Any
     _history_revision: CaseRevision
@@ -750,6 +920,52 @@ class CaseStudy(models.Model):
         )
         values["sources"] = self.source_rows()
         return values
+
+    # --- Completeness ------------------------------------------------------------------------
+
+    @property
+    def evidence_definition(self) -> Any:
+        return EVIDENCE_DEFINITIONS[Evidence(self.evidence)]
+
+    def completeness(self) -> Completeness:
+        """How complete the case is, and what it lacks: the one place the rules are
+        written (the weights are COMPLETENESS_ITEMS'). Derived, never stored: the
+        editor, the workspace, the case page and the search index (which sorts by it)
+        all ask this.
+
+        The sources are counted from `source_count` where a query annotated it
+        (`CaseStudyQuerySet.with_source_count`, as the indexer and the dashboard
+        do, in bulk), else from `sources.all()` (prefetched, or one query).
+        """
+        count = getattr(self, "source_count", None)
+        if count is None:
+            count = len(self.sources.all())
+        has_image = bool(self.image)
+        present = {
+            **{
+                name: bool((getattr(self, name) or "").strip())
+                for name in SECTION_FIELDS
+            },
+            "evidence": self.evidence != Evidence.UNKNOWN,
+            "lifecycle_stage": self.lifecycle_stage_id is not None,
+            "years": self.year_started is not None,
+            "image": has_image and bool(self.image_alt.strip()),
+            "sources": count > 0,
+        }
+        missing = []
+        for item in COMPLETENESS_ITEMS:
+            if present[item.name]:
+                continue
+            if item.name == "image" and has_image:
+                # The image is there: what it lacks is its description.
+                item = dataclasses.replace(
+                    item,
+                    hint=_("Describe the image for people who cannot see it."),
+                    field_id="id_image_alt",
+                )
+            missing.append(item)
+        score = 100 - sum(item.weight for item in missing)
+        return Completeness(score=max(0, min(100, score)), missing=tuple(missing))
 
     # --- Sources --------------------------------------------------------------------------
 
@@ -1210,6 +1426,22 @@ class CaseRevision(models.Model):
                 )
         return self.case.revisable_values()
 
+    def proposed_case(self) -> CaseStudy:
+        """The case as the revision proposes it, unsaved and without its relations:
+        for what is read from its own fields (its completeness, its evidence), with
+        no query. A field the revision does not hold (proposed before there was one)
+        is the case's."""
+        copy = CaseStudy(pk=self.case_id)
+        fields = self.data["fields"]
+        for name in self.FIELDS:
+            field = cast(models.Field, CaseStudy._meta.get_field(name))
+            value = (
+                fields[name] if name in fields else getattr(self.case, field.attname)
+            )
+            setattr(copy, field.attname, value)
+        copy.source_count = len(self.data.get("sources", []))
+        return copy
+
     def _values_from(self, data: dict[str, Any]) -> dict[str, Any]:
         """A snapshot (see `snapshot`) as model instances."""
         model_fields = {f.name: f for f in CaseStudy._meta.get_fields()}
@@ -1246,6 +1478,9 @@ class CaseRevision(models.Model):
             if name in RELATION_FIELDS:
                 old = sorted(str(item) for item in old)
                 new = sorted(str(item) for item in new)
+            elif name == "evidence":
+                # A level as its label, as the history shows choices.
+                old, new = (Evidence(v).label if v else v for v in (old, new))
             elif isinstance(old, models.fields.files.FieldFile) or isinstance(
                 new, models.fields.files.FieldFile
             ):

@@ -333,6 +333,11 @@ class CaseStudySerializer(
     image = CaseImageField()
     web_url = WebUrlField()
     translations = CaseTranslationsField()
+    completeness = serializers.SerializerMethodField(
+        help_text="How complete the case is, 0-100: derived from its sections, "
+        "sources, years, lifecycle stage, image and evidence of results (the weights "
+        "are in docs/completeness.md), never written."
+    )
 
     class Meta:
         model = CaseStudy
@@ -344,7 +349,11 @@ class CaseStudySerializer(
             *field_list(
                 CaseStudy.FIELDS,
                 leave_out=["image_alt", "image_credit"],
-                add_after={"title": ["status"], "original_language": ["translations"]},
+                add_after={
+                    "title": ["status"],
+                    "original_language": ["translations"],
+                    "evidence": ["completeness"],
+                },
             ),
             "published_at",
             "created_at",
@@ -354,6 +363,10 @@ class CaseStudySerializer(
         ]
         read_only_fields = ["published_at", "created_at", "updated_at"]
         extra_kwargs = {"slug": {"required": False}}
+
+    def get_completeness(self, case: CaseStudy) -> int:
+        # The sources are prefetched with the case (api.with_relations).
+        return case.completeness().score
 
     def to_internal_value(self, data: Any) -> Any:
         try:

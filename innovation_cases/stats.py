@@ -45,6 +45,7 @@ from core.models import Driver
 from core.vocabularies import BY_NAME, VOCABULARIES, Vocabulary
 
 from .engine.aggregate import Counts, published_counts
+from .models import Evidence
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,23 @@ class SiteStatistics:
         return Breakdown(sorted(rows, key=lambda row: (row.name, row.slug)))
 
     @cached_property
+    def by_evidence(self) -> Breakdown:
+        """Every level of evidence of results, least backed first; zero rows
+        included."""
+        counts = self._cases.by_facet["evidence"]
+        return Breakdown(
+            [
+                Row(
+                    slug=value,
+                    name=str(label),
+                    count=counts.get(value, 0),
+                    query=urlencode({"evidence": value}),
+                )
+                for value, label in Evidence.choices
+            ]
+        )
+
+    @cached_property
     def by_year(self) -> YearBreakdown:
         """Years with at least one published case, oldest first."""
         rows = [
@@ -238,6 +256,7 @@ class SiteStatistics:
             name: [dataclasses.asdict(row) for row in breakdown]
             for name, breakdown in (
                 *((v.name, self.by_vocabulary[v.name]) for v in VOCABULARIES),
+                ("evidence", self.by_evidence),
                 ("country", self.by_country),
                 ("year", self.by_year),
             )

@@ -29,7 +29,14 @@ from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, 
 from . import exports, images
 from .engine import search as engine
 from .filters import CaseStudyFilter, FacetValue, facet_values, vocabulary_terms
-from .models import CaseRevision, CaseStudy, Finding
+from .models import (
+    COMPLETENESS_ITEMS,
+    EVIDENCE_DEFINITIONS,
+    CaseRevision,
+    CaseStudy,
+    Evidence,
+    Finding,
+)
 from .stats import Share, site_statistics
 
 # How many of the newest cases the home page shows.
@@ -370,6 +377,11 @@ class AboutView(TemplateView):
             approaches=Approach.objects.all(),
             themes=Theme.objects.all(),
             lifecycle_stages=LifecycleStage.objects.all(),
+            evidence_levels=[
+                (Evidence(value).label, EVIDENCE_DEFINITIONS[value])
+                for value in Evidence.values
+            ],
+            completeness_items=COMPLETENESS_ITEMS,
         )
         return context
 

@@ -130,6 +130,7 @@ def test_admin_records_who_created_and_updated_a_case(superuser_client, demo):
             "city": city.pk,
             "original_language": "en",
             "summary": "Written in the admin.",
+            "evidence": "reported",
             "status": "draft",
             "innovation_types": [],
             "core-source-content_type-object_id-TOTAL_FORMS": "0",
@@ -138,5 +139,6 @@ def test_admin_records_who_created_and_updated_a_case(superuser_client, demo):
     )
     assert response.status_code == 302, response.context and response.context["errors"]
     case = CaseStudy.objects.get(slug="a-new-case")
+    assert case.get_evidence_display() == "Reported by the city"
     assert case.created_by.username == "admin"
     assert case.updated_by.username == "admin"

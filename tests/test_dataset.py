@@ -189,6 +189,7 @@ def rich(settings):
         results="Slower cars.",
         lessons_learned="Start small.",
         lifecycle_stage=LifecycleStage.objects.first(),
+        evidence="measured",
         year_started=2019,
         year_ended=2022,
         image=_image("teal"),
@@ -335,6 +336,9 @@ def test_everything_round_trips_into_an_empty_database(rich, tmp_path):
     # The site serves the restored data: the search index was rebuilt from it.
     published = CaseStudy.objects.get(slug="street-lab")
     assert published.image.name in media_before
+    # Its evidence of results came back, in the case and its history.
+    assert published.evidence == "measured"
+    assert published.history.first().evidence == "measured"
     from django.test import Client
 
     page = Client().get("/en/cases/?q=crossing")
@@ -389,6 +393,7 @@ def test_the_published_dataset_restores_into_an_empty_database(rich, tmp_path):
     assert set(CaseStudy.objects.values_list("slug", flat=True)) == public_slugs
     restored = CaseStudy.objects.get(slug="street-lab")
     assert restored.created_by is None  # no account is published
+    assert restored.evidence == "measured"
     assert restored.sources.count() == 2
     assert restored.themes.count() == 3
     assert default_storage.exists(restored.image.name)

@@ -80,22 +80,42 @@ REVISION_DECISIONS = {
 
 
 def _city_rows(user: Any, cities: list[City]) -> list[dict[str, Any]]:
-    """Each city with the user's role and its cases grouped by state: two queries,
-    however many cities and cases."""
+    """Each city with the user's role and its cases grouped by state, each with its
+    completeness, least complete first: two queries, however many cities and cases."""
     roles = {m.city_id: m.get_role_display() for m in user.city_memberships.all()}
     editable = set(
         City.objects.editable_by(user)
         .filter(pk__in=[city.pk for city in cities])
         .values_list("pk", flat=True)
     )
-    by_city: dict[int, dict[str, list[CaseStudy]]] = defaultdict(
+    by_city: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    cases = CaseStudy.objects.filter(city__in=cities).only(
-        "title", "slug", "status", "city_id"
+    # What CaseStudy.completeness reads, the sources counted in the same query.
+    cases = (
+        CaseStudy.objects.filter(city__in=cities)
+        .with_source_count()
+        .only(
+            "title",
+            "slug",
+            "status",
+            "city_id",
+            *SECTION_FIELDS,
+            "evidence",
+            "lifecycle_stage_id",
+            "year_started",
+            "image",
+            "image_alt",
+        )
     )
     for case in cases.order_by("title"):
-        by_city[case.city_id][case.status].append(case)
+        by_city[case.city_id][case.status].append(
+            {"case": case, "completeness": case.completeness()}
+        )
+    # Least complete first in each state: what to improve first is on top.
+    for states in by_city.values():
+        for rows in states.values():
+            rows.sort(key=lambda row: row["completeness"].score)
     return [
         {
             "city": city,
@@ -275,6 +295,8 @@ def _editor_context(
         "is_revision": case is not None and case.status == S.PUBLISHED,
         "markdown_fields": SECTION_FIELDS,
         "pending_image": form.pending_image_value() if form.is_bound else "",
+        # What the case lacks, as last saved (or as its open revision proposes).
+        "completeness": case.completeness() if case is not None else None,
     }
 
 
@@ -286,6 +308,8 @@ def _start_values(case: CaseStudy, revision: CaseRevision | None) -> tuple[dict,
     proposed = revision.proposed_values()
     for name in CaseRevision.FIELDS:
         setattr(case, name, proposed[name])
+    # Its completeness counts the sources the revision proposes (CaseStudy.completeness).
+    case.source_count = len(proposed["sources"])
     return {name: proposed[name] for name in RELATION_FIELDS}, proposed["sources"]
 
 
@@ -592,7 +616,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     cities = City.objects.reviewed_by(request.user).values("pk")
     context = {
         "reviews_a_city": cities.exists(),
+        # With their sources counted, for their completeness.
         "cases": CaseStudy.objects.filter(city__in=cities, status=S.SUBMITTED)
+        .with_source_count()
         .select_related("city")
         .order_by("updated_at"),
         "revisions": CaseRevision.objects.filter(

@@ -28,7 +28,11 @@ from .search import FACET_SIZE
 
 # The facets counted (FilterSet parameter names, as in schema.COUNT_FIELDS): the city
 # is left out, the statistics do not break cases down by city.
-COUNTED: Final = (*(vocabulary.name for vocabulary in VOCABULARIES), "country")
+COUNTED: Final = (
+    *(vocabulary.name for vocabulary in VOCABULARIES),
+    "evidence",
+    "country",
+)
 YEAR: Final = "year_started"
 
 

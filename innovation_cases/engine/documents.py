@@ -68,6 +68,10 @@ DOCUMENT_FIELDS = (
     "city",
     "district",
     "lifecycle_stage",
+    # What CaseStudy.completeness() reads besides the text and the years.
+    "evidence",
+    "image",
+    "image_alt",
 )
 
 
@@ -114,10 +118,16 @@ def _year(value: int | None, *, descending: bool) -> int:
     return _YEARS - 2 - offset if descending else offset
 
 
-def sort_keys(case: CaseStudy) -> dict[str, int]:
+# Completeness is 0 to 100.
+_SCORES = 101
+
+
+def sort_keys(case: CaseStudy, completeness: int) -> dict[str, int]:
     """Each ordering's key: ascending order is the FilterSet's ordering, with the
     title as tie-break (see schema.py for how much of it); and the title's next
-    digits (schema.TITLE_KEYS)."""
+    digits (schema.TITLE_KEYS). `completeness`: the case's score, computed once by
+    the caller (CaseStudy.completeness)."""
+    score = min(max(completeness, 0), _SCORES - 1)
     published = _moment(case.published_at)
     newest = _MOMENTS - 1 - published if case.published_at is not None else published
     return {
@@ -127,6 +137,9 @@ def sort_keys(case: CaseStudy) -> dict[str, int]:
         "sort_year": _year(case.year_started, descending=False) * _BASE**10
         + _title_digits(case.title, 10),
         "sort_year_desc": _year(case.year_started, descending=True) * _BASE**10
+        + _title_digits(case.title, 10),
+        "sort_completeness": score * _BASE**10 + _title_digits(case.title, 10),
+        "sort_completeness_desc": (_SCORES - 1 - score) * _BASE**10
         + _title_digits(case.title, 10),
         "sort_newest": newest * _BASE**2 + _title_digits(case.title, 2),
         "sort_oldest": published * _BASE**2 + _title_digits(case.title, 2),
@@ -244,6 +257,7 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
         doc.add_text(folded(PLACES), value)
     for field, slugs in [
         *((v.name, _term_slugs(case, related, v)) for v in VOCABULARIES),
+        ("evidence", [case.evidence]),
         # CountryField's Country, typed as str.
         ("country", [str(case.city.country.code)]),  # type: ignore[attr-defined]
         ("city", [case.city.slug]),
@@ -258,16 +272,23 @@ def document_for(case: CaseStudy, related: Related | None = None) -> tantivy.Doc
         doc.add_integer("year_ended", case.year_ended)
     if case.published_at is not None:
         doc.add_date("published_at", case.published_at)
-    for field, key in sort_keys(case).items():
+    # The one rule (CaseStudy.completeness); its sources counted by the query that
+    # loaded the case (`_cases`), so a build makes no query per case.
+    completeness = case.completeness().score
+    doc.add_integer("completeness", completeness)
+    for field, key in sort_keys(case, completeness).items():
         doc.add_unsigned(field, key)
     return doc
 
 
 def _cases() -> QuerySet[CaseStudy]:
     """Published cases with their city, district and stage, and only the columns a
-    document reads (the PostgreSQL search vector alone is as large as the text)."""
+    document reads (the PostgreSQL search vector alone is as large as the text);
+    with how many sources each cites (a subquery in the same query), for its
+    completeness."""
     return (
         CaseStudy.objects.published()
+        .with_source_count()
         .select_related("city", "district", "lifecycle_stage")
         .only(
             *DOCUMENT_FIELDS,

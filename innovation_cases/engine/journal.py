@@ -47,6 +47,7 @@ from typing import Any, Final
 import tantivy
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 from django.db.models.signals import (
@@ -437,6 +438,22 @@ def record_deleting(
     record(_cases_of(instance, using).values_list("pk", flat=True), using)
 
 
+def source_changed(
+    sender: type[Any], instance: Any, using: str, raw: bool = False, **kwargs: Any
+) -> None:
+    """A source cited, changed or removed changes its case's completeness, which the
+    document stores and sorts by (CaseStudy.completeness): rewrite a published case's
+    document. (A source is generic: only a case's count.)"""
+    # The content types' cache answers this, without a query a source.
+    if instance.content_type_id == ContentType.objects.get_for_model(CaseStudy).pk:
+        record(
+            _published(using)
+            .filter(pk=instance.object_id)
+            .values_list("pk", flat=True),
+            using,
+        )
+
+
 def connect() -> None:
     """Connect the handlers; called from InnovationCasesConfig.ready()."""
     pre_save.connect(case_saving, sender=CaseStudy, dispatch_uid="journal_case_saving")
@@ -450,6 +467,13 @@ def connect() -> None:
             sender=getattr(CaseStudy, name).through,
             dispatch_uid=f"journal_case_{name}",
         )
+    source = apps.get_model("core", "Source")
+    post_save.connect(
+        source_changed, sender=source, dispatch_uid="journal_source_saved"
+    )
+    post_delete.connect(
+        source_changed, sender=source, dispatch_uid="journal_source_deleted"
+    )
     for label in INDEXED_FIELDS:
         model = apps.get_model(label)
         pre_save.connect(record_saving, sender=model, dispatch_uid=f"journal_{label}")

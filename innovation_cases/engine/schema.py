@@ -38,9 +38,10 @@ unfiltered question went from about 20 ms to about 5.
 
 Orderings sort on one unsigned fast field each (`SORT_KEYS`): a number whose ascending
 order is the FilterSet's ordering with its tie-breaks, as far as 64 bits hold them
-(`documents.sort_keys`): the year or the publication time (to the microsecond) first,
-then the start of the title (12 characters for title, 10 after a year, 2 after a
-time). Cases that tie on a key are put in the order of their whole titles by
+(`documents.sort_keys`): the year, the completeness or the publication time (to the
+microsecond) first,
+then the start of the title (12 characters for title, 10 after a year or a
+completeness, 2 after a time). Cases that tie on a key are put in the order of their whole titles by
 `search._in_full`, from two more keys of 12 characters each (`TITLE_KEYS`) and, for
 titles alike in their first 36 characters, the stored title: so "Bus lane pilot 9"
 comes before "Bus lane pilot 10", on every page. A raw string key would be exact, but
@@ -87,7 +88,9 @@ from core.vocabularies import VOCABULARIES
 # 5: the case's original language stored (exports.py).
 # 6: a case's text indexed per language version (VERSION_FIELDS), each with its
 #    language's analyser; the original's title and summary stored apart.
-SCHEMA_VERSION: Final = 6
+# 7: the evidence of results (a facet) and the completeness (stored, and two sort
+#    keys: COMPLETENESS_KEYS).
+SCHEMA_VERSION: Final = 7
 
 # The names under which the analysers are registered on every Index object (tantivy
 # does not store custom analysers with the index: they are registered on each open).
@@ -181,6 +184,8 @@ TEXT_FIELDS: Final[dict[str, float]] = {**TEXT_KINDS, PLACES: PLACES_BOOST}
 # A vocabulary's field is named as its parameter (core/vocabularies.py).
 FACET_FIELDS: Final[dict[str, str]] = {
     **{vocabulary.name: vocabulary.name for vocabulary in VOCABULARIES},
+    # A level of CaseStudy.Evidence (a choice of the case's, not a vocabulary).
+    "evidence": "evidence",
     "country": "country",
     "city": "city",
 }
@@ -228,6 +233,9 @@ SORT_KEYS: Final[dict[str, tuple[str, bool]]] = {
     "-title": ("sort_title", True),
     "year": ("sort_year", False),
     "-year": ("sort_year_desc", False),
+    # Least complete first, and most complete first (CaseStudy.completeness).
+    "completeness": ("sort_completeness", False),
+    "-completeness": ("sort_completeness_desc", False),
 }
 
 
@@ -356,6 +364,9 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("year_started", stored=True, indexed=True, fast=True)
     builder.add_integer_field("year_ended", stored=True, indexed=True, fast=True)
     builder.add_date_field("published_at", stored=True, indexed=True, fast=True)
+    # CaseStudy.completeness()'s score, computed when the case is indexed: an export
+    # writes it, and its sort keys order by it.
+    builder.add_integer_field("completeness", stored=True, indexed=True, fast=True)
     for field in SORT_FIELDS:
         builder.add_unsigned_field(field, fast=True)
     return builder.build()

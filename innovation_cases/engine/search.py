@@ -11,7 +11,7 @@ kept in the order of `Result.ids`). Semantics follow `innovation_cases/filters.p
   counted together over the results; each facet with a selection is counted over the
   results without that selection (one aggregation request each);
 - orderings: relevance (only with a search; otherwise newest), newest, oldest, title,
-  -title, year, -year, with the FilterSet's tie-breaks, then the id (see
+  -title, year, -year, completeness, -completeness, with the FilterSet's tie-breaks, then the id (see
   `documents.sort_keys`);
 - typos: when the question finds nothing and one of its words is in no case, the most
   frequent word one edit away, written as the word was typed, is proposed
@@ -94,6 +94,7 @@ class Filters:
     approach: tuple[str, ...] = ()
     theme: tuple[str, ...] = ()
     lifecycle_stage: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     city: tuple[str, ...] = ()
     year_min: int | None = None

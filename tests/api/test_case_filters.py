@@ -257,6 +257,7 @@ def test_a_bad_filter_value_is_a_400_problem_naming_the_parameter(
         ("approach=%00", "approach"),
         ("theme=mobility,%00", "theme"),
         ("lifecycle_stage=%00", "lifecycle_stage"),
+        ("evidence=%00", "evidence"),
         ("stage=%00", "stage"),
         ("year_min=20%0020", "year_min"),
         ("year_max=%00", "year_max"),

@@ -98,6 +98,10 @@ def test_a_published_case_reads_as_the_whole_expected_payload(client, demo):
             {"slug": "government-capacity", "name": "Innovation capacity in government"}
         ],
         "lifecycle_stage": {"slug": "generating-ideas", "name": "Generating ideas"},
+        # The sources report no evaluation: not yet known.
+        "evidence": "unknown",
+        # The four sections (50), the stage (5) and the source (15).
+        "completeness": 70,
         "year_started": None,
         "year_ended": None,
         "published_at": iso(case.published_at),
@@ -220,6 +224,8 @@ def test_a_case_in_a_district_reads_as_the_whole_expected_payload(client, read_c
             "slug": "developing-proposals",
             "name": "Developing proposals",
         },
+        "evidence": "unknown",
+        "completeness": 10,  # the stage and the year
         "year_started": 2017,
         "year_ended": None,
         "published_at": iso(case.published_at),
@@ -272,7 +278,8 @@ def test_a_draft_is_not_found_by_anonymous_readers(client, read_cases):
 
 
 def test_an_officer_creates_a_draft_case_of_their_city(client, write_officer):
-    response = send(client, "post", "/api/v1/cases/", NEW_CASE, write_officer)
+    body = {**NEW_CASE, "evidence": "reported"}
+    response = send(client, "post", "/api/v1/cases/", body, write_officer)
 
     assert response.status_code == 201, response.content
     case = CaseStudy.objects.get(slug="benches-for-naviles-streets")
@@ -312,6 +319,9 @@ def test_an_officer_creates_a_draft_case_of_their_city(client, write_officer):
             {"slug": "neighbourhoods", "name": "Neighbourhoods and new towns"},
         ],
         "lifecycle_stage": {"slug": "implementing", "name": "Implementing"},
+        "evidence": "reported",
+        # The four sections (50), the stage, the years (5 each) and the evidence.
+        "completeness": 75,
         "year_started": 2023,
         "year_ended": 2024,
         "published_at": None,
@@ -322,6 +332,7 @@ def test_an_officer_creates_a_draft_case_of_their_city(client, write_officer):
         "web_url": None,  # a draft has no public page
     }
     assert case.status == CaseStudy.Status.DRAFT
+    assert case.evidence == "reported"
     assert case.created_by == write_officer.user
     assert case.updated_by == write_officer.user
     assert case.district.slug == "navile"
@@ -588,7 +599,11 @@ def test_an_officer_patches_a_draft(client, write_officer, write_draft):
         client,
         "patch",
         DRAFT,
-        {"results": "Forty benches.", "themes": ["public-spaces"]},
+        {
+            "results": "Forty benches.",
+            "themes": ["public-spaces"],
+            "evidence": "measured",
+        },
         write_officer,
     )
 
@@ -615,6 +630,8 @@ def test_an_officer_patches_a_draft(client, write_officer, write_draft):
         "approaches": [],
         "themes": [{"slug": "public-spaces", "name": "Public spaces"}],
         "lifecycle_stage": None,
+        "evidence": "measured",
+        "completeness": 35,  # the results, the year and the evidence
         "year_started": 2023,
         "year_ended": None,
         "published_at": None,
@@ -626,6 +643,7 @@ def test_an_officer_patches_a_draft(client, write_officer, write_draft):
     }
     assert response["ETag"] == read(client, DRAFT, write_officer)["ETag"]
     assert write_draft.results == "Forty benches."
+    assert write_draft.evidence == "measured"
     assert write_draft.updated_by == write_officer.user
 
 

@@ -59,9 +59,13 @@ def test_the_case_editor_api_export_and_revision_read_the_cases_one_list():
         "approaches",
         "themes",
         "lifecycle_stage",
+        "evidence",
         "year_started",
         "year_ended",
     ]
+    # Each adds the derived completeness after the evidence.
+    for fields in (shown, exports.COLUMNS):
+        assert fields[fields.index("evidence") + 1] == "completeness"
     # A revision also carries the translations, a column a field and a language.
     assert set(CaseRevision.FIELDS) == set(CaseStudy.FIELDS) - {
         "city",

@@ -94,6 +94,12 @@ def test_demo_has_the_three_cities_and_two_published_cases(demo):
     }
 
 
+def test_demo_cases_evidence_is_not_yet_known_as_their_sources_report_none(demo):
+    # Both sources say they report no evaluation of the results (DOMAIN.md).
+    levels = set(CaseStudy.objects.values_list("evidence", flat=True))
+    assert levels == {"unknown"}
+
+
 def test_demo_invents_no_population_or_coordinates(demo):
     assert not City.objects.filter(population__isnull=False).exists()
     assert not City.objects.filter(latitude__isnull=False).exists()

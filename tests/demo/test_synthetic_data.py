@@ -171,6 +171,17 @@ def test_most_cases_are_published_with_a_date_and_the_others_are_not():
     assert not others.filter(published_at__isnull=False).exists()
 
 
+def test_cases_spread_over_every_evidence_level_and_completeness():
+    generate()
+
+    levels = set(synthetic_cases().values_list("evidence", flat=True))
+    assert levels == {"unknown", "reported", "measured", "evaluated"}
+    # Every case has its sections, stage and year, no image and no source: the
+    # evidence makes the difference (60, or 75).
+    scores = {case.completeness().score for case in synthetic_cases()}
+    assert scores == {60, 75}
+
+
 def test_no_history_is_written_for_synthetic_records():
     generate()
 

@@ -14,7 +14,7 @@ from innovation_cases import exports
 from innovation_cases.engine import journal
 from innovation_cases.engine import search as engine
 from innovation_cases.filters import CaseStudyFilter
-from innovation_cases.models import CARD_TRANSLATION_FIELDS, CaseStudy
+from innovation_cases.models import CARD_TRANSLATION_FIELDS, CaseStudy, Evidence
 from tests.factories import (
     CaseStudyFactory,
     CityFactory,
@@ -453,6 +453,7 @@ def test_an_export_has_every_column_in_order_and_the_terms_in_vocabulary_order(
         city=city,
         district=district,
         lifecycle_stage=stage,
+        evidence=Evidence.MEASURED,
         year_started=2019,
         year_ended=2021,
     )
@@ -481,6 +482,9 @@ def test_an_export_has_every_column_in_order_and_the_terms_in_vocabulary_order(
         "approaches": [],
         "themes": ["mobility"],
         "lifecycle_stage": stage.slug,
+        "evidence": "measured",
+        # The stage (5), the years (5) and the evidence (15): CaseStudy.completeness.
+        "completeness": 25,
         "year_started": 2019,
         "year_ended": 2021,
         "published_at": case.published_at.isoformat(),
@@ -490,11 +494,13 @@ def test_an_export_has_every_column_in_order_and_the_terms_in_vocabulary_order(
     assert list(record) == list(expected)
     assert record == expected
     bare = next(c for c in cases["cases"] if c["slug"] == "bare")
-    assert (bare["district"], bare["lifecycle_stage"], bare["themes"]) == (
-        None,
-        None,
-        [],
-    )
+    assert (
+        bare["district"],
+        bare["lifecycle_stage"],
+        bare["themes"],
+        bare["evidence"],
+        bare["completeness"],
+    ) == (None, None, [], "unknown", 0)
 
     body = b"".join(client.get("/en/cases/export.csv").streaming_content)
     lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

@@ -250,9 +250,17 @@ def test_as_dict_gives_every_figure_as_plain_data(demo):
         "approach",
         "theme",
         "lifecycle_stage",
+        "evidence",
         "country",
         "year",
     }
+    # The demo's two cases: their sources report no evaluation.
+    assert [(row["slug"], row["count"]) for row in data["cases_by"]["evidence"]] == [
+        ("unknown", 2),
+        ("reported", 0),
+        ("measured", 0),
+        ("evaluated", 0),
+    ]
 
 
 def test_every_figure_costs_a_fixed_number_of_queries(django_assert_num_queries):

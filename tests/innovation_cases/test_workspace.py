@@ -66,7 +66,11 @@ def test_the_dashboard_lists_an_officers_cities_cases_by_state(people, as_):
     assert row["city"] == people["city_a"]
     assert row["role"] == "Officer"
     assert row["total"] == 2
-    states = {state["value"]: state["cases"] for state in row["states"]}
+    # Each case with its completeness (CaseStudy.completeness).
+    states = {
+        state["value"]: [item["case"] for item in state["cases"]]
+        for state in row["states"]
+    }
     assert states[S.DRAFT] == [draft]
     assert states[S.SUBMITTED] == [submitted]
     assert states[S.CHANGES_REQUESTED] == [] and states[S.PUBLISHED] == []

@@ -14,6 +14,7 @@ from tests.factories import (
     CityFactory,
     DistrictFactory,
     InnovationTeamFactory,
+    SourceFactory,
 )
 from tests.worlds import fresh_copy, made_once
 
@@ -60,6 +61,7 @@ def _make_corpus() -> dict[str, CaseStudy]:
             "themes": ["social-inclusion", "public-spaces"],
             "drivers": ["social"],
             "lifecycle_stage": "implementing",
+            "evidence": "reported",
             "year": 2015,
             "published": _when(2020),
         },
@@ -73,6 +75,7 @@ def _make_corpus() -> dict[str, CaseStudy]:
             "themes": ["mobility"],
             "drivers": ["technological"],
             "lifecycle_stage": "evaluating",
+            "evidence": "measured",
             "year": 2018,
             "published": _when(2022),
         },
@@ -86,6 +89,7 @@ def _make_corpus() -> dict[str, CaseStudy]:
             "themes": ["social-inclusion"],
             "drivers": ["economic"],
             "lifecycle_stage": "implementing",
+            "evidence": "evaluated",
             "year": 2010,
             "published": _when(2021),
         },
@@ -129,6 +133,7 @@ def _make_corpus() -> dict[str, CaseStudy]:
             published_at=spec["published"],
             year_started=spec["year"],
             lifecycle_stage=term[LifecycleStage].get(spec["lifecycle_stage"] or ""),
+            evidence=spec.get("evidence", "unknown"),
         )
         case.innovation_types.set([term[InnovationType][s] for s in spec["types"]])
         case.themes.set([term[Theme][s] for s in spec["themes"]])
@@ -138,6 +143,9 @@ def _make_corpus() -> dict[str, CaseStudy]:
     district = DistrictFactory(city=ghent, name="Sint-Amandsberg")
     CaseStudy.objects.filter(pk=cases["data"].pk).update(district=district)
     cases["twin"].teams.set([InnovationTeamFactory(city=ghent, name="Havenlab")])
+    # A cited source counts towards completeness (CaseStudy.completeness): streets
+    # 25, data 10, twin 35, fund and budget 40.
+    SourceFactory(content_object=cases["streets"], title="School route survey")
     cases["draft"] = CaseStudyFactory(
         title="Zanzibar draft about budgeting",
         city=lyon,

@@ -47,13 +47,19 @@ def test_a_draft_is_never_made_a_document(corpus):
 def test_documents_load_in_a_fixed_number_of_queries(
     corpus, django_assert_max_num_queries
 ):
-    # The cases with their city, district and stage, then one query per relation.
+    # The cases with their city, district, stage and count of sources (for their
+    # completeness, a subquery of the same query), then one query per relation.
     with django_assert_max_num_queries(6):
         documents = list(published_documents())
     assert len(documents) == 5
     twin = next(d for d in documents if d.get_first("id") == corpus["twin"].pk)
     assert twin.get_all("places") == ["Ghent", "Havenlab"]
     assert twin.get_all("theme") == ["mobility"]
+    assert twin.get_all("evidence") == ["measured"]
+    assert twin.get_all("completeness") == [35]
+    streets = next(d for d in documents if d.get_first("id") == corpus["streets"].pk)
+    # Its one source counted without a query of its own.
+    assert streets.get_all("completeness") == [25]
 
 
 def test_a_missing_index_is_built_on_first_use(corpus, index_dir):

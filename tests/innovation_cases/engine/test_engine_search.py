@@ -13,6 +13,7 @@ from innovation_cases.engine.search import (
     ORDERINGS,
     Filters,
     Marker,
+    matching,
     question_from_filterset,
     rows,
     search,
@@ -49,6 +50,8 @@ def test_only_published_cases_are_in_the_index(built):
         ({"driver": ("social",)}, {"budget", "streets"}),
         ({"approach": ("partnerships",)}, set()),
         ({"lifecycle_stage": ("evaluating",)}, {"twin", "streets"}),
+        ({"evidence": ("unknown",)}, {"data", "streets"}),
+        ({"evidence": ("measured", "evaluated")}, {"twin", "fund"}),
         ({"year_min": 2015}, {"budget", "twin", "streets"}),
         ({"year_max": 2014}, {"fund"}),
         ({"year_min": 2015, "year_max": 2015}, {"budget", "streets"}),
@@ -89,8 +92,32 @@ def test_a_facets_own_selection_does_not_narrow_its_counts(built):
         "driver": {"social": 1},
         "approach": {},
         "lifecycle_stage": {"evaluating": 1},
+        "evidence": {"unknown": 1},
         "city": {"malmo": 1},
     }
+
+
+def test_the_evidence_facet_counts_each_level(built):
+    assert search().facets["evidence"] == {
+        "unknown": 2,
+        "reported": 1,
+        "measured": 1,
+        "evaluated": 1,
+    }
+    # Its own selection does not narrow it; the others' do.
+    selected = search(filters=Filters(evidence=("measured",), country=("BE",)))
+    assert selected.total == 1
+    assert selected.facets["evidence"] == {"unknown": 1, "measured": 1}
+
+
+def test_the_index_stores_each_cases_completeness_as_the_model_computes_it(built):
+    documents = matching("", Filters(), "title").documents(0, 50)
+    stored = {doc["slug"][0]: doc["completeness"][0] for doc in documents}
+    expected = {
+        case.slug: case.completeness().score for case in CaseStudy.objects.published()
+    }
+    assert stored == expected
+    assert sorted(stored.values()) == [10, 25, 35, 40, 40]
 
 
 def test_facets_count_the_search_results(built):
@@ -109,6 +136,9 @@ def test_facets_count_the_search_results(built):
         # Ties (2015) by title; a case without a year last, in both directions.
         ("year", ["fund", "budget", "streets", "twin", "data"]),
         ("-year", ["twin", "budget", "streets", "fund", "data"]),
+        # Completeness (10, 25, 35, 40, 40): ties by title, in both directions.
+        ("completeness", ["data", "streets", "twin", "fund", "budget"]),
+        ("-completeness", ["fund", "budget", "twin", "streets", "data"]),
         # Relevance without a search is newest first, as in the FilterSet.
         ("relevance", ["streets", "twin", "fund", "budget", "data"]),
         (None, ["streets", "twin", "fund", "budget", "data"]),
@@ -119,7 +149,16 @@ def test_every_ordering(built, ordering, expected):
 
 
 def test_orderings_page_through_every_result_once(built):
-    for ordering in ["newest", "oldest", "title", "-title", "year", "-year"]:
+    for ordering in [
+        "newest",
+        "oldest",
+        "title",
+        "-title",
+        "year",
+        "-year",
+        "completeness",
+        "-completeness",
+    ]:
         whole = search(ordering=ordering, limit=50).ids
         pages = [search(ordering=ordering, offset=o, limit=2) for o in (0, 2, 4)]
         assert [i for page in pages for i in page.ids] == whole
@@ -399,3 +438,19 @@ def test_a_card_and_its_snippet_are_in_the_readers_language(db):
         (card,) = cards(search("bilancio", with_cards=True).stored)
         # No French translation: the original, marked as Italian.
         assert (card.title, card.language) == ("Bilancio partecipativo", "it")
+
+
+def test_citing_a_source_rewrites_the_cases_completeness_in_the_index(built):
+    from tests.factories import SourceFactory
+
+    def stored() -> int:
+        documents = matching("", Filters(), "title").documents(0, 50)
+        return next(d for d in documents if d["slug"][0] == built["data"].slug)[
+            "completeness"
+        ][0]
+
+    assert stored() == 10
+    source = SourceFactory(content_object=built["data"], title="Portal statistics")
+    assert stored() == 25
+    source.delete()
+    assert stored() == 10
