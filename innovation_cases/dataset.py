@@ -120,6 +120,10 @@ EXCLUDED: Final[dict[str, str]] = {
     "innovation_cases.indexjournalentry": (
         "the search index's journal: the index is rebuilt from the restored rows"
     ),
+    "workspace.importupload": (
+        "spreadsheets uploaded for an import's preview: working files that expire "
+        "within the hour, and whose imported rows are the records themselves"
+    ),
 }
 
 # The second factors of the accounts (accounts/two_factor.py): their authenticator keys

@@ -77,12 +77,15 @@ WRITTEN: dict[str, Callable[[str, str], dict[str, Any]]] = {
     },
 }
 # Columns of values the site makes, never text anyone types: a number, a date, an
-# ISO country code, a language's code, the site's own address, and the vocabularies' slugs (which the
-# migrations make; a term made in the admin is tried under lifecycle_stage).
+# ISO country code, a language's code, the site's own address, the vocabularies' slugs
+# (which the migrations make; a term made in the admin is tried under lifecycle_stage),
+# a choice's value (the evidence of results) and a derived score (the completeness).
 MADE_BY_THE_SITE = {
     "url",
     "country",
     "original_language",
+    "evidence",
+    "completeness",
     "year_started",
     "year_ended",
     "published_at",
