@@ -35,6 +35,7 @@ from core.models import (
 )
 
 from .models import (
+    CLASSIFICATION_FIELDS,
     SECTION_FIELDS,
     TRANSLATION_FIELDS,
     CaseStudy,
@@ -232,12 +233,7 @@ class CaseStudyAdmin(CityScopedAdmin):
             _("Classification"),
             {
                 "fields": [
-                    "innovation_types",
-                    "drivers",
-                    "approaches",
-                    "themes",
-                    "lifecycle_stage",
-                    "evidence",
+                    *CLASSIFICATION_FIELDS,
                     ("year_started", "year_ended"),
                 ]
             },

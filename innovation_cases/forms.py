@@ -20,6 +20,7 @@ from core.validators import validate_web_url
 
 from . import images
 from .models import (
+    CLASSIFICATION_FIELDS,
     EVIDENCE_DEFINITIONS,
     RELATION_FIELDS,
     SECTION_FIELDS,
@@ -76,14 +77,7 @@ CASE_SECTIONS = [
             "How the Atlas files the case, so that others find it. Each choice says "
             "what it means."
         ),
-        [
-            "innovation_types",
-            "drivers",
-            "approaches",
-            "themes",
-            "lifecycle_stage",
-            "evidence",
-        ],
+        CLASSIFICATION_FIELDS,
     ),
     ("years", _("When"), "", ["year_started", "year_ended"]),
     (

@@ -251,6 +251,17 @@ class WorkflowStep:
     needs_comment: bool = False
 
 
+# How the Atlas files a case: the vocabularies, the lifecycle stage and the evidence of
+# results (the editor's, the admin's and the case page's "Classification").
+CLASSIFICATION_FIELDS = [
+    "innovation_types",
+    "drivers",
+    "approaches",
+    "themes",
+    "lifecycle_stage",
+    "evidence",
+]
+
 # The case's many-to-many relations, recorded in its history with each version.
 RELATION_FIELDS = [
     "teams",
@@ -519,12 +530,7 @@ class CaseStudy(models.Model):
         "original_language",
         "summary",
         *SECTION_FIELDS,
-        "innovation_types",
-        "drivers",
-        "approaches",
-        "themes",
-        "lifecycle_stage",
-        "evidence",
+        *CLASSIFICATION_FIELDS,
         "year_started",
         "year_ended",
         "image",

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from cities.models import City
 from innovation_cases.forms import CaseForm
-from innovation_cases.models import CaseRevision, CaseStudy
+from innovation_cases.models import RELATION_FIELDS, CaseRevision, CaseStudy
 
 from .cases import case_save_draft
 from .profiles import KINDS as PROFILE_KINDS
@@ -292,14 +292,7 @@ class CaseImport(ImportKind):
             CaseStudy.objects.for_city(city)
             .exclude(status=CaseStudy.Status.ARCHIVED)
             .select_related("city", "district", "lifecycle_stage")
-            .prefetch_related(
-                "teams",
-                "partners",
-                "innovation_types",
-                "drivers",
-                "approaches",
-                "themes",
-            )
+            .prefetch_related(*RELATION_FIELDS)
             .order_by("title", "pk")
         )
 
