@@ -326,24 +326,41 @@ class Passage:
         return self.text
 
 
-@dataclass(frozen=True)
 class CaseText:
     """A case's text as a reader of one language is shown it: the translation into
     that language where there is one (a section it leaves out is the original's),
-    else the original. Each passage says its language, for its `lang` attribute."""
+    else the original. Each passage says its language, for its `lang` attribute.
 
-    language: str  # the version's: the reader's if translated, else the original's
-    original_language: str
-    title: Passage
-    summary: Passage
-    challenge: Passage
-    approach: Passage
-    results: Passage
-    lessons_learned: Passage
+    Each passage is read when asked for, so that a card or a feed entry, whose query
+    loads the titles and summaries only (CaseStudyQuerySet.for_cards), reads no
+    section: asking for one it does not show would cost a query a case."""
+
+    def __init__(self, case: CaseStudy, language: str) -> None:
+        self._case = case
+        self.original_language = case.original_language
+        # A translation has a title and a summary (clean()); without them, none.
+        translated = language != case.original_language and bool(
+            getattr(case, translation_field("title", language), None)
+        )
+        self.language = language if translated else case.original_language
 
     @property
     def is_translation(self) -> bool:
         return self.language != self.original_language
+
+    def _passage(self, name: str) -> Passage:
+        if self.is_translation:
+            text = getattr(self._case, translation_field(name, self.language)) or ""
+            if text:
+                return Passage(text, self.language)
+        return Passage(getattr(self._case, name), self.original_language)
+
+    title = property(lambda self: self._passage("title"))
+    summary = property(lambda self: self._passage("summary"))
+    challenge = property(lambda self: self._passage("challenge"))
+    approach = property(lambda self: self._passage("approach"))
+    results = property(lambda self: self._passage("results"))
+    lessons_learned = property(lambda self: self._passage("lessons_learned"))
 
 
 class Evidence(models.TextChoices):
@@ -827,6 +844,21 @@ class CaseStudy(models.Model):
                 found[language] = translation
         return found
 
+    def card_translations(self) -> list[tuple[str, str, str]]:
+        """Each language the case is translated into, with the translation's title
+        and summary: what a card shows, read from the columns a card's query loads
+        (CARD_TRANSLATION_FIELDS; translations() would load each section too)."""
+        return [
+            (
+                language,
+                title,
+                getattr(self, translation_field("summary", language)) or "",
+            )
+            for language in LANGUAGE_CODES
+            if language != self.original_language
+            and (title := getattr(self, translation_field("title", language)) or "")
+        ]
+
     def languages(self) -> list[str]:
         """The languages the case can be read in: its original's and its
         translations', in the site's order."""
@@ -839,18 +871,7 @@ class CaseStudy(models.Model):
 
     def in_language(self, language: str) -> CaseText:
         """The case as a reader of `language` is shown it (CaseText)."""
-        translation = self.translation(language)
-        # A translation has a title and a summary (clean()); without them, none.
-        version = language if translation["title"] else self.original_language
-        passages = {}
-        for name in TEXT_FIELDS:
-            if version != self.original_language and translation[name]:
-                passages[name] = Passage(translation[name], language)
-            else:
-                passages[name] = Passage(getattr(self, name), self.original_language)
-        return CaseText(
-            language=version, original_language=self.original_language, **passages
-        )
+        return CaseText(self, language)
 
     def _clean_translations(self, errors: dict[str, Any]) -> None:
         for language in LANGUAGE_CODES:

@@ -76,10 +76,7 @@ class Stored:
             innovation_types=tuple(t.slug for t in case.innovation_types.all()),
             themes=tuple(t.slug for t in case.themes.all()),
             original_language=case.original_language,
-            translations=tuple(
-                (language, text["title"], text["summary"])
-                for language, text in case.translations().items()
-            ),
+            translations=tuple(case.card_translations()),
         )
 
     @classmethod

@@ -265,3 +265,30 @@ def test_each_entry_is_in_the_feeds_language_where_translated_else_the_original(
         "Laboratori di quartiere (Bologna)": ("it", "Un laboratorio per quartiere."),
     }
     assert translated.title in client.get("/it/cases/feed.atom").content.decode()
+
+
+@pytest.mark.parametrize("prefix", ["en", "de"])
+def test_the_feeds_queries_do_not_grow_with_its_entries(
+    client, django_assert_max_num_queries, prefix
+):
+    """An entry reads the title and summary its query loads (for_cards), never a
+    section, which would cost a query an entry: in the original and in a
+    translation alike."""
+    for number in range(12):
+        CaseStudyFactory(
+            published=True,
+            title=f"Case {number}",
+            challenge="A challenge.",
+            title_de=f"Fall {number}",
+            summary_de="Eine Zusammenfassung.",
+            challenge_de="Eine Herausforderung.",
+        )
+    # The first read also brings the search index up to date with the new cases.
+    client.get(f"/{prefix}/cases/feed.atom")
+    with django_assert_max_num_queries(5):
+        response = client.get(f"/{prefix}/cases/feed.atom?fresh=1")
+    assert response.status_code == 200
+    entries = feedparser.parse(response.content).entries
+    assert len(entries) == 12
+    expected = "Fall 0" if prefix == "de" else "Case 0"
+    assert any(entry.title.startswith(expected) for entry in entries)
