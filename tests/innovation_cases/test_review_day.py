@@ -336,6 +336,7 @@ def test_reviewers_see_recent_changes_to_their_cities_profiles(people, as_):
     ]
     assert changes[0]["version"].history_user == officer
     body = response.content.decode()
+    assert "<title>Your review queue · Public Innovation Atlas</title>" in body
     assert "public as soon as a city's officer saves them" in body
     history = reverse(
         "workspace:city_record_history",
