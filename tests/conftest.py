@@ -105,6 +105,34 @@ def _each_test_starts_in_english() -> Iterator[None]:
 
 
 @pytest.fixture
+def api_rates(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Sets the API's throttle rates for one test: `api_rates(anon="3/minute")`.
+
+    DRF copies DEFAULT_THROTTLE_RATES onto SimpleRateThrottle.THROTTLE_RATES when
+    rest_framework.throttling is imported, so override_settings would not reach the
+    throttles: the class attribute is what each throttle reads when it is made (once a
+    request), so that is what is patched, and monkeypatch puts it back.
+
+    The throttles' clock stands still halfway through a minute: they count per
+    calendar minute (config/throttling.py), and requests that crossed a minute's end
+    would be counted in two windows, the one over the rate let through (it was, once,
+    in CI)."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def set_rates(**rates: str) -> None:
+        monkeypatch.setattr(
+            SimpleRateThrottle,
+            "THROTTLE_RATES",
+            {**SimpleRateThrottle.THROTTLE_RATES, **rates},
+        )
+        monkeypatch.setattr(
+            SimpleRateThrottle, "timer", staticmethod(lambda: 1_800_000_030.0)
+        )
+
+    return set_rates
+
+
+@pytest.fixture
 def page_cache_on(settings: Any) -> None:
     """The page cache, on local memory (for the tests
     whose subject they are: mark the module with usefixtures)."""

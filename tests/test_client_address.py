@@ -19,7 +19,6 @@ from django.conf import settings as django_settings
 from django.test import Client, RequestFactory
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 
 from tests.factories import UserFactory
 
@@ -52,14 +51,8 @@ def fail_five_times(remote_addr: str, *forwarded_for: str) -> None:
 
 
 @pytest.fixture
-def anon_rate_2_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DRF copies the rates onto the class when it is imported (see
-    tests/api/test_throttling.py)."""
-    monkeypatch.setattr(
-        AnonRateThrottle,
-        "THROTTLE_RATES",
-        {**AnonRateThrottle.THROTTLE_RATES, "anon": "2/minute"},
-    )
+def anon_rate_2_a_minute(api_rates: Any) -> None:
+    api_rates(anon="2/minute")
 
 
 def api_read(remote_addr: str, forwarded_for: str | None = None) -> int:

@@ -510,7 +510,7 @@ OTHER_CITY = {
 
 
 def test_every_write_matches_the_schema(
-    api: Api, raw_schema: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    api: Api, raw_schema: dict[str, Any], api_rates: Any
 ) -> None:
     for collection, (slug, new, replacement) in _payloads().items():
         items = f"/{collection}/"
@@ -589,9 +589,7 @@ def test_every_write_matches_the_schema(
     api.request("POST", "/teams/", 403, body={"name": "X"}, token=outsider)
 
     # Past the rate limit: 429.
-    monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "1/minute", "user": "1/minute"}
-    )
+    api_rates(anon="1/minute", user="1/minute")
     cache.clear()
     api.request("GET", "/themes/", 200, token=False)
     api.request("GET", "/themes/", 429, token=False)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from rest_framework.throttling import AnonRateThrottle
 
 from .helpers import CASE, PROBLEM, get
 
@@ -15,19 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def read_anon_rate_3_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Anonymous readers may make 3 requests a minute.
-
-    DRF copies DEFAULT_THROTTLE_RATES onto SimpleRateThrottle.THROTTLE_RATES when
-    rest_framework.throttling is imported, so override_settings would not reach the
-    throttles: the class attribute is what each throttle reads when it is made (once a
-    request), so that is what is patched, and monkeypatch puts it back.
-    """
-    monkeypatch.setattr(
-        AnonRateThrottle,
-        "THROTTLE_RATES",
-        {**AnonRateThrottle.THROTTLE_RATES, "anon": "3/minute"},
-    )
+def read_anon_rate_3_a_minute(api_rates) -> None:
+    """Anonymous readers may make 3 requests a minute."""
+    api_rates(anon="3/minute")
 
 
 def test_an_anonymous_reader_over_the_rate_gets_a_429_problem(
