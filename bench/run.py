@@ -260,6 +260,7 @@ def django_env(db: str, args: argparse.Namespace, static_root: Path) -> dict[str
         TRUSTED_PROXY_COUNT="1",
         API_THROTTLE_ANON="1000000/minute",
         API_THROTTLE_USER="1000000/minute",
+        EXPORT_THROTTLE="1000000/minute",
         BENCH_STATIC_ROOT=str(static_root),
         # An index of this size's own, never the checkout's var/search-index/.
         SEARCH_INDEX_DIR=str(static_root.parent / f"index-{db}"),

@@ -60,6 +60,12 @@ SITE_NAME = "Public Innovation Atlas"
 # is mailed once its transaction commits): e.g. https://atlas.example.eu. The default
 # is `make run`'s; `check --deploy` asks for an https address (innovation_cases.W002).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who runs the Atlas, and whom to write to about its data: the open-data catalogue's
+# publisher and contact point (/catalog.jsonld, innovation_cases/catalog.py).
+OPERATOR_NAME = os.environ.get("OPERATOR_NAME", SITE_NAME)
+CONTACT_EMAIL = os.environ.get(
+    "CONTACT_EMAIL", os.environ.get("DEFAULT_FROM_EMAIL", "atlas@localhost")
+)
 
 INSTALLED_APPS = [
     # Translated model fields (a column per language: core/translation.py). Before the
@@ -306,6 +312,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+        # The CSV and JSON exports, per client address (EXPORT_THROTTLE_CLASS).
+        "exports": os.environ.get("EXPORT_THROTTLE", "30/minute"),
     },
     "EXCEPTION_HANDLER": "core.rest.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
@@ -313,6 +321,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
     "DEFAULT_VERSIONING_CLASS": None,
 }
+# The exports' throttle, by name: a plain Django view (streamed), which DRF's settings do
+# not reach; config/throttling.py holds it, above the apps that use it.
+EXPORT_THROTTLE_CLASS = "config.throttling.ExportRateThrottle"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Public Innovation Atlas API",
     "DESCRIPTION": (

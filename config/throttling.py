@@ -131,3 +131,20 @@ class UserRateThrottle(
         if not (request.user and request.user.is_authenticated):
             return None  # AnonRateThrottle counts them, at its lower rate.
         return super().get_cache_key(request, view)
+
+
+class ExportRateThrottle(
+    ClientAddressMixin, FixedWindowMixin, throttling.SimpleRateThrottle
+):
+    """The open data's downloads (the CSV and JSON exports; settings.EXPORT_THROTTLE):
+    each answer can be the whole dataset, megabytes streamed from the search index, so
+    they have a rate of their own, lower than the API's pages, counted by the client's
+    address whoever is signed in."""
+
+    scope = "exports"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }

@@ -9,7 +9,12 @@ from django.urls import include, path, re_path
 from cities.admin_scoping import view_on_site
 from core.languages import choose_language
 from innovation_cases.sitemaps import SITEMAPS
-from innovation_cases.views import case_image, robots_txt
+from innovation_cases.views import (
+    case_image,
+    catalog_redirect,
+    catalog_view,
+    robots_txt,
+)
 
 urlpatterns = [
     # Before the admin's own: its "view on site" would send an officer to any record.
@@ -23,6 +28,10 @@ urlpatterns = [
     path("workspace/", include("workspace.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # The open data's DCAT-AP catalogue, in no language (each text in all of them).
+    path("catalog", catalog_redirect, name="catalog"),
+    path("catalog.jsonld", catalog_view, {"format": "jsonld"}, name="catalog_jsonld"),
+    path("catalog.ttl", catalog_view, {"format": "ttl"}, name="catalog_ttl"),
     # The language switcher's links: remember the choice, then go to the page in it.
     path("language/<str:code>/", choose_language, name="choose_language"),
 ]

@@ -28,18 +28,50 @@ import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from cities.models import FIRST_YEAR, LAST_YEAR
 from core.fields import field_list
+from core.language_names import language_name
 from core.languages import neutral_path
+from core.slugs import SLUG_CHARACTERS, SLUG_MAX_LENGTH
 from core.vocabularies import VOCABULARIES as ALL_VOCABULARIES
 
 from .engine.search import Matches
 from .filters import vocabulary_terms
-from .models import CARD_TRANSLATION_FIELDS, SECTION_FIELDS, CaseStudy
+from .models import (
+    CARD_TRANSLATION_FIELDS,
+    LANGUAGE_CODES,
+    SECTION_FIELDS,
+    CaseStudy,
+    Evidence,
+    translation_field,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# The content's licence, as the site's footer, the about page, the feed and the API's
+# schema state it: the exports and the catalogue (catalog.py) link it.
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE_SPDX = "CC-BY-4.0"
+
+
+def attribution() -> str:
+    """How to credit the content, in the request's language."""
+    return gettext(
+        "%(site)s, licensed CC BY 4.0: credit the %(site)s and the sources each case "
+        "lists."
+    ) % {"site": settings.SITE_NAME}
+
 
 # Documents read, and written out as one piece, at a time: about 0.3 MB of CSV.
 CHUNK_SIZE = 500
@@ -69,6 +101,172 @@ COLUMNS = [
     # case has none, and for its original language, whose text is title and summary).
     *CARD_TRANSLATION_FIELDS,
 ]
+
+# What separates the values of a cell that holds several (a case's themes): the
+# exports write them so, and the spreadsheet import reads them so (docs/import.md).
+LIST_SEPARATOR = ";"
+
+
+# --- The data dictionary: what each column holds ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a column of the exports holds, in the terms of a Frictionless Table Schema
+    field (https://specs.frictionlessdata.io/table-schema/): its type, what it means
+    and the values it may take. `several`: a list of values (a JSON array; in the CSV,
+    the values joined by LIST_SEPARATOR)."""
+
+    type: str
+    description: StrOrPromise
+    format: str = "default"
+    constraints: dict[str, Any] = field(default_factory=dict)
+    several: bool = False
+
+
+_SLUG = {"pattern": f"[{SLUG_CHARACTERS}]{{1,{SLUG_MAX_LENGTH}}}"}
+_YEAR = {"minimum": FIRST_YEAR, "maximum": LAST_YEAR}
+
+
+def _terms(vocabulary: str) -> Column:
+    return Column(
+        "list",
+        _(
+            "The slugs of the case's terms of this vocabulary, in the vocabulary's "
+            "order: /api/v1/%(path)s/ names and defines each."
+        )
+        % {"path": next(v.api_path for v in ALL_VOCABULARIES if v.name == vocabulary)},
+        several=True,
+    )
+
+
+# Every column but the translations' (translation_column), by name: the one place that
+# says what a column means. A column of COLUMNS without one fails at import, as does one
+# here that COLUMNS lacks; docs/open-data.md lists them (tests/innovation_cases/
+# test_open_data_schema.py checks it).
+COLUMN_DEFINITIONS: dict[str, Column] = {
+    "slug": Column(
+        "string",
+        _("The case's identifier, unique in the Atlas and kept once it is published."),
+        constraints={"required": True, "unique": True, **_SLUG},
+    ),
+    "title": Column(
+        "string",
+        _("The title, in the case's original language."),
+        constraints={"required": True},
+    ),
+    "url": Column(
+        "string",
+        _("The case's page; it opens in the reader's language."),
+        format="uri",
+        constraints={"required": True},
+    ),
+    "city": Column("string", _("The city's name."), constraints={"required": True}),
+    "city_slug": Column(
+        "string",
+        _("The city's identifier: /api/v1/cities/<slug>/ describes it."),
+        constraints={"required": True, **_SLUG},
+    ),
+    "country": Column(
+        "string",
+        _("The city's country, as an ISO 3166-1 alpha-2 code (AT, DE, …)."),
+        constraints={"required": True, "pattern": "[A-Z]{2}"},
+    ),
+    "district": Column(
+        "string", _("The district of the city the case is in, if it is one district's.")
+    ),
+    "original_language": Column(
+        "string",
+        _("The language the case is written in (ISO 639-1)."),
+        constraints={"required": True, "enum": LANGUAGE_CODES},
+    ),
+    "summary": Column("string", _("The summary, in the case's original language.")),
+    "innovation_types": _terms("innovation_type"),
+    "drivers": _terms("driver"),
+    "approaches": _terms("approach"),
+    "themes": _terms("theme"),
+    "lifecycle_stage": Column(
+        "string",
+        _("How far the innovation has come: /api/v1/lifecycle-stages/ defines each."),
+        constraints=_SLUG,
+    ),
+    "evidence": Column(
+        "string",
+        _(
+            "How far the case's results are backed: unknown (not yet known), reported "
+            "(by the city), measured (with data) or evaluated (independently)."
+        ),
+        constraints={"required": True, "enum": list(Evidence.values)},
+    ),
+    "completeness": Column(
+        "integer",
+        _("How complete the case's record is, in percent (the about page says how)."),
+        constraints={"required": True, "minimum": 0, "maximum": 100},
+    ),
+    "year_started": Column(
+        "integer", _("The year the innovation began."), constraints=_YEAR
+    ),
+    "year_ended": Column(
+        "integer", _("The year it ended; empty if it goes on."), constraints=_YEAR
+    ),
+    "published_at": Column(
+        "datetime",
+        _("When the case was first published (ISO 8601, UTC)."),
+        constraints={"required": True},
+    ),
+}
+
+
+_undefined = [
+    name
+    for name in COLUMNS
+    if name not in COLUMN_DEFINITIONS and name not in CARD_TRANSLATION_FIELDS
+]
+_unknown = [name for name in COLUMN_DEFINITIONS if name not in COLUMNS]
+if _undefined or _unknown:
+    raise ImproperlyConfigured(
+        f"Export columns without a definition: {_undefined}; definitions of no "
+        f"column: {_unknown} (innovation_cases/exports.py COLUMN_DEFINITIONS)."
+    )
+
+
+def translation_column(name: str) -> Column:
+    """A translation's title or summary column (title_de, summary_de, …)."""
+    for language in LANGUAGE_CODES:
+        if name == translation_field("title", language):
+            text = _("The title's translation into %(language)s; empty if none.")
+        elif name == translation_field("summary", language):
+            text = _("The summary's translation into %(language)s; empty if none.")
+        else:
+            continue
+        return Column("string", str(text) % {"language": language_name(language)})
+    raise KeyError(name)
+
+
+def table_schema() -> dict[str, Any]:
+    """The exports' data dictionary as a Frictionless Table Schema, in the request's
+    language: /cases/export/schema.json, which the CSV is validated against."""
+    fields = []
+    for name in COLUMNS:
+        column = COLUMN_DEFINITIONS.get(name) or translation_column(name)
+        described: dict[str, Any] = {
+            "name": name,
+            "type": column.type,
+            "description": str(column.description),
+        }
+        if column.format != "default":
+            described["format"] = column.format
+        if column.several:
+            described.update(delimiter=LIST_SEPARATOR, itemType="string")
+        if column.constraints:
+            described["constraints"] = column.constraints
+        fields.append(described)
+    return {
+        "fields": fields,
+        "primaryKey": ["slug"],
+        "missingValues": [""],
+    }
+
 
 # The export's columns of the vocabularies a case has several terms of, by the index
 # field (the facet) that holds their slugs.
@@ -189,10 +387,6 @@ def started(matches: Matches, url_prefix: str) -> Iterator[list[Record]]:
     return itertools.chain(first, chunks)
 
 
-# What separates the values of a cell that holds several (a case's themes): the
-# exports write them so, and the spreadsheet import reads them so (docs/import.md).
-LIST_SEPARATOR = ";"
-
 # A cell starting with one of these would run as a formula in a spreadsheet: the
 # ASCII signs, and their full-width forms, which spreadsheets with an East Asian input
 # method read the same. Spreadsheets skip white space before them, so a cell is
@@ -250,7 +444,20 @@ _json = json.JSONEncoder(ensure_ascii=False)
 
 
 def write_json(chunks: Iterable[list[Record]]) -> Iterator[str]:
-    opening, separator = '{"licence": "CC-BY-4.0", "cases": [', ""
+    # The licence by its SPDX id (as before), its address and how to credit it, in the
+    # request's language: worked out now, before the stream is read, after the view.
+    head = _json.encode(
+        {
+            "licence": LICENCE_SPDX,
+            "licence_url": LICENCE_URL,
+            "attribution": attribution(),
+        }
+    )
+    return _json_pieces(head[:-1] + ', "cases": [', chunks)
+
+
+def _json_pieces(opening: str, chunks: Iterable[list[Record]]) -> Iterator[str]:
+    separator = ""
     for records in chunks:
         if records:
             # A chunk's records as one JSON array, without its brackets.

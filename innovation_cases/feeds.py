@@ -14,11 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from .engine import search as engine
+from .exports import LICENCE_URL
 from .filters import CaseStudyFilter
 from .models import CaseStudy
 from .views import invalid_filters_response
-
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 # The characters XML 1.0 cannot carry. Officers' text may hold them (the API takes
 # any text), and writing one made the whole feed a 500; they are invisible anyway.

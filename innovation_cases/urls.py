@@ -18,6 +18,11 @@ urlpatterns = [
         views.CaseExportView.as_view(format="json"),
         name="case_export_json",
     ),
+    path(
+        "cases/export/schema.json",
+        views.case_export_schema,
+        name="case_export_schema",
+    ),
     path("cases/feed.atom", CaseFeed(), name="case_feed"),
     path("cases/<slug:slug>/", views.CaseDetailView.as_view(), name="case_detail"),
     path(

@@ -1,7 +1,9 @@
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
@@ -10,23 +12,30 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
+    HttpResponseRedirect,
     JsonResponse,
     QueryDict,
     StreamingHttpResponse,
 )
 from django.urls import reverse, translate_url
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import Promise
+from django.utils.http import http_date
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 from django.views.generic import DetailView, TemplateView, View
+from rest_framework import exceptions
 
+from core.etags import etag_for
 from core.language_names import language_name, local_name
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
+from core.rest import problem_response
 
-from . import exports, images
+from . import catalog, exports, images
+from .engine import journal
 from .engine import search as engine
 from .filters import CaseStudyFilter, FacetValue, facet_values, vocabulary_terms
 from .models import (
@@ -218,22 +227,83 @@ def _values(params: QueryDict, name: str) -> list[str]:
 
 
 def invalid_filters_response(filterset: CaseStudyFilter) -> JsonResponse:
-    """The 400 of the open data (the exports, the feed) when a filter is invalid: each
-    bad parameter by name, with why. A program reads it; the list shows a page."""
-    return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+    """The 400 of the open data (the exports, the feed) when a filter is invalid: an
+    RFC 9457 problem document like the API's, each bad parameter by name with why. A
+    program reads it; the list shows a page."""
+    return problem_response(
+        400,
+        _("The request has invalid values: see “errors”."),
+        "invalid",
+        errors={
+            name: [str(message) for message in messages]
+            for name, messages in filterset.errors.items()
+        },
+    )
+
+
+def _throttled(request: HttpRequest) -> JsonResponse | None:
+    """A 429 problem with Retry-After once the client has downloaded too often
+    (settings.EXPORT_THROTTLE), as the API answers; None while it may go on."""
+    throttle = import_string(settings.EXPORT_THROTTLE_CLASS)()
+    if throttle.allow_request(request, None):
+        return None
+    wait = throttle.wait()
+    response = problem_response(
+        429, str(exceptions.Throttled(wait).detail), "throttled"
+    )
+    response["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
+def _link(url: str, rel: str, **params: str) -> str:
+    return "; ".join(
+        [f"<{url}>", f'rel="{rel}"', *(f'{k}="{v}"' for k, v in params.items())]
+    )
 
 
 class CaseExportView(FilteredCasesMixin, View):
     """The filtered case list as CSV or JSON, streamed so memory stays flat: the
     search engine's matches, in the question's order, their stored documents read a
-    chunk at a time (exports.py)."""
+    chunk at a time (exports.py). As the API: errors and the rate limit's 429 are
+    problem documents, and a conditional GET whose validators still hold is a 304,
+    answered before the question is asked."""
 
     format: str = "csv"
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
+        refused = _throttled(request)
+        if refused is not None:
+            return refused
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return invalid_filters_response(filterset)
+        # Whole seconds, as HTTP dates are. Read before the question: the index answers with this change or a newer one,
+        # never an older, so a body is never sent under a newer ETag than its own.
+        change = journal.last_change()
+        etag = etag_for(
+            {
+                "change": change.entry,
+                "query": sorted(request.GET.lists()),
+                "site": exports.case_url_prefix(request),
+                "language": get_language(),
+                "columns": exports.COLUMNS,
+            },
+            f"export.{self.format}",
+        )
+        last_modified = int(change.at.timestamp()) if change.at is not None else None
+        headers = {
+            "ETag": etag,
+            "Link": ", ".join(self.links(request)),
+        }
+        if last_modified is not None:
+            headers["Last-Modified"] = http_date(last_modified)
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=last_modified
+        )
+        if not_modified is not None:
+            for name, value in headers.items():
+                not_modified[name] = value
+            return not_modified
         matches = engine.matching(*engine.question_from_filterset(filterset))
         # Run now, while an error can still be a 500 rather than a 200 cut short.
         chunks = exports.started(matches, exports.case_url_prefix(request))
@@ -243,7 +313,71 @@ class CaseExportView(FilteredCasesMixin, View):
             writer(chunks), content_type=exports.CONTENT_TYPES[self.format]
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        for name, value in headers.items():
+            response[name] = value
         return response
+
+    def links(self, request: HttpRequest) -> list[str]:
+        """The content's licence, and (the CSV) the data dictionary it follows."""
+        links = [_link(exports.LICENCE_URL, "license")]
+        if self.format == "csv":
+            schema = reverse("innovation_cases:case_export_schema")
+            links.append(
+                _link(
+                    request.build_absolute_uri(schema),
+                    "describedby",
+                    type="application/json",
+                )
+            )
+        return links
+
+
+def case_export_schema(request: HttpRequest) -> JsonResponse:
+    """The exports' data dictionary: a Frictionless Table Schema of the CSV's columns
+    (exports.table_schema), in the page's language."""
+    response = JsonResponse(
+        exports.table_schema(), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Link"] = _link(exports.LICENCE_URL, "license")
+    return response
+
+
+def catalog_view(request: HttpRequest, format: str) -> HttpResponse:
+    """The open data's DCAT-AP catalogue (catalog.py), as JSON-LD or Turtle: one graph,
+    with an ETag (its body's) and Last-Modified (the published cases' last change),
+    and a 304 when they still hold. The page cache keeps it as it keeps the sitemap."""
+    facts = catalog.coverage()
+    graph = catalog.catalogue(request, facts)
+    response = HttpResponse(
+        catalog.serialise(graph, format), content_type=catalog.FORMATS[format][1]
+    )
+    response["ETag"] = etag_for(catalog.fingerprint(graph), format)
+    last_modified = int(facts.modified.timestamp()) if facts.modified else None
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Link"] = _link(exports.LICENCE_URL, "license")
+    # Given a response, get_conditional_response() answers one, never None.
+    return cast(
+        "HttpResponse",
+        get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=last_modified,
+            response=response,
+        ),
+    )
+
+
+def catalog_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    """/catalog, the catalogue's resources' own address (/catalog#cases, …): 303 to
+    the Turtle for a client that asks for it, to the JSON-LD otherwise."""
+    turtle = "text/turtle" in request.headers.get("Accept", "")
+    response = HttpResponseRedirect(
+        reverse("catalog_ttl" if turtle else "catalog_jsonld")
+    )
+    response.status_code = 303
+    response["Vary"] = "Accept"
+    return response
 
 
 class CaseDetailView(DetailView):

@@ -182,6 +182,7 @@ def server_env(db: str, args: argparse.Namespace, scratch: Scratch) -> dict[str,
         # limits are raised, as in the benchmark (tests/test_throttling.py covers them).
         API_THROTTLE_ANON="1000000/minute",
         API_THROTTLE_USER="1000000/minute",
+        EXPORT_THROTTLE="1000000/minute",
         SEARCH_INDEX_DIR=str(scratch.dir / "search-index"),
         PYTHONPATH=str(ROOT),
     )

@@ -154,6 +154,34 @@ def entries_after(position: int) -> list[Entry]:
     ]
 
 
+@dataclass(frozen=True)
+class LastChange:
+    """The newest change to what the public sees of the cases: the validators of the
+    open data (the exports' and the catalogue's ETag and Last-Modified)."""
+
+    entry: int | None  # the journal's newest entry; None once every entry is pruned
+    at: datetime.datetime | None  # None with no published case and no entry
+
+
+def last_change() -> LastChange:
+    """Two indexed queries. The time is the newer of the journal's newest entry (an
+    archive or a deletion, which leave no published case to date it) and the newest
+    published case's update (the entries are pruned after SEARCH_JOURNAL_DAYS)."""
+    newest = (
+        IndexJournalEntry.objects.order_by("-id")
+        .values_list("id", "created_at")
+        .first()
+    )
+    updated = (
+        CaseStudy.objects.published()
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    times = [t for t in (newest[1] if newest else None, updated) if t is not None]
+    return LastChange(entry=newest[0] if newest else None, at=max(times, default=None))
+
+
 def starting_state() -> State:
     """The state of a generation whose build starts now (see "rebuilds" above): the
     position before the last `WINDOW`, the newer entries visible now as applied (they
