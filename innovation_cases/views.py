@@ -520,12 +520,24 @@ class AboutView(TemplateView):
         return context
 
 
+# Kept from crawlers: the admin, the signed-in people's pages, the language switcher's
+# links (each sets a cookie and redirects) and the API's one path that only writes.
+# Everything else is theirs to read, the open data included: the exports, their schema,
+# the feed and the catalogue (/catalog.jsonld), which data portals harvest.
+ROBOTS_DISALLOWED = [
+    "/admin/",
+    "/account/",
+    "/workspace/",
+    "/language/",
+    "/api/v1/imports/",
+]
+
+
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /cases/export.",
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED),
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
