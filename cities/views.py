@@ -12,6 +12,7 @@ from django.utils.http import quote_etag
 from django.views.generic import DetailView, ListView, View
 from django_countries import countries
 
+from . import structured_data
 from .filters import CityListFilter
 from .models import City, InnovationTeam, Lab, Strategy
 
@@ -175,6 +176,14 @@ class CityDetailView(DetailView):
             "funding_programmes__team",
             "sources",
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The city government and its teams, as schema.org JSON-LD.
+        context["structured_data"] = structured_data.city_government(
+            self.request, self.object
+        )
+        return context
 
 
 class TeamDetailView(DetailView):

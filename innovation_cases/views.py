@@ -34,7 +34,7 @@ from core.language_names import language_name, local_name
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
 from core.rest import problem_response
 
-from . import catalog, exports, images
+from . import catalog, exports, images, structured_data
 from .engine import journal
 from .engine import search as engine
 from .filters import CaseStudyFilter, FacetValue, facet_values, vocabulary_terms
@@ -401,6 +401,10 @@ class CaseDetailView(DetailView):
         # The reader's translation, else the original, marked with its language.
         text = case.in_language(get_language())
         context["text"] = text
+        # What the page shows, as schema.org JSON-LD (structured_data.py).
+        context["structured_data"] = structured_data.case_article(
+            self.request, case, text
+        )
         context["original_language_name"] = language_name(case.original_language)
         context["case_versions"] = [
             CaseVersion(

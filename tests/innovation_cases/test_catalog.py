@@ -191,9 +191,7 @@ def test_last_modified_is_the_newest_published_change(client, cases):
     from innovation_cases.engine import journal
 
     response = client.get("/catalog.ttl")
-    assert response["Last-Modified"] == http_date(
-        journal.last_change().at.timestamp()
-    )
+    assert response["Last-Modified"] == http_date(journal.last_change().at.timestamp())
 
 
 @pytest.mark.parametrize(
