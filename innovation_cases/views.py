@@ -277,7 +277,7 @@ class CaseExportView(FilteredCasesMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return invalid_filters_response(filterset)
-        # Whole seconds, as HTTP dates are. Read before the question: the index answers with this change or a newer one,
+        # Read before the question: the index answers with this change or a newer one,
         # never an older, so a body is never sent under a newer ETag than its own.
         change = journal.last_change()
         etag = etag_for(
@@ -290,6 +290,7 @@ class CaseExportView(FilteredCasesMixin, View):
             },
             f"export.{self.format}",
         )
+        # Whole seconds, as HTTP dates are (If-Modified-Since compares them so).
         last_modified = int(change.at.timestamp()) if change.at is not None else None
         headers = {
             "ETag": etag,
