@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check lock clean bench bench-quick vendor-redoc loadtest messages messages-check
+DEMO_CASES ?= 5000
+DEMO_CITIES ?= 1000
+
+.PHONY: run demo test install lint format check lock clean bench bench-quick vendor-natural-earth vendor-redoc loadtest messages messages-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +25,16 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_content
+	$(BIN)/python manage.py search_index sync
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## demo: `make run` plus DEMO_CASES synthetic cases in DEMO_CITIES synthetic cities (badged
+## "Synthetic", with coordinates), so the site and its map show the product at scale;
+## running it again replaces the synthetic data rather than adding to it (--delete)
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_content
+	$(BIN)/python manage.py generate_synthetic_data --delete --cases $(DEMO_CASES) --cities $(DEMO_CITIES) --seed 1
 	$(BIN)/python manage.py search_index sync
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -78,6 +91,15 @@ messages: install
 ## entry, or a compiled catalogue older than its source (CI)
 messages-check: install
 	bash .ci/check-translations.sh
+
+## vendor-natural-earth: rebuild static/vendor/natural-earth/europe.geojson, the map's
+## offline outline of Europe, from npm's world-atlas (see that directory's README.md)
+NATURAL_EARTH_PACKAGES := world-atlas@2.0.2 topojson-client@3.1.0 topojson-simplify@3.0.3 lineclip@2.0.0
+vendor-natural-earth:
+	tmp=$$(mktemp -d) && \
+	npm install --prefix "$$tmp" --no-save --no-audit --no-fund $(NATURAL_EARTH_PACKAGES) && \
+	node static/vendor/natural-earth/build.mjs "$$tmp/node_modules" static/vendor/natural-earth/europe.geojson && \
+	rm -rf "$$tmp"
 
 ## vendor-redoc: copy Redoc from drf-spectacular-sidecar into static/vendor/redoc/, with its
 ## "powered by" logo no longer fetched from cdn.redoc.ly (run after upgrading the sidecar)

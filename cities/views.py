@@ -57,8 +57,8 @@ class CityListView(ListView):
             ),
             ellipsis=Paginator.ELLIPSIS,
             # The map's points come from their own URL; the page only needs to know
-            # whether there are any.
-            has_map=City.objects.located().exists(),
+            # whether there are any, to say so when there are none.
+            has_coordinates=City.objects.located().exists(),
             countries_in_use=filterset.countries_in_use,
         )
         return context

@@ -465,6 +465,9 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
     *Compressor.SKIP_COMPRESS_EXTENSIONS,
     "map",
 )
+# The map's outline of Europe (static/vendor/natural-earth/), which WhiteNoise would
+# otherwise send as application/octet-stream.
+WHITENOISE_MIMETYPES = {".geojson": "application/geo+json"}
 
 # --- Email ----------------------------------------------------------------------------------
 # Production mail is SMTP: set EMAIL_HOST (and the rest) to the server's. Without it,

@@ -4,8 +4,18 @@
  * data-geojson-url (cities/views.py CityMapDataView), rather than from the page, so the
  * page stays small however many cities there are; nearby markers are grouped into
  * numbered clusters (Leaflet.markercluster). Translated labels and icon URLs come from
- * data-* attributes on #city-map, so the page needs no inline script. Without
- * JavaScript, without Leaflet, or when the data or the tiles cannot load, the table
+ * data-* attributes on #city-map, so the page needs no inline script.
+ *
+ * Under the OpenStreetMap tiles lies an outline of Europe's land and borders from our
+ * own static files (data-outline-url: static/vendor/natural-earth/), in a pane below
+ * the tiles' pane: the tiles cover it once they load, and when they cannot (offline,
+ * a firewall, the tile server down) the map still shows where the cities are.
+ *
+ * For a keyboard the map is one stop: the container (Leaflet pans it with the arrow
+ * keys and zooms it with + and -), then its zoom buttons. Markers and clusters are not
+ * tab stops of their own (thousands of them would stand between a keyboard and the
+ * table), and a skip link before the map leads past it to the table, which lists every
+ * city. Without JavaScript, without Leaflet, or when the data cannot load, the table
  * still lists every city.
  */
 (function () {
@@ -53,18 +63,9 @@
     return wrapper;
   }
 
-  // A cluster's icon is a button a keyboard can reach (Enter zooms in, as a click
-  // does), named by how many cities it holds. Leaflet gives a marker's icon a tab stop
-  // only when the marker has `keyboard: true`, which a cluster cannot be given.
-  var ClusterIcon = L.DivIcon.extend({
-    createIcon: function (oldIcon) {
-      var element = L.DivIcon.prototype.createIcon.call(this, oldIcon);
-      element.tabIndex = 0;
-      element.setAttribute("role", "button");
-      element.setAttribute("aria-label", this.options.label);
-      return element;
-    },
-  });
+  // A cluster is a marker to Leaflet, which makes every marker a tab stop and a
+  // button unless told otherwise; see the top of this file.
+  L.MarkerCluster.mergeOptions({ keyboard: false });
 
   function clusterIcon(cluster) {
     var count = cluster.getChildCount();
@@ -73,20 +74,57 @@
     var number = document.createElement("span");
     number.textContent = String(count);
     inner.appendChild(number);
-    return new ClusterIcon({
+    // A mouse user learns what a cluster is on hovering it; for a keyboard or a
+    // screen reader it is not a stop (see above), and the table holds its cities.
+    inner.title = labels.clusterLabel.replace("{count}", String(count));
+    return L.divIcon({
       html: inner,
       className: "marker-cluster marker-cluster-" + size,
       iconSize: L.point(40, 40),
-      label: labels.clusterLabel.replace("{count}", String(count)),
     });
   }
 
-  function showCities(collection) {
-    var features = (collection && collection.features) || [];
-    if (!Array.isArray(features) || features.length === 0) {
-      return;
-    }
+  // Europe, for a map with no city on it yet.
+  var EUROPE = [
+    [36, -11],
+    [70, 32],
+  ];
 
+  var LAND = "#f4f1ea";
+
+  // The outline is a backdrop: drawn under the tiles, never a target of the mouse.
+  function showOutline(map, collection) {
+    map.createPane("outline");
+    // Leaflet's tile pane is at z-index 200: the outline goes below it.
+    map.getPane("outline").style.zIndex = "150";
+    L.geoJSON(collection, {
+      pane: "outline",
+      interactive: false,
+      attribution: escapeHtml(labels.outlineCredit),
+      style: function (feature) {
+        var land = feature.properties && feature.properties.name === "land";
+        // The land is drawn in pieces clipped to boxes (build.mjs there): a stroke of
+        // its own colour hides the hairline seams between them.
+        return land
+          ? { color: LAND, weight: 1, fill: true, fillColor: LAND, fillOpacity: 1 }
+          : { color: "#8a8f98", weight: 1, fill: false };
+      },
+    }).addTo(map);
+  }
+
+  function getJson(url, accept) {
+    return fetch(url, {
+      headers: { Accept: accept },
+      credentials: "same-origin",
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.json();
+    });
+  }
+
+  function createMap() {
     // Replace the "needs JavaScript" note with the map.
     container.textContent = "";
     container.classList.add("is-active");
@@ -96,6 +134,7 @@
       scrollWheelZoom: false,
       maxZoom: 19,
     });
+    map.fitBounds(EUROPE);
 
     var tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19,
@@ -110,6 +149,14 @@
       say(labels.tileError);
     });
     tiles.addTo(map);
+    return map;
+  }
+
+  function showCities(map, collection) {
+    var features = (collection && collection.features) || [];
+    if (!Array.isArray(features) || features.length === 0) {
+      return;
+    }
 
     // Explicit icon URLs: Leaflet's own guess breaks on the hashed names of the
     // static-files manifest.
@@ -147,7 +194,8 @@
           icon: icon,
           title: city.name,
           alt: city.name,
-          keyboard: true,
+          // Not a tab stop: see the top of this file.
+          keyboard: false,
         }).bindPopup(popupFor(city))
       );
     });
@@ -162,17 +210,17 @@
     clusters.addLayers(markers);
   }
 
-  fetch(labels.geojsonUrl, {
-    headers: { Accept: "application/geo+json" },
-    credentials: "same-origin",
-  })
-    .then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
-      }
-      return response.json();
+  var map = createMap();
+  // The outline is a fallback: if it cannot load, the tiles (or their error) speak.
+  getJson(labels.outlineUrl, "application/geo+json")
+    .then(function (collection) {
+      showOutline(map, collection);
     })
-    .then(showCities)
+    .catch(function () {});
+  getJson(labels.geojsonUrl, "application/geo+json")
+    .then(function (collection) {
+      showCities(map, collection);
+    })
     .catch(function () {
       say(labels.dataError);
     });

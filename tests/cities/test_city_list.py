@@ -1,5 +1,6 @@
 """/en/cities/: the table of cities, paged, sorted and filtered, and the map above it."""
 
+import json
 import re
 from decimal import Decimal
 
@@ -321,14 +322,64 @@ def test_map_scripts_are_vendored_deferred_files_and_none_is_inline(client):
     assert "//unpkg.com" not in html and "cdn" not in html.lower()
 
 
-def test_without_coordinates_the_page_says_so_and_loads_no_map(client, demo):
+def test_without_coordinates_the_page_says_so_and_still_shows_the_map(client, demo):
+    # The demo content records no real city's coordinates (demo/content.py): the map
+    # shows Europe with no city on it, and says why.
     response = client.get(CITY_LIST)
     assertContains(
         response,
-        "No city has coordinates yet, so there is no map to show. The table below "
-        "lists every city.",
+        '<p id="map-note" class="map-message">No city in the Atlas has its coordinates '
+        "recorded yet, so the map shows no cities for now. The table below lists every "
+        "city.</p>",
+        html=True,
     )
-    assertNotContains(response, "leaflet")
-    assertNotContains(response, "city-map")
+    assertContains(response, 'aria-describedby="map-note"')
+    assertContains(response, "/static/js/city-map.")
+    assertNotContains(response, "numbered circles group nearby cities")
     for name in ["Bologna", "Bratislava", "Vienna"]:
         assertContains(response, f">{name}</a></th>")
+
+
+def test_a_skip_link_leads_past_the_map_to_the_table(client):
+    html = client.get(CITY_LIST).content.decode()
+    skip = re.search(r'<a class="skip-map" href="#([\w-]+)">([^<]+)</a>', html)
+    assert skip is not None
+    assert skip.group(2) == "Skip the map: go to the table of cities"
+    assert f'<h2 id="{skip.group(1)}">All cities</h2>' in html
+    # Before the map, after the note.
+    assert html.index('id="map-note"') < skip.start() < html.index('id="city-map"')
+
+
+# The outline of Europe under the tiles: a static file, small enough for every visitor.
+OUTLINE_CEILING = 250_000  # bytes, uncompressed; it is about 180,000
+
+
+def test_the_outline_of_europe_is_a_small_static_geojson_file(client):
+    html = client.get(CITY_LIST).content.decode()
+    url = re.search(r'data-outline-url="([^"]+)"', html).group(1)
+    assert re.fullmatch(
+        r"/static/vendor/natural-earth/europe\.[0-9a-f]{12}\.geojson", url
+    )
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    body = b"".join(response.streaming_content)
+    assert len(body) < OUTLINE_CEILING, len(body)
+    collection = json.loads(body)
+    assert collection["type"] == "FeatureCollection"
+    features = {f["properties"]["name"]: f["geometry"] for f in collection["features"]}
+    assert features["land"]["type"] == "MultiPolygon"
+    assert features["borders"]["type"] == "MultiLineString"
+    # Every point on Leaflet's Web Mercator world.
+    points = [
+        point
+        for polygon in features["land"]["coordinates"]
+        for ring in polygon
+        for point in ring
+    ] + [point for line in features["borders"]["coordinates"] for point in line]
+    assert all(-180 <= x <= 180 and -85 <= y <= 85 for x, y in points)
+    # Compressed as well, for the browsers that ask.
+    compressed = client.get(url, headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert len(b"".join(compressed.streaming_content)) < OUTLINE_CEILING / 2
