@@ -419,7 +419,9 @@ class CityCompareView(ApiViewMixin, APIView):
         form = CompareForm(request.query_params)
         if not form.is_valid():
             # Said as a FilterSet's errors are: a 400 whose `errors` name `cities`.
-            raise translate_validation(form.errors)  # type: ignore[misc]  # as in list()
+            # (It answers DRF's ValidationError; types-django-filter says a dict of
+            # lists, where a form's ErrorDict is.)
+            raise translate_validation(form.errors)  # type: ignore[misc, arg-type]
         serializer = api_serializers.CityComparisonSerializer(
             compare(form.cleaned_data["cities"]), context={"request": request}
         )
