@@ -1,7 +1,7 @@
 """What the benchmark measures, and the target each figure is held to (issues 6 and
 15).
 
-Paths are templates: `{case}` and `{city}` are slugs the probe picks in the database
+Paths are templates: `{case}`, `{city}` and `{rival}` are slugs the probe picks in the database
 being measured (see bench/probe.py), `{word}`, `{theme}` and `{itype}` come from the
 run's settings, so that every size is asked exactly the same question.
 """
@@ -104,6 +104,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     # The figures of /insights/ as data; no target of its own when not cached.
     Endpoint("api_stats", "API statistics", "/api/v1/stats/", None),
+    # The city with the most cases beside the one with the fewest: its case counts are
+    # one aggregation of the index, so its queries must not grow with the data.
+    # Probed only (cold time and queries), which costs the run a second.
+    Endpoint(
+        "compare",
+        "cities compared (most and fewest cases)",
+        "/en/cities/compare/?cities={city},{rival}",
+        None,
+        cached=False,
+        load=False,
+    ),
     # The naive baseline: the same page as `search`, its search done by icontains over
     # the six text fields (bench/views.py). Its target is cold (SEARCH_OVER_BASELINE,
     # from the probe), so it is not put under load: at 100k one request takes seconds.

@@ -50,12 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     setup_test_environment()  # lets the test client's host in
     published = CaseStudy.objects.published()
     case = published.order_by("pk").first()
-    city = (
-        City.objects.annotate(n=Count("cases", filter=Q(cases__status="published")))
-        .order_by("-n", "pk")
-        .first()
-    )
-    if case is None or city is None:
+    by_cases = City.objects.annotate(
+        n=Count("cases", filter=Q(cases__status="published"))
+    ).order_by("-n", "pk")
+    # The city with the most published cases, and (for the comparison of cities)
+    # the one with the fewest.
+    city, rival = by_cases.first(), by_cases.last()
+    if case is None or city is None or rival is None:
         print("probe: the database holds no published case", file=sys.stderr)
         return 1
     values = {
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         "itype": args.itype,
         "case": case.slug,
         "city": city.slug,
+        "rival": rival.slug,
     }
     dataset: dict[str, Any] = {
         "published": published.count(),

@@ -163,18 +163,13 @@ class CityDetailView(DetailView):
     context_object_name = "city"
 
     def get_queryset(self) -> QuerySet[City]:
-        labs = Lab.objects.select_related("district")
-        return City.objects.with_capacity().prefetch_related(
-            "districts",
-            Prefetch(
-                "teams",
-                queryset=InnovationTeam.objects.prefetch_related(
-                    Prefetch("labs", queryset=labs)
-                ),
-            ),
-            Prefetch("strategies", queryset=Strategy.objects.select_related("team")),
-            "funding_programmes__team",
-            "sources",
+        return City.objects.with_profile().prefetch_related("districts", "sources")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The other cities, for the "Compare with" form (one query).
+        return super().get_context_data(
+            compare_choices=City.objects.exclude(pk=self.object.pk).choices(),
+            **kwargs,
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -58,6 +58,10 @@ DOCS_CSP: dict[str, list[str]] = {
 
 app_name = "api"
 urlpatterns = [
+    # Before the router's, whose cities/<slug>/ would take "compare" for a city.
+    path(
+        "v1/cities/compare/", cases_api.CityCompareView.as_view(), name="city-compare"
+    ),
     path("v1/", include(router.urls)),
     path("v1/stats/", cases_api.StatsView.as_view(), name="stats"),
     re_path(

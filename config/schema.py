@@ -262,11 +262,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
 def allow_empty_query_values(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Postprocessing hook: an empty query value means "not set" (the website's forms
-    send `year_min=` when a field is left empty), and the API accepts it too."""
+    send `year_min=` when a field is left empty), and the API accepts it too. Not for
+    a required one (the cities compared), which must be given."""
     for path in result.get("paths", {}).values():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query":
+                if parameter.get("in") == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True
     return result
 

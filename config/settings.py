@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "innovation_cases.models.CaseStudy.Status",
         "StrategyStatusEnum": "cities.models.Strategy.Status",
+        # Named once, though the comparison of cities shows a team's kind too.
+        "InnovationTeamKindEnum": "cities.models.InnovationTeam.Kind",
     },
 }
 # Anyone may read the API from any origin. Writes are not cross-origin: a browser's

@@ -10,7 +10,12 @@ from typing import Any, cast
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,10 +24,12 @@ from rest_framework.views import APIView
 from cities.viewsets import CityRecordViewSet
 from core.models import Source
 from core.rest import Conflict, PageNumberPagination
+from core.slugs import SLUG_PATTERN
 from core.viewsets import ApiViewMixin, ReadOnlyViewSet
 from core.vocabularies import VOCABULARIES, Vocabulary
 
 from . import serializers as api_serializers
+from .compare import MAX_CITIES, MIN_CITIES, CompareForm, compare
 from .engine import search as engine
 from .filters import CaseStudyFilter
 from .models import CaseStudy, CaseStudyQuerySet, Organisation
@@ -267,3 +274,155 @@ class StatsView(ApiViewMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(site_statistics().as_dict())
+
+
+def _example_city(
+    slug: str, name: str, country: str, records: dict[str, Any], cases: int
+) -> dict[str, Any]:
+    api, web = "https://atlas.example.eu/api/v1", "https://atlas.example.eu"
+    return {
+        "city": {
+            "url": f"{api}/cities/{slug}/",
+            "slug": slug,
+            "name": name,
+            "country": country,
+        },
+        "web_url": f"{web}/cities/{slug}/",
+        "teams": [],
+        "labs": [],
+        "strategies": [],
+        "funding_programmes": [],
+        "funding_by_currency": [],
+        **records,
+        "cases": {
+            "count": cases,
+            "query": f"city={slug}",
+            "by": {
+                "innovation_type": [
+                    {
+                        "slug": "enhancement-oriented",
+                        "name": "Enhancement-oriented",
+                        "count": cases,
+                        "query": f"city={slug}&innovation_type=enhancement-oriented",
+                    }
+                ],
+                "theme": [
+                    {
+                        "slug": "government-capacity",
+                        "name": "Government capacity",
+                        "count": cases,
+                        "query": f"city={slug}&theme=government-capacity",
+                    }
+                ],
+                "lifecycle_stage": [
+                    {
+                        "slug": "implementation",
+                        "name": "Implementation",
+                        "count": cases,
+                        "query": f"city={slug}&lifecycle_stage=implementation",
+                    }
+                ],
+            },
+        },
+    }
+
+
+COMPARISON_EXAMPLE = OpenApiExample(
+    "Vienna and Bratislava",
+    summary="Vienna's records beside a city with none recorded (shortened: each "
+    "vocabulary lists every term)",
+    value={
+        "cities": [
+            _example_city(
+                "vienna",
+                "Vienna",
+                "AT",
+                {
+                    "teams": [
+                        {
+                            "url": "https://atlas.example.eu/api/v1/teams/imco-vienna/",
+                            "slug": "imco-vienna",
+                            "name": "Innovation Management Coordination Office",
+                            "kind": "coordination_office",
+                            "year_established": None,
+                            "web_url": "https://atlas.example.eu/teams/imco-vienna/",
+                        }
+                    ],
+                    "funding_programmes": [
+                        {
+                            "url": "https://atlas.example.eu/api/v1/"
+                            "funding-programmes/innovation-project-funds/",
+                            "slug": "innovation-project-funds",
+                            "name": "Innovation project funds",
+                            "amount": 1500000.0,
+                            "currency": "EUR",
+                            "allocation": "pitch_competition",
+                            "year": None,
+                        }
+                    ],
+                    "funding_by_currency": [
+                        {
+                            "currency": "EUR",
+                            "total": 1500000.0,
+                            "programmes": 1,
+                            "amounts_recorded": 1,
+                        }
+                    ],
+                },
+                1,
+            ),
+            _example_city("bratislava", "Bratislava", "SK", {}, 0),
+        ]
+    },
+    response_only=True,
+)
+
+
+class CityCompareView(ApiViewMixin, APIView):
+    """Two to four cities side by side: their innovation teams, labs (with their
+    staffing), strategies and funding programmes (each amount in its own currency,
+    totalled per currency, never across currencies), and their published cases by
+    innovation type, theme and lifecycle stage. The same comparison as the page
+    /cities/compare/ (compare.py)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="cities_compare",
+        parameters=[
+            OpenApiParameter(
+                "cities",
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": SLUG_PATTERN},
+                    "minItems": MIN_CITIES,
+                    "maxItems": MAX_CITIES,
+                    "uniqueItems": True,
+                },
+                OpenApiParameter.QUERY,
+                required=True,
+                style="form",
+                explode=False,
+                description=(
+                    f"The slugs of {MIN_CITIES} to {MAX_CITIES} different cities, "
+                    "comma-separated (cities=vienna,bologna) or repeated "
+                    "(cities=vienna&cities=bologna), in the order of the answer. "
+                    "Fewer, more, an unknown slug or one given twice is a 400 naming "
+                    "`cities`."
+                ),
+            )
+        ],
+        responses=api_serializers.CityComparisonSerializer,
+        examples=[COMPARISON_EXAMPLE],
+    )
+    def get(self, request: Request) -> Response:
+        form = CompareForm(request.query_params)
+        if not form.is_valid():
+            # Said as a FilterSet's errors are: a 400 whose `errors` name `cities`.
+            # (It answers DRF's ValidationError; types-django-filter says a dict of
+            # lists, where a form's ErrorDict is.)
+            raise translate_validation(form.errors)  # type: ignore[misc, arg-type]
+        serializer = api_serializers.CityComparisonSerializer(
+            compare(form.cleaned_data["cities"]), context={"request": request}
+        )
+        return Response(serializer.data)

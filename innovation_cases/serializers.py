@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from cities.models import City, InnovationTeam
+from cities.models import City, FundingProgramme, InnovationTeam, Lab, Strategy
 from cities.serializers import (
     CityRefSerializer,
     DistrictRefField,
@@ -454,3 +454,140 @@ class CaseStudySerializer(
             )
         case.take_step(step.name, by=user)
         return case
+
+
+# --- Cities compared (compare.py; /api/v1/cities/compare/) --------------------------------
+
+
+class ComparedTeamSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:team-detail", lookup_field="slug"
+    )
+    web_url = WebUrlField()
+
+    class Meta:
+        model = InnovationTeam
+        fields = ["url", "slug", "name", "kind", "year_established", "web_url"]
+
+
+class ComparedLabSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:lab-detail", lookup_field="slug"
+    )
+    team: serializers.SlugRelatedField[InnovationTeam] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = Lab
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "team",
+            "municipal_staff_min",
+            "municipal_staff_max",
+            "partner_staff_min",
+            "partner_staff_max",
+        ]
+
+
+class ComparedStrategySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:strategy-detail", lookup_field="slug"
+    )
+    web_url = WebUrlField()
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "status",
+            "period_start",
+            "period_end",
+            "web_url",
+        ]
+
+
+class ComparedFundingProgrammeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:funding-programme-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = FundingProgramme
+        fields = ["url", "slug", "name", "amount", "currency", "allocation", "year"]
+
+
+class CurrencyTotalSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217 code, e.g. EUR.")
+    total = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        help_text="The sum of the amounts recorded in this currency (never of "
+        "amounts in another currency).",
+    )
+    programmes = serializers.IntegerField(
+        help_text="The city's programmes in this currency."
+    )
+    amounts_recorded = serializers.IntegerField(
+        help_text="How many of them have their amount recorded (and so are in the "
+        "total)."
+    )
+
+
+class CaseCountSerializer(serializers.Serializer):
+    """A count of a city's published cases, with the case-list filter for them."""
+
+    slug = serializers.CharField(help_text="The term's slug (the city's, for all).")
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="Published cases only.")
+    query = serializers.CharField(
+        help_text="The case-list filter for these cases, e.g. "
+        "city=vienna&theme=mobility (for /cases/ and /api/v1/cases/)."
+    )
+
+
+class ComparedCasesSerializer(serializers.Serializer):
+    count = serializers.IntegerField(source="cases.count", help_text="Published cases.")
+    query = serializers.CharField(source="cases.query")
+    by = serializers.SerializerMethodField(
+        help_text="Each term of each vocabulary, in the vocabulary's order, with the "
+        "city's published cases that carry it."
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "ComparedCasesBy",
+            {
+                name: CaseCountSerializer(many=True)
+                for name in ("innovation_type", "theme", "lifecycle_stage")
+            },
+        )
+    )
+    def get_by(self, compared: Any) -> dict[str, Any]:
+        return {
+            name: CaseCountSerializer(bars, many=True).data
+            for name, bars in compared.cases_by.items()
+        }
+
+
+class ComparedCitySerializer(serializers.Serializer):
+    city = CityRefSerializer(read_only=True)
+    web_url = WebUrlField()
+    teams = ComparedTeamSerializer(many=True, read_only=True)
+    labs = ComparedLabSerializer(many=True, read_only=True)
+    strategies = ComparedStrategySerializer(many=True, read_only=True)
+    funding_programmes = ComparedFundingProgrammeSerializer(many=True, read_only=True)
+    funding_by_currency = CurrencyTotalSerializer(many=True, read_only=True)
+    cases = ComparedCasesSerializer(source="*", read_only=True)
+
+
+class CityComparisonSerializer(serializers.Serializer):
+    """Two to four cities side by side. An empty list of teams, labs, strategies or
+    funding programmes means that none is recorded for the city, which the Atlas
+    cannot tell from "none"."""
+
+    cities = ComparedCitySerializer(many=True, read_only=True)

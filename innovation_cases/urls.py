@@ -35,5 +35,7 @@ urlpatterns = [
         "drivers/<slug:slug>/", views.DriverDetailView.as_view(), name="driver_detail"
     ),
     path("insights/", views.InsightsView.as_view(), name="insights"),
+    # Before the cities app's cities/<slug>/ (config/urls.py includes this app first).
+    path("cities/compare/", views.CityCompareView.as_view(), name="city_compare"),
     path("about/", views.AboutView.as_view(), name="about"),
 ]

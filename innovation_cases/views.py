@@ -35,6 +35,7 @@ from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, 
 from core.rest import problem_response
 
 from . import catalog, exports, images, structured_data
+from .compare import CompareForm, city_options, compare
 from .engine import journal
 from .engine import search as engine
 from .filters import CaseStudyFilter, FacetValue, facet_values, vocabulary_terms
@@ -590,3 +591,23 @@ def case_image(request: HttpRequest, path: str) -> HttpResponseBase:
     response = images.file_response(request, path)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+class CityCompareView(TemplateView):
+    """/cities/compare/?cities=vienna,bologna: two to four cities side by side (see
+    compare.py, which the API's answer shares). Without `cities`, the form alone; a
+    question the form refuses is a 400 that shows the form as it was sent."""
+
+    template_name = "innovation_cases/city_compare.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        asked = "cities" in request.GET
+        form = CompareForm(request.GET if asked else None)
+        comparison = compare(form.cleaned_data["cities"]) if form.is_valid() else None
+        context = self.get_context_data(
+            form=form,
+            comparison=comparison,
+            options=city_options(form.chosen()),
+        )
+        status = 400 if asked and comparison is None else 200
+        return self.render_to_response(context, status=status)
