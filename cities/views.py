@@ -167,13 +167,10 @@ class CityDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # The other cities, for the "Compare with" form (one query).
-        return super().get_context_data(
+        context = super().get_context_data(
             compare_choices=City.objects.exclude(pk=self.object.pk).choices(),
             **kwargs,
         )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
         # The city government and its teams, as schema.org JSON-LD.
         context["structured_data"] = structured_data.city_government(
             self.request, self.object
