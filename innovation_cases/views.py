@@ -349,9 +349,23 @@ class InsightsView(TemplateView):
 
 
 def _capacity_row(name: str | Promise, share: Share) -> dict[str, Any]:
-    """A bar of the capacity chart: its length is the cities, out of all cities."""
-    label = _("%(percent)s%%") % {"percent": share.percent}
-    return {"name": name, "share": share, "count": share.part, "label": label}
+    """A bar of the capacity chart: its length is the share of the cities with a
+    recorded answer (a chart scaled to 100)."""
+    if share.percent is None:
+        label = _("no city with a recorded answer")
+    else:
+        label = _("%(percent)s%% (%(part)s of %(whole)s)") % {
+            "percent": share.percent,
+            "part": share.part,
+            "whole": share.whole,
+        }
+    return {
+        "name": name,
+        "share": share,
+        "count": share.percent or 0,
+        "no": share.whole - share.part,
+        "label": label,
+    }
 
 
 def _by_topic(findings: Iterable[Finding]) -> list[Finding]:
