@@ -315,6 +315,29 @@ class LabQuerySet(CityRecordQuerySet):
     city_field = "team__city"
 
 
+class InnovationTeamQuerySet(CityRecordQuerySet):
+    def with_record_counts(self) -> InnovationTeamQuerySet:
+        """Annotate `lab_count` and `funding_programme_count`: each a correlated
+        subquery, so that a page of teams costs one query and the paginator's count
+        leaves them out."""
+        return self.annotate(
+            lab_count=_count_of(Lab, "team"),
+            funding_programme_count=_count_of(FundingProgramme, "team"),
+        )
+
+
+def _count_of(model: type[models.Model], field: str) -> Coalesce:
+    """How many `model` rows point at the outer row through `field` (0 when none)."""
+    rows = (
+        model._default_manager.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 class District(models.Model):
     city = models.ForeignKey(
         City, on_delete=models.CASCADE, related_name="districts", verbose_name=_("city")
@@ -395,7 +418,7 @@ class InnovationTeam(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
-    objects = CityRecordQuerySet.as_manager()
+    objects = InnovationTeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["city__name", "name"]
