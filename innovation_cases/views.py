@@ -504,6 +504,7 @@ class InsightsView(TemplateView):
 def _capacity_row(name: str | Promise, share: Share) -> dict[str, Any]:
     """A bar of the capacity chart: its length is the share of the cities with a
     recorded answer (a chart scaled to 100)."""
+    label: str | Promise
     if share.percent is None:
         label = _("no city with a recorded answer")
     else:
