@@ -171,12 +171,13 @@ class CityAdmin(CityScopedAdmin):
     def team_count(self, city: City) -> int:
         return city._team_count  # type: ignore[attr-defined]  # get_queryset()'s annotation
 
+    # None (nothing about the city's capacity recorded) shows as "unknown".
     @admin.display(description=_("dedicated team"), boolean=True)
-    def has_dedicated_team(self, city: City) -> bool:
+    def has_dedicated_team(self, city: City) -> bool | None:
         return city.has_dedicated_team
 
     @admin.display(description=_("formal strategy"), boolean=True)
-    def has_formal_strategy(self, city: City) -> bool:
+    def has_formal_strategy(self, city: City) -> bool | None:
         return city.has_formal_strategy
 
 

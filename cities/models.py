@@ -9,7 +9,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
@@ -92,17 +92,34 @@ class CityQuerySet(models.QuerySet["City"]):
         return self.filter(memberships__user=user)
 
     def with_capacity(self) -> CityQuerySet:
-        """Annotate the derived capacity flags, so lists don't pay a query per city.
+        """Annotate the derived capacity answers, so lists don't pay a query per city.
 
-        `City.has_dedicated_team` and `City.has_formal_strategy` read these annotations
-        when present; the rule for each flag is written once, here.
+        The rule for each answer is written once, here. A city's capacity is *on
+        record* when at least one of its teams, strategies or funding programmes is
+        recorded. Then `_has_dedicated_team` is whether a team is among them and
+        `_has_formal_strategy` whether an adopted strategy is; for a city about whose
+        capacity nothing is recorded both are NULL ("not recorded"), never False: a
+        city the Atlas knows nothing about is not a city without a team.
+        `City.has_dedicated_team` and `City.has_formal_strategy` read these
+        annotations when present.
         """
+        team = Exists(InnovationTeam.objects.filter(city=OuterRef("pk")))
+        on_record = (
+            team
+            | Exists(Strategy.objects.filter(city=OuterRef("pk")))
+            | Exists(FundingProgramme.objects.filter(city=OuterRef("pk")))
+        )
+        adopted = Exists(Strategy.objects.adopted().filter(city=OuterRef("pk")))
         return self.annotate(
-            _has_dedicated_team=Exists(
-                InnovationTeam.objects.filter(city=OuterRef("pk"))
+            _has_dedicated_team=Case(
+                When(on_record, then=team),
+                default=Value(None),
+                output_field=models.BooleanField(null=True),
             ),
-            _has_formal_strategy=Exists(
-                Strategy.objects.adopted().filter(city=OuterRef("pk"))
+            _has_formal_strategy=Case(
+                When(on_record, then=adopted),
+                default=Value(None),
+                output_field=models.BooleanField(null=True),
             ),
         )
 
@@ -210,9 +227,10 @@ class City(models.Model):
 
     objects = CityQuerySet.as_manager()
 
-    # Set by CityQuerySet.with_capacity()'s annotations, on the cities it loads.
-    _has_dedicated_team: bool
-    _has_formal_strategy: bool
+    # Set by CityQuerySet.with_capacity()'s annotations, on the cities it loads: True,
+    # False, or None when nothing about the city's capacity is recorded.
+    _has_dedicated_team: bool | None
+    _has_formal_strategy: bool | None
 
     class Meta:
         ordering = ["name"]
@@ -247,17 +265,19 @@ class City(models.Model):
         return reverse("cities:city_detail", kwargs={"slug": self.slug})
 
     @property
-    def has_dedicated_team(self) -> bool:
-        """Whether the city has at least one innovation team on record."""
+    def has_dedicated_team(self) -> bool | None:
+        """Whether the city has at least one innovation team on record; None when
+        nothing about its capacity is recorded (CityQuerySet.with_capacity)."""
         if hasattr(self, "_has_dedicated_team"):
-            return bool(self._has_dedicated_team)
+            return self._has_dedicated_team
         return type(self).objects.with_capacity().get(pk=self.pk)._has_dedicated_team
 
     @property
-    def has_formal_strategy(self) -> bool:
-        """Whether the city has an adopted (not draft, not superseded) strategy."""
+    def has_formal_strategy(self) -> bool | None:
+        """Whether the city has an adopted (not draft, not superseded) strategy; None
+        when nothing about its capacity is recorded (CityQuerySet.with_capacity)."""
         if hasattr(self, "_has_formal_strategy"):
-            return bool(self._has_formal_strategy)
+            return self._has_formal_strategy
         return type(self).objects.with_capacity().get(pk=self.pk)._has_formal_strategy
 
 
@@ -324,6 +344,29 @@ class CityRecordQuerySet(models.QuerySet[Any]):
 
 class LabQuerySet(CityRecordQuerySet):
     city_field = "team__city"
+
+
+class InnovationTeamQuerySet(CityRecordQuerySet):
+    def with_record_counts(self) -> InnovationTeamQuerySet:
+        """Annotate `lab_count` and `funding_programme_count`: each a correlated
+        subquery, so that a page of teams costs one query and the paginator's count
+        leaves them out."""
+        return self.annotate(
+            lab_count=_count_of(Lab, "team"),
+            funding_programme_count=_count_of(FundingProgramme, "team"),
+        )
+
+
+def _count_of(model: type[models.Model], field: str) -> Coalesce:
+    """How many `model` rows point at the outer row through `field` (0 when none)."""
+    rows = (
+        model._default_manager.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Coalesce(Subquery(rows), 0)
 
 
 class District(models.Model):
@@ -406,7 +449,7 @@ class InnovationTeam(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
-    objects = CityRecordQuerySet.as_manager()
+    objects = InnovationTeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["city__name", "name"]

@@ -172,8 +172,19 @@ class CitySerializer(serializers.ModelSerializer):
     )
     country_name = serializers.CharField(source="country.name", read_only=True)
     website = serializers.URLField(read_only=True, allow_blank=True)
-    has_dedicated_team = serializers.BooleanField(read_only=True)
-    has_formal_strategy = serializers.BooleanField(read_only=True)
+    # null: nothing about the city's capacity is recorded (CityQuerySet.with_capacity).
+    has_dedicated_team = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whether an innovation team is recorded; null when nothing about "
+        "the city's capacity (teams, strategies, funding programmes) is recorded.",
+    )
+    has_formal_strategy = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whether an adopted strategy is recorded; null when nothing about "
+        "the city's capacity (teams, strategies, funding programmes) is recorded.",
+    )
     published_case_count = serializers.IntegerField(read_only=True)
     districts = DistrictRefSerializer(many=True, read_only=True)
     teams = TeamRefSerializer(many=True, read_only=True)

@@ -3,8 +3,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import django_filters
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -13,53 +14,53 @@ from django.views.generic import DetailView, ListView, View
 from django_countries import countries
 
 from . import structured_data
-from .filters import CityListFilter
+from .filters import (
+    CityListFilter,
+    InnovationTeamFilter,
+    StrategyFilter,
+    countries_in_use,
+)
 from .models import City, InnovationTeam, Lab, Strategy
 
 
-class CityListView(ListView):
-    """The table of cities, filtered by CityFilter's parameters, sorted and paged.
+class FilteredListView(ListView):
+    """A list filtered by a FilterSet's parameters and paged 50 at a time, with the
+    page links' range. An invalid parameter is a 400 whose page names it (the list is
+    empty then). /cities/, /teams/, /strategies/ and /organisations/ are ones."""
 
-    The map above it loads its points from CityMapDataView, so the page's size and cost
-    depend on the page size, not on the number of cities.
-    """
-
-    template_name = "cities/city_list.html"
-    context_object_name = "cities"
     paginate_by = 50
+    filterset_class: type[django_filters.FilterSet]
 
-    def get_filterset(self) -> CityListFilter:
+    def base_queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_filterset(self) -> django_filters.FilterSet:
         if not hasattr(self, "_filterset"):
-            self._filterset = CityListFilter(
-                self.request.GET,
-                queryset=City.objects.with_capacity().with_published_case_count(),
+            self._filterset = self.filterset_class(
+                self.request.GET, queryset=self.base_queryset()
             )
         return self._filterset
 
-    def get_queryset(self) -> QuerySet[City]:
+    def get_queryset(self) -> QuerySet[Any]:
         filterset = self.get_filterset()
         if not filterset.is_valid():
-            return City.objects.none()
+            return self.base_queryset().none()
         return filterset.qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        filterset = self.get_filterset()
         params = self.request.GET.copy()
         params.pop("page", None)
         page = context["page_obj"]
         context.update(
-            filter=filterset,
+            filter=self.get_filterset(),
             query_string=params.urlencode(),
-            columns=sort_columns(filterset, params),
+            # Whether any filter is chosen: the empty list then says "none matches".
+            filtered=any(v for k, v in params.items() if k != "ordering"),
             page_range=list(
                 page.paginator.get_elided_page_range(page.number, on_each_side=2)
             ),
             ellipsis=Paginator.ELLIPSIS,
-            # The map's points come from their own URL; the page only needs to know
-            # whether there are any, to say so when there are none.
-            has_coordinates=City.objects.located().exists(),
-            countries_in_use=filterset.countries_in_use,
         )
         return context
 
@@ -69,6 +70,94 @@ class CityListView(ListView):
         if not self.get_filterset().is_valid():
             kwargs["status"] = 400
         return super().render_to_response(context, **kwargs)
+
+
+class CityListView(FilteredListView):
+    """The table of cities, filtered by CityFilter's parameters, sorted and paged.
+
+    The map above it loads its points from CityMapDataView, so the page's size and cost
+    depend on the page size, not on the number of cities.
+    """
+
+    template_name = "cities/city_list.html"
+    context_object_name = "cities"
+    filterset_class = CityListFilter
+
+    def base_queryset(self) -> QuerySet[City]:
+        return City.objects.with_capacity().with_published_case_count()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            columns=sort_columns(filterset, params),
+            # The map's points come from their own URL; the page only needs to know
+            # whether there are any, to say so when there are none.
+            has_coordinates=City.objects.located().exists(),
+            countries_in_use=filterset.countries_in_use,
+        )
+        return context
+
+
+def _choices_of(cities: QuerySet[City]) -> dict[str, Any]:
+    """The city and country filters' options: the cities given (those that have the
+    listed records), and their countries by name (two queries)."""
+    cities = cities.order_by("name", "pk").distinct()
+    codes = set(cities.values_list("country", flat=True))
+    return {
+        "city_options": list(cities.values_list("slug", "name")),
+        "country_options": [
+            (code, name) for code, name in countries_in_use() if code in codes
+        ],
+    }
+
+
+class TeamListView(FilteredListView):
+    """/teams/: every innovation team, with its city, kind, founding year and how many
+    labs and funding programmes it has; filtered by InnovationTeamFilter (the API's)."""
+
+    template_name = "cities/innovationteam_list.html"
+    context_object_name = "teams"
+    filterset_class = InnovationTeamFilter
+
+    def base_queryset(self) -> QuerySet[InnovationTeam]:
+        return (
+            InnovationTeam.objects.select_related("city")
+            .with_record_counts()
+            .order_by("city__name", "name", "pk")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            _choices_of(City.objects.filter(teams__isnull=False)),
+            kinds=InnovationTeam.Kind.choices,
+        )
+        return context
+
+
+class StrategyListView(FilteredListView):
+    """/strategies/: every strategy with its city, status and years; filtered by
+    StrategyFilter (the API's)."""
+
+    template_name = "cities/strategy_list.html"
+    context_object_name = "strategies"
+    filterset_class = StrategyFilter
+
+    def base_queryset(self) -> QuerySet[Strategy]:
+        return Strategy.objects.select_related("city").order_by(
+            "city__name", F("period_start").desc(nulls_last=True), "title", "pk"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            _choices_of(City.objects.filter(strategies__isnull=False)),
+            statuses=Strategy.Status.choices,
+        )
+        return context
 
 
 @dataclass(frozen=True)

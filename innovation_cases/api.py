@@ -215,10 +215,26 @@ def vocabulary_viewset(vocabulary: Vocabulary) -> type[VocabularyViewSet]:
 _share = inline_serializer(
     "Share",
     {
-        "part": serializers.IntegerField(),
-        "whole": serializers.IntegerField(),
-        "fraction": serializers.FloatField(allow_null=True),
-        "percent": serializers.IntegerField(allow_null=True),
+        "part": serializers.IntegerField(
+            help_text="The cities, of `whole`, that have this capacity."
+        ),
+        "whole": serializers.IntegerField(
+            help_text="The cities with a recorded answer: at least one of their "
+            "teams, strategies or funding programmes is recorded."
+        ),
+        "not_recorded": serializers.IntegerField(
+            help_text="The cities about whose capacity nothing is recorded: in "
+            "neither `part` nor `whole` (not counted as cities without)."
+        ),
+        "fraction": serializers.FloatField(
+            allow_null=True,
+            help_text="part / whole; null when no city has a recorded answer.",
+        ),
+        "percent": serializers.IntegerField(
+            allow_null=True,
+            help_text="The fraction as a whole-number percentage, rounded half up; "
+            "null when no city has a recorded answer.",
+        ),
     },
 )
 _row = inline_serializer(

@@ -42,6 +42,7 @@ from cities.models import FIRST_YEAR, LAST_YEAR, City
 from core.filters import (
     MAX_QUERY_LENGTH,
     ChoiceListFilter,
+    NameSearchFilter,
     SlugListFilter,
     YearFilter,
     country_filter,
@@ -50,7 +51,7 @@ from core.models import Term as VocabularyTerm
 from core.vocabularies import NAME_COLUMNS, VOCABULARIES
 
 from .engine.query import MAX_TERMS, Term, parse
-from .models import SECTION_FIELDS, CaseStudy, Evidence
+from .models import SECTION_FIELDS, CaseStudy, Evidence, Organisation
 
 if TYPE_CHECKING:
     from .engine.search import Filters
@@ -388,3 +389,17 @@ def facet_values(
         key=lambda value: (-value.count, value.name),
     )
     return facets
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    """The partner organisations: by kind, and a search of their names and
+    descriptions (/organisations/)."""
+
+    kind = ChoiceListFilter(
+        field_name="kind", choices=Organisation.Kind.choices, label=_("Kind")
+    )
+    search = NameSearchFilter("name", "description")
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []

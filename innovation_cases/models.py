@@ -43,6 +43,21 @@ from core.validators import validate_web_url
 # --- Organisations --------------------------------------------------------------------------
 
 
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def with_published_case_count(self) -> OrganisationQuerySet:
+        """Annotate `published_case_count`: how many published cases each took part
+        in as a partner (a correlated subquery; drafts are never counted)."""
+        cases = (
+            CaseStudy.objects.published()
+            .filter(partners=OuterRef("pk"))
+            .order_by()
+            .values("partners")
+            .annotate(count=Count("*"))
+            .values("count")
+        )
+        return self.annotate(published_case_count=Coalesce(Subquery(cases), 0))
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         RESEARCH = "research", _("University or research centre")
@@ -69,6 +84,8 @@ class Organisation(models.Model):
     )
     sources = GenericRelation(Source)
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
@@ -76,6 +93,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "innovation_cases:organisation_detail", kwargs={"slug": self.slug}
+        )
 
 
 class Finding(models.Model):

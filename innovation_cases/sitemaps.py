@@ -7,7 +7,7 @@ from django.urls import reverse
 from cities.models import City, InnovationTeam, Strategy
 from core.models import Driver, InnovationType, Theme
 
-from .models import CaseStudy
+from .models import CaseStudy, Organisation
 
 
 class LanguageSitemap(Sitemap):
@@ -49,6 +49,12 @@ class PageSitemap(LanguageSitemap):
             "innovation_cases:home",
             "innovation_cases:case_list",
             "cities:city_list",
+            "cities:team_list",
+            "cities:strategy_list",
+            "innovation_cases:organisation_list",
+            "innovation_cases:type_list",
+            "innovation_cases:theme_list",
+            "innovation_cases:driver_list",
             "innovation_cases:insights",
             "innovation_cases:about",
         ]
@@ -63,6 +69,7 @@ SITEMAPS = {
     "cities": ModelSitemap(City),
     "teams": ModelSitemap(InnovationTeam),
     "strategies": ModelSitemap(Strategy),
+    "organisations": ModelSitemap(Organisation),
     "types": ModelSitemap(InnovationType),
     "themes": ModelSitemap(Theme),
     "drivers": ModelSitemap(Driver),

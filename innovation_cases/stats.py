@@ -50,14 +50,25 @@ from .models import Evidence
 
 @dataclass(frozen=True)
 class Share:
-    """How many of `whole` cities have something."""
+    """How many of the `whole` cities with a recorded answer have something.
+
+    `not_recorded` cities, about whose capacity nothing is recorded
+    (`CityQuerySet.with_capacity`), are counted apart, in neither the part nor the
+    whole: a city the Atlas knows nothing about is not a city without a team.
+    """
 
     part: int
     whole: int
+    not_recorded: int = 0
+
+    @property
+    def cities(self) -> int:
+        """Every city: those with a recorded answer and those without."""
+        return self.whole + self.not_recorded
 
     @property
     def fraction(self) -> float | None:
-        """Between 0 and 1, or None when there is no city to divide by."""
+        """Between 0 and 1, or None when no city has a recorded answer."""
         return self.part / self.whole if self.whole else None
 
     @property
@@ -72,6 +83,7 @@ class Share:
         return {
             "part": self.part,
             "whole": self.whole,
+            "not_recorded": self.not_recorded,
             "fraction": self.fraction,
             "percent": self.percent,
         }
@@ -123,26 +135,39 @@ class SiteStatistics:
 
     @cached_property
     def _capacity(self) -> dict[str, int]:
-        # The rule for each flag lives in CityQuerySet.with_capacity().
+        # The rule for each answer (yes, no, not recorded) lives in
+        # CityQuerySet.with_capacity().
         return City.objects.with_capacity().aggregate(
             cities=Count("pk"),
             with_team=Count("pk", filter=Q(_has_dedicated_team=True)),
+            team_recorded=Count("pk", filter=Q(_has_dedicated_team__isnull=False)),
             with_strategy=Count("pk", filter=Q(_has_formal_strategy=True)),
+            strategy_recorded=Count("pk", filter=Q(_has_formal_strategy__isnull=False)),
         )
 
     @property
     def city_count(self) -> int:
         return self._capacity["cities"]
 
+    def _share(self, part: str, recorded: str) -> Share:
+        figures = self._capacity
+        return Share(
+            figures[part],
+            figures[recorded],
+            not_recorded=figures["cities"] - figures[recorded],
+        )
+
     @property
     def team_share(self) -> Share:
-        """The share of cities with at least one dedicated innovation team."""
-        return Share(self._capacity["with_team"], self._capacity["cities"])
+        """Of the cities with a recorded answer, those with at least one dedicated
+        innovation team."""
+        return self._share("with_team", "team_recorded")
 
     @property
     def strategy_share(self) -> Share:
-        """The share of cities with an adopted (formal) innovation strategy."""
-        return Share(self._capacity["with_strategy"], self._capacity["cities"])
+        """Of the cities with a recorded answer, those with an adopted (formal)
+        innovation strategy."""
+        return self._share("with_strategy", "strategy_recorded")
 
     # --- Counts -------------------------------------------------------------------------
 

@@ -25,14 +25,27 @@ urlpatterns = [
     ),
     path("cases/feed.atom", CaseFeed(), name="case_feed"),
     path("cases/<slug:slug>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("types/", views.InnovationTypeListView.as_view(), name="type_list"),
     path(
         "types/<slug:slug>/",
         views.InnovationTypeDetailView.as_view(),
         name="type_detail",
     ),
+    path("themes/", views.ThemeListView.as_view(), name="theme_list"),
     path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme_detail"),
+    path("drivers/", views.DriverListView.as_view(), name="driver_list"),
     path(
         "drivers/<slug:slug>/", views.DriverDetailView.as_view(), name="driver_detail"
+    ),
+    path(
+        "organisations/",
+        views.OrganisationListView.as_view(),
+        name="organisation_list",
+    ),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation_detail",
     ),
     path("insights/", views.InsightsView.as_view(), name="insights"),
     # Before the cities app's cities/<slug>/ (config/urls.py includes this app first).

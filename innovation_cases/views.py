@@ -2,11 +2,12 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -29,16 +30,25 @@ from django.views.defaults import page_not_found
 from django.views.generic import DetailView, TemplateView, View
 from rest_framework import exceptions
 
+from cities.views import FilteredListView
 from core.etags import etag_for
 from core.language_names import language_name, local_name
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
 from core.rest import problem_response
+from core.vocabularies import BY_NAME, Vocabulary
 
 from . import catalog, exports, images, structured_data
 from .compare import CompareForm, city_options, compare
 from .engine import journal
 from .engine import search as engine
-from .filters import CaseStudyFilter, FacetValue, facet_values, vocabulary_terms
+from .engine.aggregate import published_counts
+from .filters import (
+    CaseStudyFilter,
+    FacetValue,
+    OrganisationFilter,
+    facet_values,
+    vocabulary_terms,
+)
 from .models import (
     COMPLETENESS_ITEMS,
     EVIDENCE_DEFINITIONS,
@@ -46,6 +56,7 @@ from .models import (
     CaseStudy,
     Evidence,
     Finding,
+    Organisation,
 )
 from .stats import Share, site_statistics
 
@@ -469,6 +480,148 @@ class DriverDetailView(TermDetailView):
     model = Driver
 
 
+class TermListView(TemplateView):
+    """/types/, /themes/, /drivers/: every term of a vocabulary, with its definition
+    and its count of published cases, linked to the case list filtered by it.
+
+    The counts are the search index's (`engine.aggregate`, the statistics' source),
+    which the case list's facets also count: the numbers agree with /cases/.
+    """
+
+    template_name = "innovation_cases/term_list.html"
+    vocabulary: Vocabulary
+    title: str | Promise = ""
+    lead: str | Promise = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        name = self.vocabulary.name
+        counts = published_counts().by_facet[name]
+        case_list = reverse("innovation_cases:case_list")
+        rows = [
+            TermRow(
+                term=term,
+                count=counts.get(term.slug, 0),
+                cases_url=f"{case_list}?{urlencode({name: term.slug})}",
+            )
+            for term in self.vocabulary.model._default_manager.all()
+        ]
+        groups: list[tuple[str | Promise, list[TermRow]]] = (
+            [
+                (
+                    label,
+                    [row for row in rows if getattr(row.term, "group", "") == value],
+                )
+                for value, label in Driver.Group.choices
+            ]
+            if self.vocabulary.model is Driver
+            else [("", rows)]
+        )
+        context.update(
+            vocabulary=self.vocabulary,
+            title=self.title,
+            lead=self.lead,
+            groups=groups,
+            term_count=len(rows),
+        )
+        return context
+
+
+@dataclass(frozen=True)
+class TermRow:
+    """A term of the index pages, with its count of published cases."""
+
+    term: Term
+    count: int
+    cases_url: str
+
+
+class InnovationTypeListView(TermListView):
+    vocabulary = BY_NAME["innovation_type"]
+    title = _("Innovation types")
+    lead = _(
+        "OPSI's four types of public sector innovation, each with its published cases."
+    )
+
+
+class ThemeListView(TermListView):
+    vocabulary = BY_NAME["theme"]
+    title = _("Themes")
+    lead = _("The policy themes the cases address, each with its published cases.")
+
+
+class DriverListView(TermListView):
+    vocabulary = BY_NAME["driver"]
+    title = _("Drivers")
+    lead = _(
+        "What drives a city to innovate, from inside city hall or from outside, each "
+        "with its published cases."
+    )
+
+
+class OrganisationListView(FilteredListView):
+    """/organisations/: the partner organisations, each with how many published cases
+    it took part in; filtered by kind and a search of names and descriptions."""
+
+    template_name = "innovation_cases/organisation_list.html"
+    context_object_name = "organisations"
+    filterset_class = OrganisationFilter
+
+    def base_queryset(self) -> QuerySet[Organisation]:
+        return (
+            Organisation.objects.select_related("city")
+            .with_published_case_count()
+            .order_by("name", "pk")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["kinds"] = Organisation.Kind.choices
+        return context
+
+
+class OrganisationDetailView(DetailView):
+    """An organisation and the published cases it took part in, 50 a page.
+
+    Its own page, rather than a filter of /cases/: the case list's filters are the
+    search index's facets, which do not include partners, and a reader who follows a
+    partner's name expects to learn who it is (its kind, base and description) before
+    its cases."""
+
+    template_name = "innovation_cases/organisation_detail.html"
+    context_object_name = "organisation"
+    queryset = Organisation.objects.select_related("city").prefetch_related("sources")
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        cases = (
+            CaseStudy.objects.published()
+            .filter(partners=self.object)
+            .select_related("city")
+            .order_by(F("published_at").desc(nulls_last=True), "title", "pk")
+        )
+        paginator = Paginator(cases, self.paginate_by)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404(_("Invalid page.")) from None
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            cases=page.object_list,
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            query_string=params.urlencode(),
+            page_range=list(
+                paginator.get_elided_page_range(page.number, on_each_side=2)
+            ),
+            ellipsis=Paginator.ELLIPSIS,
+        )
+        return context
+
+
 class InsightsView(TemplateView):
     """Charts and tables of the live figures; apart from them, the study's findings."""
 
@@ -489,9 +642,24 @@ class InsightsView(TemplateView):
 
 
 def _capacity_row(name: str | Promise, share: Share) -> dict[str, Any]:
-    """A bar of the capacity chart: its length is the cities, out of all cities."""
-    label = _("%(percent)s%%") % {"percent": share.percent}
-    return {"name": name, "share": share, "count": share.part, "label": label}
+    """A bar of the capacity chart: its length is the share of the cities with a
+    recorded answer (a chart scaled to 100)."""
+    label: str | Promise
+    if share.percent is None:
+        label = _("no city with a recorded answer")
+    else:
+        label = _("%(percent)s%% (%(part)s of %(whole)s)") % {
+            "percent": share.percent,
+            "part": share.part,
+            "whole": share.whole,
+        }
+    return {
+        "name": name,
+        "share": share,
+        "count": share.percent or 0,
+        "no": share.whole - share.part,
+        "label": label,
+    }
 
 
 def _by_topic(findings: Iterable[Finding]) -> list[Finding]:

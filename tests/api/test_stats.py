@@ -1,33 +1,65 @@
-"""The statistics endpoint, /api/v1/stats/: the site's own figures, which leave the
-drafts out. The request is anonymous.
-"""
+"""/api/v1/stats/: the capacity shares say what they are computed of, and never count a
+city about which nothing is recorded as a city without (the rule of
+CityQuerySet.with_capacity). The other figures are tests/innovation_cases/test_stats.py."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from innovation_cases.stats import site_statistics
+from cities.models import Strategy
+from tests.factories import (
+    CityFactory,
+    FundingProgrammeFactory,
+    InnovationTeamFactory,
+    StrategyFactory,
+)
 
 from .helpers import get
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_statistics_are_the_sites_own_and_ignore_drafts(client, read_cases):
-    response = get(client, "/api/v1/stats/")
+def test_the_shares_leave_out_the_cities_with_nothing_recorded(client):
+    InnovationTeamFactory()  # a team: yes, no formal strategy
+    StrategyFactory(status=Strategy.Status.ADOPTED)  # a formal strategy, no team
+    FundingProgrammeFactory()  # on record with neither
+    CityFactory.create_batch(2)  # nothing recorded
 
-    assert response.status_code == 200
-    expected = json.loads(json.dumps(site_statistics().as_dict()))
-    assert response.json() == expected
-    payload = response.json()
-    assert payload["case_count"] == 6  # not the draft
-    themes = {row["slug"]: row["count"] for row in payload["cases_by"]["theme"]}
-    assert themes["homelessness"] == 0  # only the draft has it
-    assert themes["mobility"] == 1  # the draft's other theme: Ghent's case only
-    years = {row["slug"]: row["count"] for row in payload["cases_by"]["year"]}
-    assert "2020" not in years  # the draft's year
-    assert years == {"2015": 1, "2017": 1, "2019": 1, "2021": 1}
-    assert payload["cases_without_year"] == 2
-    assert response["ETag"]
+    data = get(client, "/api/v1/stats/").json()
+
+    assert data["city_count"] == 5
+    assert data["team_share"] == {
+        "part": 1,
+        "whole": 3,
+        "not_recorded": 2,
+        "fraction": pytest.approx(1 / 3),
+        "percent": 33,
+    }
+    assert data["strategy_share"] == {
+        "part": 1,
+        "whole": 3,
+        "not_recorded": 2,
+        "fraction": pytest.approx(1 / 3),
+        "percent": 33,
+    }
+
+
+def test_with_no_recorded_answer_the_shares_are_null(client):
+    CityFactory()
+
+    data = get(client, "/api/v1/stats/").json()
+
+    assert data["team_share"] == {
+        "part": 0,
+        "whole": 0,
+        "not_recorded": 1,
+        "fraction": None,
+        "percent": None,
+    }
+
+
+def test_a_city_with_nothing_recorded_has_null_capacity_answers(client, demo):
+    data = get(client, "/api/v1/cities/bratislava/").json()
+    assert (data["has_dedicated_team"], data["has_formal_strategy"]) == (None, None)
+    data = get(client, "/api/v1/cities/bologna/").json()
+    assert (data["has_dedicated_team"], data["has_formal_strategy"]) == (True, False)

@@ -79,8 +79,24 @@ def test_city_list_shows_each_citys_capacity_and_published_cases(client, demo):
     assertContains(
         response,
         '<tr><th scope="row"><a href="/en/cities/bratislava/">Bratislava</a></th>'
-        '<td>Slovakia</td><td>No</td><td>No</td><td class="num">0</td></tr>',
+        "<td>Slovakia</td><td>Not recorded</td><td>Not recorded</td>"
+        '<td class="num">0</td></tr>',
         html=True,
+    )
+
+
+def test_the_table_and_the_city_page_give_the_same_answer(client, demo):
+    # Nothing is recorded about Bratislava's capacity: not recorded on both, never "No".
+    page = client.get(reverse("cities:city_detail", args=["bratislava"]))
+    assertContains(
+        page,
+        "<div><dt>Dedicated innovation team</dt><dd>Not recorded</dd></div>",
+        html=True,
+    )
+    # Bologna's is on record (a team and its labs), with no adopted strategy: "No".
+    page = client.get(reverse("cities:city_detail", args=["bologna"]))
+    assertContains(
+        page, "<div><dt>Formal innovation strategy</dt><dd>No</dd></div>", html=True
     )
 
 
@@ -138,10 +154,11 @@ ORDERS = {
     # Austria, Germany, Ireland, Switzerland.
     "country": ["Graz", "Aachen", "Cork", "Basel"],
     "-country": ["Basel", "Cork", "Aachen", "Graz"],
-    # Ties are broken by name, whichever way the column is sorted.
-    "team": ["Cork", "Graz", "Aachen", "Basel"],
+    # Ties are broken by name, whichever way the column is sorted. Nothing is recorded
+    # about Graz's capacity: it comes last both ways, neither with nor without.
+    "team": ["Cork", "Aachen", "Basel", "Graz"],
     "-team": ["Aachen", "Basel", "Cork", "Graz"],
-    "strategy": ["Aachen", "Graz", "Basel", "Cork"],
+    "strategy": ["Aachen", "Basel", "Cork", "Graz"],
     "-strategy": ["Basel", "Cork", "Aachen", "Graz"],
     "cases": ["Graz", "Basel", "Aachen", "Cork"],
     "-cases": ["Cork", "Aachen", "Basel", "Graz"],

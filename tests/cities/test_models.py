@@ -23,8 +23,16 @@ def _violates(factory, **fields) -> None:
         factory(**fields)
 
 
-def test_city_without_team_or_strategy_has_neither_flag():
+def test_city_with_nothing_recorded_has_neither_answer_recorded():
     city = CityFactory()
+    assert city.has_dedicated_team is None
+    assert city.has_formal_strategy is None
+
+
+def test_a_city_whose_capacity_is_on_record_without_a_team_has_none():
+    # A funding programme is on record, so the absence of a team is an answer.
+    programme = FundingProgrammeFactory()
+    city = City.objects.get(pk=programme.city_id)
     assert city.has_dedicated_team is False
     assert city.has_formal_strategy is False
 
@@ -53,7 +61,8 @@ def test_capacity_flags_come_from_one_annotated_query(django_assert_num_queries)
     CityFactory()
     with django_assert_num_queries(1):
         flags = [city.has_dedicated_team for city in City.objects.with_capacity()]
-    assert sorted(flags) == [False, True, True, True]
+    assert flags.count(True) == 3
+    assert flags.count(None) == 1
 
 
 def test_capacity_filters_select_the_right_cities():

@@ -11,6 +11,9 @@ from innovation_cases.engine import journal
 from innovation_cases.models import CaseStudy, Finding
 from tests.factories import (
     CaseStudyFactory,
+    CityFactory,
+    FundingProgrammeFactory,
+    InnovationTeamFactory,
     SourceFactory,
     populate,
 )
@@ -44,19 +47,39 @@ def _findings(html: str) -> dict[str, str]:
 
 
 def test_insights_shows_the_capacity_shares_in_a_table(client, demo):
+    # Nothing is recorded about Bratislava's capacity: "not recorded", never "no", and
+    # left out of the shares, which say what they are computed of.
     response = client.get(INSIGHTS)
     assertContains(
         response,
-        '<tr><th scope="row">Dedicated innovation team</th>'
-        '<td class="num">2 of 3</td><td class="num">67%</td></tr>',
+        '<tr><th scope="row">Dedicated innovation team</th><td class="num">2</td>'
+        '<td class="num">0</td><td class="num">1</td>'
+        '<td class="num">100% (2 of 2)</td></tr>',
         html=True,
     )
     assertContains(
         response,
-        '<tr><th scope="row">Formal innovation strategy</th>'
-        '<td class="num">0 of 3</td><td class="num">0%</td></tr>',
+        '<tr><th scope="row">Formal innovation strategy</th><td class="num">0</td>'
+        '<td class="num">2</td><td class="num">1</td>'
+        '<td class="num">0% (0 of 2)</td></tr>',
         html=True,
     )
+
+
+def test_insights_counts_unrecorded_cities_apart(client):
+    InnovationTeamFactory()  # a city with a team
+    FundingProgrammeFactory()  # one on record without a team
+    CityFactory.create_batch(3)  # three about which nothing is recorded
+    response = client.get(INSIGHTS)
+    assertContains(
+        response,
+        '<tr><th scope="row">Dedicated innovation team</th><td class="num">1</td>'
+        '<td class="num">1</td><td class="num">3</td>'
+        '<td class="num">50% (1 of 2)</td></tr>',
+        html=True,
+    )
+    # The chart's bar says the same.
+    assertContains(response, "<title>Dedicated innovation team: 50% (1 of 2)</title>")
 
 
 def test_insights_tables_give_each_terms_count_and_link_to_its_filtered_cases(
@@ -273,12 +296,16 @@ def test_home_takes_its_figures_from_the_live_statistics(client, demo):
     assertContains(response, "<div><dt>Published cases</dt><dd>2</dd></div>", html=True)
     assertContains(
         response,
-        "<div><dt>Cities with a dedicated innovation team</dt><dd>67%</dd></div>",
+        "<div><dt>Cities with a dedicated innovation team</dt><dd>100% "
+        '<span class="share-basis">2 of 2 cities with a recorded answer; not recorded'
+        " for 1 city</span></dd></div>",
         html=True,
     )
     assertContains(
         response,
-        "<div><dt>Cities with a formal innovation strategy</dt><dd>0%</dd></div>",
+        "<div><dt>Cities with a formal innovation strategy</dt><dd>0% "
+        '<span class="share-basis">0 of 2 cities with a recorded answer; not recorded'
+        " for 1 city</span></dd></div>",
         html=True,
     )
     assertContains(
@@ -313,6 +340,38 @@ def test_home_without_cities_shows_a_dash_for_the_shares(client):
     assertContains(
         response,
         "<div><dt>Cities with a dedicated innovation team</dt><dd>–</dd></div>",
+        html=True,
+    )
+
+
+def test_home_never_counts_a_city_with_nothing_recorded_as_one_without(client):
+    InnovationTeamFactory()
+    CityFactory.create_batch(3)  # nothing recorded: before, "25%" (1 of 4)
+    response = client.get(HOME)
+    assertContains(
+        response,
+        "<div><dt>Cities with a dedicated innovation team</dt><dd>100% "
+        '<span class="share-basis">1 of 1 city with a recorded answer; not recorded'
+        " for 3 cities</span></dd></div>",
+        html=True,
+    )
+    assertContains(
+        response,
+        "<div><dt>Cities with a formal innovation strategy</dt><dd>0% "
+        '<span class="share-basis">0 of 1 city with a recorded answer; not recorded'
+        " for 3 cities</span></dd></div>",
+        html=True,
+    )
+
+
+def test_home_with_only_unrecorded_cities_has_no_share_to_give(client):
+    CityFactory.create_batch(2)
+    response = client.get(HOME)
+    assertContains(
+        response,
+        "<div><dt>Cities with a dedicated innovation team</dt><dd>– "
+        '<span class="share-basis">no city with a recorded answer; not recorded'
+        " for 2 cities</span></dd></div>",
         html=True,
     )
 

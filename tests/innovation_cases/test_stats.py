@@ -62,9 +62,11 @@ def test_demo_content_gives_exact_headline_figures(demo):
     assert stats.lab_count == 6
     assert stats.strategy_count == 0
     assert stats.funding_programme_count == 1
-    assert stats.team_share == Share(part=2, whole=3)
-    assert stats.team_share.percent == 67
-    assert stats.strategy_share == Share(part=0, whole=3)
+    # Bratislava's capacity is not recorded: in neither share's part nor whole.
+    assert stats.team_share == Share(part=2, whole=2, not_recorded=1)
+    assert stats.team_share.percent == 100
+    assert stats.team_share.cities == 3
+    assert stats.strategy_share == Share(part=0, whole=2, not_recorded=1)
     assert stats.strategy_share.percent == 0
 
 
@@ -184,12 +186,13 @@ def test_shares_follow_the_capacity_rule_of_the_city_queryset():
     StrategyFactory(status=Strategy.Status.ADOPTED)  # a city with a formal strategy
     StrategyFactory(status=Strategy.Status.DRAFT)  # a draft is not formal
     StrategyFactory(status=Strategy.Status.SUPERSEDED)  # nor is a superseded one
+    CityFactory()  # nothing recorded: not a city without a team, nor with one
     stats = site_statistics()
-    assert stats.city_count == 4
-    assert stats.team_share == Share(1, 4)
+    assert stats.city_count == 5
+    assert stats.team_share == Share(1, 4, not_recorded=1)
     assert stats.team_share.fraction == 0.25
     assert stats.team_share.percent == 25
-    assert stats.strategy_share == Share(1, 4)
+    assert stats.strategy_share == Share(1, 4, not_recorded=1)
 
 
 def test_shares_are_none_when_there_is_no_city():
@@ -212,9 +215,17 @@ def test_as_dict_gives_every_figure_as_plain_data(demo):
     data = site_statistics().as_dict()
     assert data["team_share"] == {
         "part": 2,
-        "whole": 3,
-        "fraction": pytest.approx(2 / 3),
-        "percent": 67,
+        "whole": 2,
+        "not_recorded": 1,
+        "fraction": 1.0,
+        "percent": 100,
+    }
+    assert data["strategy_share"] == {
+        "part": 0,
+        "whole": 2,
+        "not_recorded": 1,
+        "fraction": 0.0,
+        "percent": 0,
     }
     assert data["cases_by"]["country"] == [
         {
