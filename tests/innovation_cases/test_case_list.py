@@ -7,6 +7,7 @@ import json
 import pytest
 from django.db import DatabaseError, connection, reset_queries
 from django.test import Client
+from django.utils.html import escape
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
@@ -248,25 +249,101 @@ def test_the_list_has_no_page_size_parameter(client, cases):
 
 
 @pytest.mark.parametrize(
-    ("params", "bad"),
+    ("params", "bad", "label"),
     [
-        ({"theme": "no-such-theme"}, "theme"),
-        ({"city": "atlantis"}, "city"),
-        ({"country": "XX"}, "country"),
-        ({"year_min": "twenty"}, "year_min"),
-        ({"year_max": "99999"}, "year_max"),
-        ({"ordering": "price"}, "ordering"),
-        ({"theme": "mob\x00ility"}, "theme"),
-        ({"q": "pitch\x00"}, "q"),
-        ({"q": "x" * 201}, "q"),
-        ({"city": "a" * 101}, "city"),
+        ({"theme": "no-such-theme"}, "theme", "Theme"),
+        ({"city": "atlantis"}, "city", "City"),
+        ({"country": "XX"}, "country", "Country"),
+        ({"year_min": "twenty"}, "year_min", "Year started"),
+        ({"year_max": "99999"}, "year_max", "Year started"),
+        ({"ordering": "price"}, "ordering", "Sort by"),
+        ({"theme": "mob\x00ility"}, "theme", "Theme"),
+        ({"q": "pitch\x00"}, "q", "Search the cases"),
+        ({"q": "x" * 201}, "q", "Search the cases"),
+        ({"city": "a" * 101}, "city", "City"),
     ],
 )
-def test_bad_parameters_give_400_naming_the_parameter(client, cases, params, bad):
+def test_bad_parameters_give_400_naming_the_field_as_the_form_labels_it(
+    client, cases, params, bad, label
+):
     response = client.get(LIST, params)
     assert response.status_code == 400
-    assert bad in response.context["filter"].errors
-    assert f"<strong>{bad}</strong>" in response.content.decode()
+    assert [error["name"] for error in response.context["errors"]] == [bad]
+    body = response.content.decode()
+    summary = body[
+        body.index('class="error-summary"') : body.index(
+            "</ul>", body.index('class="error-summary"')
+        )
+    ]
+    assert f"<strong>{label}</strong>" in summary
+    assert f"<strong>{bad}</strong>" not in summary
+
+
+def test_a_bad_year_keeps_the_other_filters_and_what_was_typed_on_screen(client, cases):
+    response = client.get(
+        LIST, {"city": "ghent", "theme": "mobility", "year_min": "twenty"}
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    # The field is named and linked, the typed value kept and marked invalid.
+    assert '<a href="#id_year_min"><strong>Year started</strong></a>' in body
+    assert (
+        'value="twenty" aria-invalid="true" aria-describedby="year_min-error"' in body
+    )
+    # The other filters still apply, ticked, with their chips and results.
+    assert 'id="f-city-ghent" name="city" value="ghent" checked' in body
+    assert 'id="f-theme-mobility" name="theme" value="mobility" checked' in body
+    assert slugs(response) == ["bus-lanes"]
+    chips = [chosen["label"] for chosen in response.context["active_filters"]]
+    assert chips == ["Theme: Mobility", "City: Ghent"]
+    assert "<title>Error: Cases — " in body
+
+
+def test_the_title_and_heading_name_the_search_and_the_filters(client, cases):
+    response = client.get(
+        LIST,
+        {
+            "q": "lanes",
+            "city": "ghent",
+            "theme": ["mobility", "affordable-housing"],
+            "year_min": "2010",
+            "year_max": "2020",
+        },
+    )
+
+    assert response.status_code == 200
+    expected = (
+        "Cases matching “lanes” — Theme: Mobility, Affordable housing; City: Ghent; "
+        "Year started: 2010–2020"
+    )
+    body = response.content.decode()
+    assert f"<title>{escape(expected)} · Public Innovation Atlas</title>" in body
+    assert f"<h1>{escape(expected)}</h1>" in body
+
+
+@pytest.mark.parametrize(
+    ("params", "heading"),
+    [
+        ({}, "Case studies"),
+        ({"q": "lanes"}, "Cases matching “lanes”"),
+        ({"country": "FR"}, "Cases — Country: France"),
+        ({"year_min": "2019"}, "Cases — Year started: from 2019"),
+        ({"year_max": "2019"}, "Cases — Year started: until 2019"),
+    ],
+)
+def test_the_heading_of_each_kind_of_question(client, cases, params, heading):
+    body = client.get(LIST, params).content.decode()
+    assert f"<h1>{escape(heading)}</h1>" in body
+    assert f"<title>{escape(heading)} · " in body
+
+
+def test_the_heading_names_the_filters_in_the_readers_language(client, cases):
+    body = client.get("/de/cases/", {"country": "FR"}).content.decode()
+    assert "<h1>" in body
+    heading = body[body.index("<h1>") + 4 : body.index("</h1>")]
+    assert "Frankreich" in heading
+    assert "France" not in heading
 
 
 def test_a_nul_byte_in_any_parameter_never_reaches_the_database():
