@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.db import DatabaseError, connection, reset_queries
@@ -717,3 +718,46 @@ def test_case_page_costs_a_fixed_number_of_queries(
         response = client.get("/en/cases/bus-lanes/")
     assert len(response.context["case"].sources.all()) == 5
     assert len(response.context["related_cases"]) == 4  # the page shows the best four
+
+
+def _facet(html: str, name: str) -> str:
+    start = html.index(f'<fieldset class="facet" id="facet-{name}">')
+    return html[start : html.index("</fieldset>", start)]
+
+
+def test_a_facet_shows_its_commonest_values_and_the_rest_behind_show_more(client):
+    # Twelve cities, the first with the most cases.
+    for n in range(12):
+        city = CityFactory(name=f"City {n:02}", slug=f"city-{n:02}")
+        for _ in range(3 if n == 0 else 1):
+            CaseStudyFactory(published=True, city=city)
+
+    html = client.get(LIST, {"city": "city-11"}).content.decode()
+
+    facet = _facet(html, "city")
+    shown, more = facet.split('<details class="facet-more">')
+    # The eight commonest, and the selected one, which is always shown.
+    assert re.findall(r'value="(city-\d\d)"', shown) == [
+        "city-00",
+        *(f"city-{n:02}" for n in range(1, 8)),
+        "city-11",
+    ]
+    assert 'value="city-11" checked' in shown
+    # The rest behind a <details>: it opens without JavaScript.
+    assert "<summary>Show 3 more" in more
+    assert re.findall(r'value="(city-\d\d)"', more) == ["city-08", "city-09", "city-10"]
+
+
+def test_a_facet_with_few_values_has_no_show_more(client, cases):
+    html = client.get(LIST).content.decode()
+    assert "facet-more" not in _facet(html, "city")
+
+
+def test_the_skip_link_past_the_filters_comes_first_and_leads_to_the_results(
+    client, cases
+):
+    html = client.get(LIST).content.decode()
+    skip = html.index('<a class="skip-to-results" href="#results">')
+    assert skip < html.index('<fieldset class="facet"')
+    assert 'id="results" tabindex="-1"' in html
+    assert "Skip the filters to the 4 results" in html
