@@ -19,8 +19,8 @@ from typing import Any
 from django import template
 from django.template.base import NodeList, Parser, Token
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from django.db import DatabaseError, connection, reset_queries
 from django.test import Client
-from django.utils.html import escape
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from innovation_cases import exports
