@@ -165,7 +165,8 @@ class CaseListView(FilteredCasesMixin, TemplateView):
             page = paginator.page_with(1, [])
             facets = {}
         context.update(
-            filter=filterset,
+            # The question as asked, its errors included (the page runs the usable rest).
+            filter=asked,
             # What was wrong with the question, each field named as the form labels it.
             errors=[
                 {"name": name, "label": field_label(name), "messages": messages}
