@@ -326,6 +326,10 @@ SPECTACULAR_SETTINGS = {
         "name": "Content: CC BY 4.0",
         "url": "https://creativecommons.org/licenses/by/4.0/",
     },
+    # Who runs the API: the site's about page, which names them and its sources.
+    "CONTACT": {"name": SITE_NAME, "url": f"{SITE_URL}/about/"},
+    # The site's own address (the paths start with /api/v1/), as the examples give it.
+    "SERVERS": [{"url": SITE_URL, "description": SITE_NAME}],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,

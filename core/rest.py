@@ -284,6 +284,22 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 )
         return parameters
 
+    def get_paginated_response_schema(self, schema: Any) -> dict[str, Any]:
+        """DRF's envelope, with examples that fit the schema's examples of a list (a
+        page holding its one example record: core/api_examples.py) rather than DRF's
+        api.example.org addresses."""
+        envelope = super().get_paginated_response_schema(schema)
+        properties = envelope["properties"]
+        properties["count"]["example"] = 1
+        properties["next"]["example"] = None
+        properties["previous"]["example"] = None
+        properties["count"]["description"] = "The number of results, on every page."
+        properties["next"]["description"] = "The next page's address; null on the last."
+        properties["previous"]["description"] = (
+            "The previous page's address; null on the first."
+        )
+        return envelope
+
     # The page's object_list (of a queryset, a sliced queryset), which a serializer
     # takes as well as the list DRF's own answers and its stubs ask for.
     def paginate_queryset(  # type: ignore[override]
