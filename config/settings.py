@@ -335,6 +335,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No online validator: its badge is an image from validator.swagger.io. No deep
+    # links: each is a link inside the operation's button (axe: nested-interactive),
+    # and a 19 px target (target-size).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.allow_empty_query_values",

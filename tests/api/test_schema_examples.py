@@ -181,16 +181,14 @@ def test_every_read_example_is_what_the_api_answers_for_the_demo_content(
     shows it (the strategies' are illustrative: the demo content has none, and their
     writes below check them)."""
     compared = []
-    for method, path, operation in _operations(schema):
+    for method, path, _operation in _operations(schema):
         if method != "get" or path.startswith(PREFIX + "strategies/"):
             continue
         value = _example(schema, "get", path.removeprefix(PREFIX))
         if path == PREFIX + "stats/":
             continue  # Below.
         records = (
-            value["results"]
-            if isinstance(value, dict) and "count" in value
-            else value
+            value["results"] if isinstance(value, dict) and "count" in value else value
         )
         for record in records if isinstance(records, list) else [records]:
             assert isinstance(record, dict), (path, record)
