@@ -8,7 +8,6 @@ vendor-redoc` in static/vendor/redoc/ so that its logo is not fetched from its C
 
 from typing import Any
 
-from django.conf import settings
 from django.urls import include, path, re_path, reverse
 from django.utils.csp import CSP
 from django.utils.html import format_html, format_html_join
@@ -20,6 +19,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 from rest_framework import routers
+from rest_framework.settings import api_settings
 
 from cities import api as cities_api
 from core.vocabularies import VOCABULARIES
@@ -32,7 +32,7 @@ class ApiRootView(routers.APIRootView):
     """/api/v1/: a link to every endpoint, and, in the browsable API, what the API is."""
 
     def get_view_description(self, html: bool = False) -> Any:
-        rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        rates = api_settings.DEFAULT_THROTTLE_RATES
         paragraphs = [
             _(
                 "Everything published in the Public Innovation Atlas: cities and their "
