@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cities.viewsets import CityRecordViewSet
-from core.api_examples import record_examples
+from core.api_examples import api_url, record_examples, web_url
 from core.models import Source
 from core.rest import Conflict, PageNumberPagination
 from core.slugs import SLUG_PATTERN
@@ -341,17 +341,16 @@ class StatsView(ApiViewMixin, APIView):
 
 
 def _example_city(
-    slug: str, name: str, country: str, records: dict[str, Any], cases: int
+    slug: str, name: str, country: str, records: dict[str, Any], cases: dict[str, Any]
 ) -> dict[str, Any]:
-    api, web = "https://atlas.example.eu/api/v1", "https://atlas.example.eu"
     return {
         "city": {
-            "url": f"{api}/cities/{slug}/",
+            "url": api_url(f"cities/{slug}/"),
             "slug": slug,
             "name": name,
             "country": country,
         },
-        "web_url": f"{web}/cities/{slug}/",
+        "web_url": web_url(f"cities/{slug}/"),
         "teams": [],
         "labs": [],
         "strategies": [],
@@ -359,42 +358,30 @@ def _example_city(
         "funding_by_currency": [],
         **records,
         "cases": {
-            "count": cases,
+            "count": cases.get("count", 0),
             "query": f"city={slug}",
             "by": {
-                "innovation_type": [
+                vocabulary: [
                     {
-                        "slug": "enhancement-oriented",
-                        "name": "Enhancement-oriented",
-                        "count": cases,
-                        "query": f"city={slug}&innovation_type=enhancement-oriented",
+                        "slug": term,
+                        "name": term_name,
+                        "count": count,
+                        "query": f"city={slug}&{vocabulary}={term}",
                     }
-                ],
-                "theme": [
-                    {
-                        "slug": "government-capacity",
-                        "name": "Government capacity",
-                        "count": cases,
-                        "query": f"city={slug}&theme=government-capacity",
-                    }
-                ],
-                "lifecycle_stage": [
-                    {
-                        "slug": "implementation",
-                        "name": "Implementation",
-                        "count": cases,
-                        "query": f"city={slug}&lifecycle_stage=implementation",
-                    }
-                ],
+                    for term, term_name, count in cases.get(vocabulary, [])
+                ]
+                for vocabulary in ("innovation_type", "theme", "lifecycle_stage")
             },
         },
     }
 
 
+# The demo content's answer for ?cities=vienna,bratislava, each vocabulary shortened to
+# the terms that count a case (tests/api/test_schema_examples.py compares them).
 COMPARISON_EXAMPLE = OpenApiExample(
     "Vienna and Bratislava",
     summary="Vienna's records beside a city with none recorded (shortened: each "
-    "vocabulary lists every term)",
+    "vocabulary lists every term, those that count no case too)",
     value={
         "cities": [
             _example_city(
@@ -404,19 +391,20 @@ COMPARISON_EXAMPLE = OpenApiExample(
                 {
                     "teams": [
                         {
-                            "url": "https://atlas.example.eu/api/v1/teams/imco-vienna/",
+                            "url": api_url("teams/imco-vienna/"),
                             "slug": "imco-vienna",
-                            "name": "Innovation Management Coordination Office",
+                            "name": "Innovation Management Coordination Office (IMCO)",
                             "kind": "coordination_office",
                             "year_established": None,
-                            "web_url": "https://atlas.example.eu/teams/imco-vienna/",
+                            "web_url": web_url("teams/imco-vienna/"),
                         }
                     ],
                     "funding_programmes": [
                         {
-                            "url": "https://atlas.example.eu/api/v1/"
-                            "funding-programmes/innovation-project-funds/",
-                            "slug": "innovation-project-funds",
+                            "url": api_url(
+                                "funding-programmes/imco-innovation-project-funds/"
+                            ),
+                            "slug": "imco-innovation-project-funds",
                             "name": "Innovation project funds",
                             "amount": 1500000.0,
                             "currency": "EUR",
@@ -433,9 +421,18 @@ COMPARISON_EXAMPLE = OpenApiExample(
                         }
                     ],
                 },
-                1,
+                {
+                    "count": 1,
+                    "innovation_type": [
+                        ("enhancement-oriented", "Enhancement-oriented", 1)
+                    ],
+                    "theme": [
+                        ("government-capacity", "Innovation capacity in government", 1)
+                    ],
+                    "lifecycle_stage": [("generating-ideas", "Generating ideas", 1)],
+                },
             ),
-            _example_city("bratislava", "Bratislava", "SK", {}, 0),
+            _example_city("bratislava", "Bratislava", "SK", {}, {}),
         ]
     },
     response_only=True,
