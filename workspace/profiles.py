@@ -320,7 +320,7 @@ def city_statement(request: HttpRequest, city_slug: str, kind_key: str) -> HttpR
             return _profile_page(request, city, form, status=400)
         if form.has_changed():
             record = form.save(commit=False)
-            record._history_user = request.user  # type: ignore[attr-defined]  # simple-history's
+            record._history_user = request.user
             record.save()
             messages.success(request, _("The city's statement is saved."))
         else:
@@ -336,7 +336,7 @@ def city_history(request: HttpRequest, city_slug: str) -> HttpResponse:
     """Each version of the city's own record (its statements among its fields),
     newest first, with what changed."""
     city = get_object_or_404(City.objects.with_member(request.user), slug=city_slug)
-    versions = city.history.select_related("history_user")  # type: ignore[attr-defined]  # simple-history's
+    versions = city.history.select_related("history_user")
     page, entries = version_page(request, versions)
     context = {"city": city, "page": page, "entries": entries}
     return render(request, "workspace/city_history.html", context)

@@ -82,3 +82,16 @@ def test_the_statements_are_not_written_through_the_api(officer_a_client, city_a
     assert response.status_code == 405
     city_a.refresh_from_db()
     assert city_a.states_no_team is False
+
+
+def test_the_schema_says_what_each_answer_and_statement_means(client):
+    response = client.get("/api/schema/", {"format": "json"})
+    city = response.json()["components"]["schemas"]["City"]["properties"]
+    assert (
+        "false when the city states it has none"
+        in city["has_dedicated_team"]["description"]
+    )
+    assert "null when neither" in city["has_formal_strategy"]["description"]
+    assert city["states_no_team"]["readOnly"] is True
+    assert "A recorded team takes precedence" in city["states_no_team"]["description"]
+    assert city["states_no_strategy"]["type"] == "boolean"
