@@ -8,14 +8,19 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
+from core.api_examples import record_examples
 from core.slugs import SLUG_PATH
 from core.viewsets import ReadOnlyViewSet
 
+from . import api_examples as examples
 from . import filters, serializers
 from .models import City, District, FundingProgramme, InnovationTeam, Lab, Strategy
 from .viewsets import CityRecordViewSet
 
 
+@extend_schema_view(
+    **record_examples(name="Vienna", read=examples.CITY, summary=examples.DEMO_CITY)
+)
 class CityViewSet(ReadOnlyViewSet):
     """Cities, with their capacity: teams, labs, strategies and funding programmes."""
 
@@ -36,6 +41,11 @@ class CityViewSet(ReadOnlyViewSet):
         )
 
 
+@extend_schema_view(
+    **record_examples(
+        name="Navile", read=examples.DISTRICT, summary=examples.DEMO_DISTRICT
+    )
+)
 @extend_schema_view(
     retrieve=extend_schema(
         parameters=[
@@ -70,6 +80,16 @@ class DistrictViewSet(ReadOnlyViewSet):
         return district
 
 
+@extend_schema_view(
+    **record_examples(
+        name="IMCO",
+        read=examples.TEAM,
+        create=examples.TEAM_WRITE,
+        update=examples.TEAM_WRITE,
+        partial={"mandate": examples.TEAM_WRITE["mandate"]},
+        summary=examples.DEMO_TEAM,
+    )
+)
 class InnovationTeamViewSet(CityRecordViewSet):
     """Innovation teams. Officers create and update their own cities' teams."""
 
@@ -84,6 +104,16 @@ class InnovationTeamViewSet(CityRecordViewSet):
         )
 
 
+@extend_schema_view(
+    **record_examples(
+        name="IU lab, Navile",
+        read=examples.LAB,
+        create=examples.LAB_WRITE,
+        update=examples.LAB_WRITE,
+        partial={"partner_staff_min": 2, "partner_staff_max": 3},
+        summary=examples.DEMO_LAB,
+    )
+)
 class LabViewSet(CityRecordViewSet):
     """Labs: a team's local units. Officers create and update their own cities' labs."""
 
@@ -100,6 +130,16 @@ class LabViewSet(CityRecordViewSet):
         return team.city if team else None
 
 
+@extend_schema_view(
+    **record_examples(
+        name="Example strategy",
+        read=examples.STRATEGY,
+        create=examples.STRATEGY_WRITE,
+        update=examples.STRATEGY_WRITE,
+        partial={"summary": examples.STRATEGY_WRITE["summary"]},
+        summary=examples.ILLUSTRATIVE_STRATEGY,
+    )
+)
 class StrategyViewSet(CityRecordViewSet):
     """Innovation strategies. Officers create and update their own cities' strategies."""
 
@@ -114,6 +154,16 @@ class StrategyViewSet(CityRecordViewSet):
         )
 
 
+@extend_schema_view(
+    **record_examples(
+        name="Innovation project funds",
+        read=examples.PROGRAMME,
+        create=examples.PROGRAMME_WRITE,
+        update=examples.PROGRAMME_WRITE,
+        partial={"training_offered": True},
+        summary=examples.DEMO_PROGRAMME,
+    )
+)
 class FundingProgrammeViewSet(CityRecordViewSet):
     """Funding programmes. Officers create and update their own cities' programmes."""
 

@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from core.languages import API_LANGUAGE_PARAMETER, language_codes
 from core.rest import PROBLEM_CONTENT_TYPE, ProblemSerializer
-from core.slugs import SLUG_OR_EMPTY_PATTERN, SLUG_PATTERN
+from core.slugs import SLUG_MAX_LENGTH, SLUG_OR_EMPTY_PATTERN, SLUG_PATTERN
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -86,6 +86,25 @@ class AutoSchema(openapi.AutoSchema):
             and "enum" not in schema
         ):
             schema["pattern"] = _text_pattern(field)
+
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        """A record's `{slug}`: what it is and the pattern of every slug (core/slugs.py),
+        which the route and the filters read too."""
+        parameters = super()._resolve_path_parameters(variables)
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        if model is None and hasattr(self.view, "get_serializer_class"):
+            model = getattr(self.view.get_serializer_class().Meta, "model", None)
+        for parameter in parameters:
+            if parameter["name"] != "slug":
+                continue
+            what = str(model._meta.verbose_name) if model else "record"
+            parameter["schema"] = {"type": "string", "pattern": SLUG_PATTERN}
+            parameter["description"] = (
+                f"The {what}'s slug, as its `slug` and `url` give it: letters, digits, "
+                f"`-` and `_`, up to {SLUG_MAX_LENGTH} characters. A slug that names "
+                f"no {what} you may read is a 404."
+            )
+        return parameters
 
     def get_auth(self) -> list[dict[str, Any]]:
         # Anyone may read: reads work with a token or without one ({}).

@@ -284,6 +284,22 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 )
         return parameters
 
+    def get_paginated_response_schema(self, schema: Any) -> dict[str, Any]:
+        """DRF's envelope, with examples that fit the schema's examples of a list (a
+        page holding its one example record: core/api_examples.py) rather than DRF's
+        api.example.org addresses."""
+        envelope = super().get_paginated_response_schema(schema)
+        properties = envelope["properties"]
+        properties["count"]["example"] = 1
+        properties["next"]["example"] = None
+        properties["previous"]["example"] = None
+        properties["count"]["description"] = "The number of results, on every page."
+        properties["next"]["description"] = "The next page's address; null on the last."
+        properties["previous"]["description"] = (
+            "The previous page's address; null on the first."
+        )
+        return envelope
+
     # The page's object_list (of a queryset, a sliced queryset), which a serializer
     # takes as well as the list DRF's own answers and its stubs ask for.
     def paginate_queryset(  # type: ignore[override]
@@ -478,11 +494,43 @@ class OneVersionPerWriteMixin(_ModelSerializer):
         return instance
 
 
+class TextOnly:
+    """A text field that takes only a JSON string, as the schema's `type: string`
+    says: DRF's CharField (and SlugField, URLField, …) also takes a number, and stored
+    `"name": 0` as "0"."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")  # type: ignore[attr-defined]  # a Field's
+        return super().to_internal_value(data)  # type: ignore[misc]  # as above
+
+
+_TEXT_ONLY: dict[type, type] = {}
+
+
+def text_only(field_class: type[serializers.CharField]) -> type[serializers.CharField]:
+    """`field_class` (CharField or a subclass), taking only a JSON string."""
+    if issubclass(field_class, TextOnly):
+        return field_class
+    if field_class not in _TEXT_ONLY:
+        _TEXT_ONLY[field_class] = type(
+            field_class.__name__, (TextOnly, field_class), {}
+        )
+    return _TEXT_ONLY[field_class]
+
+
 class KnownFieldsMixin(_ModelSerializer):
     """A write body names only fields of the record. A name it does not have (a typo
     such as "summery") is a 400 naming it, never silently dropped; the fields that
     responses show but writes do not take (url, created_at, a lab's city, …) are
-    ignored, so that a record read with GET can be sent back with PUT."""
+    ignored, so that a record read with GET can be sent back with PUT. And a text field
+    of the model takes only a text (`text_only`), as the schema says."""
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> Any:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, serializers.CharField):
+            field_class = text_only(field_class)
+        return field_class, kwargs
 
     default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
         "unknown_field": _(

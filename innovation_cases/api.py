@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import permissions, serializers
@@ -22,12 +23,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cities.viewsets import CityRecordViewSet
+from core.api_examples import record_examples
 from core.models import Source
 from core.rest import Conflict, PageNumberPagination
 from core.slugs import SLUG_PATTERN
 from core.viewsets import ApiViewMixin, ReadOnlyViewSet
 from core.vocabularies import VOCABULARIES, Vocabulary
 
+from . import api_examples as examples
 from . import serializers as api_serializers
 from .compare import MAX_CITIES, MIN_CITIES, CompareForm, compare
 from .engine import search as engine
@@ -36,6 +39,18 @@ from .models import CaseStudy, CaseStudyQuerySet, Organisation
 from .stats import site_statistics
 
 
+@extend_schema_view(
+    **record_examples(
+        name="Vienna's innovation pitch fund",
+        read=examples.CASE,
+        create=examples.CASE_WRITE,
+        created=examples.CASE_CREATED,
+        update=examples.CASE_WRITE,
+        updated=examples.CASE_CREATED,
+        partial={"results": examples.CASE["results"]},
+        summary=examples.DEMO_CASE,
+    )
+)
 class CaseStudyViewSet(CityRecordViewSet):
     """Case studies of public-sector innovation.
 
@@ -181,6 +196,13 @@ class CaseResults:
         return max((d for d in dates if d is not None), default=None)
 
 
+@extend_schema_view(
+    **record_examples(
+        name="Fondazione IU Rusconi Ghigi",
+        read=examples.ORGANISATION,
+        summary=examples.DEMO_ORGANISATION,
+    )
+)
 class OrganisationViewSet(ReadOnlyViewSet):
     """Organisations that take part in cases as partners."""
 
@@ -193,13 +215,24 @@ class VocabularyViewSet(ReadOnlyViewSet):
     """A controlled vocabulary: a few terms, never filtered or paged."""
 
     filterset_class = None
+    # Not paged: a vocabulary's list is all its terms (a few dozen at most), a bare
+    # JSON array, as /api/v1/ has answered since it was published; paging it now would
+    # break every client that reads it. The schema says so (UNPAGED).
     pagination_class = None
+
+
+# What a vocabulary's list operation adds to the vocabulary's own description.
+UNPAGED = (
+    "Every term, in the vocabulary's order, as one JSON array: unlike the other "
+    "lists, a vocabulary's is not paged (it holds a few terms), so it has no `count`, "
+    "`next` or `results`, and `page` and `page_size` do not apply."
+)
 
 
 def vocabulary_viewset(vocabulary: Vocabulary) -> type[VocabularyViewSet]:
     """The read-only endpoint of one vocabulary's terms (vocabularies.py)."""
     name = f"{vocabulary.model.__name__}ViewSet"
-    return type(
+    viewset = type(
         name,
         (VocabularyViewSet,),
         {
@@ -210,6 +243,13 @@ def vocabulary_viewset(vocabulary: Vocabulary) -> type[VocabularyViewSet]:
             "queryset": vocabulary.model._default_manager.all(),
         },
     )
+    term = examples.TERMS[vocabulary.name]
+    viewset = extend_schema_view(
+        **record_examples(name=term["name"], read=term, summary=examples.DEMO_TERM)
+    )(viewset)
+    return extend_schema_view(
+        list=extend_schema(description=f"{vocabulary.description} {UNPAGED}")
+    )(viewset)
 
 
 _share = inline_serializer(
@@ -259,6 +299,14 @@ class StatsView(ApiViewMixin, APIView):
 
     @extend_schema(
         operation_id="stats_retrieve",
+        examples=[
+            OpenApiExample(
+                "Figures",
+                value=examples.STATS,
+                summary=f"The figures: {examples.DEMO_STATS}",
+                response_only=True,
+            )
+        ],
         responses=inline_serializer(
             "Stats",
             {

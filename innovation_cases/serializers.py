@@ -37,6 +37,7 @@ from core.rest import (
     RefField,
     WebUrlField,
     WritableChoiceField,
+    text_only,
 )
 from core.vocabularies import VOCABULARIES
 
@@ -169,17 +170,19 @@ extend_schema_field(CaseImageSerializer(allow_null=True, read_only=True))(
 )
 
 
+# A text that takes only a JSON string (core.rest.text_only).
+_Text = text_only(serializers.CharField)
+
+
 class CaseTranslationSerializer(serializers.Serializer):
     """A case's text in one language other than its original."""
 
-    title = serializers.CharField(max_length=250)
-    summary = serializers.CharField()
-    challenge = serializers.CharField(required=False, allow_blank=True, default="")
-    approach = serializers.CharField(required=False, allow_blank=True, default="")
-    results = serializers.CharField(required=False, allow_blank=True, default="")
-    lessons_learned = serializers.CharField(
-        required=False, allow_blank=True, default=""
-    )
+    title = _Text(max_length=250)
+    summary = _Text()
+    challenge = _Text(required=False, allow_blank=True, default="")
+    approach = _Text(required=False, allow_blank=True, default="")
+    results = _Text(required=False, allow_blank=True, default="")
+    lessons_learned = _Text(required=False, allow_blank=True, default="")
 
 
 class CaseTranslationsField(serializers.Field):

@@ -26,6 +26,14 @@ urlpatterns = [
     path("cases/feed.atom", CaseFeed(), name="case_feed"),
     path("cases/<slug:slug>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("types/", views.InnovationTypeListView.as_view(), name="type_list"),
+    *(
+        path(
+            f"cases/<slug:slug>/cite.{format}",
+            views.CaseCitationView.as_view(format=format),
+            name=f"case_cite_{format}",
+        )
+        for format in ("bib", "ris", "json")
+    ),
     path(
         "types/<slug:slug>/",
         views.InnovationTypeDetailView.as_view(),

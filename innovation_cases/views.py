@@ -33,11 +33,12 @@ from rest_framework import exceptions
 from cities.views import FilteredListView
 from core.etags import etag_for
 from core.language_names import language_name, local_name
+from core.languages import neutral_path
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
 from core.rest import problem_response
 from core.vocabularies import BY_NAME, Vocabulary
 
-from . import catalog, exports, images, structured_data
+from . import catalog, citations, exports, images, structured_data
 from .compare import CompareForm, city_options, compare
 from .engine import journal
 from .engine import search as engine
@@ -142,9 +143,25 @@ class CaseListView(FilteredCasesMixin, TemplateView):
             text, filters, ordering, offset, self.paginate_by, with_cards=True
         )
 
+    def usable_filterset(self) -> CaseStudyFilter:
+        """The question asked, or, if some of its parameters are invalid, the question
+        without them: the page says what was wrong and keeps the other filters (and
+        their results) on screen, so that the reader corrects one field, not all."""
+        filterset = self.get_filterset()
+        if filterset.is_valid():
+            return filterset
+        rest = filterset.data.copy()
+        for name in filterset.errors:
+            rest.pop(name, None)
+        usable = CaseStudyFilter(rest, queryset=CaseStudy.objects.published())
+        if usable.is_valid():
+            return usable
+        return CaseStudyFilter({}, queryset=CaseStudy.objects.published())
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        filterset = self.get_filterset()
+        asked = self.get_filterset()
+        filterset = self.usable_filterset()
         params = self.request.GET.copy()
         params.pop("page", None)
         if filterset.is_valid():
@@ -169,18 +186,34 @@ class CaseListView(FilteredCasesMixin, TemplateView):
             page = paginator.page_with(1, [])
             facets = {}
         context.update(
-            filter=filterset,
+            # The question as asked, its errors included (the page runs the usable rest).
+            filter=asked,
+            # What was wrong with the question, each field named as the form labels it.
+            errors=[
+                {"name": name, "label": field_label(name), "messages": messages}
+                for name, messages in asked.errors.items()
+            ],
+            year_min_value=_first(asked.data, "year_min"),
+            year_max_value=_first(asked.data, "year_max"),
             facets=facets,
             # Each facet's parameter, legend (its filter's label) and values, in the
-            # order the vocabularies are declared in (vocabularies.py).
+            # order the vocabularies are declared in (vocabularies.py), the values
+            # split into those shown and those behind "Show more".
             facet_groups=[
-                (name, filterset.filters[name].label, facets.get(name, []))
+                (
+                    name,
+                    filterset.filters[name].label,
+                    *collapsed(facets.get(name, [])),
+                )
                 for name in CaseStudyFilter.FACETS
             ],
             search_text=filterset.search_text,
-            ordering=filterset.ordering_key if filterset.is_valid() else "newest",
+            # What the reader typed, kept in the box even when it was refused.
+            search_value=filterset.search_text or _first(asked.data, "q"),
+            ordering=filterset.ordering_key,
             query_string=params.urlencode(),
             active_filters=active_filters(filterset, facets),
+            filter_summary=filter_summary(filterset, facets),
             paginator=paginator,
             page_obj=page,
             is_paginated=page.has_other_pages(),
@@ -192,6 +225,71 @@ class CaseListView(FilteredCasesMixin, TemplateView):
             typo_tolerant=result.typo_tolerant,
         )
         return context
+
+
+# How many values of a facet show before its "Show more" (the selected ones always do):
+# with thousands of cases, every value of every facet took 97 Tab presses to pass.
+FACET_SHOWN = 8
+
+
+def collapsed(values: list[FacetValue]) -> tuple[list[FacetValue], list[FacetValue]]:
+    """A facet's values split into those shown (the FACET_SHOWN with the most cases,
+    and every selected one) and the rest, each part in the facet's own order."""
+    top = sorted(values, key=lambda v: -v.count)[:FACET_SHOWN]
+    shown = {v.value for v in top} | {v.value for v in values if v.selected}
+    return (
+        [v for v in values if v.value in shown],
+        [v for v in values if v.value not in shown],
+    )
+
+
+# A parameter as the filter form labels it, where that is not its filter's label (the
+# facets' legends are): the error summary names the field the reader sees.
+FORM_LABELS: dict[str, Any] = {
+    "q": _("Search the cases"),
+    "search": _("Search the cases"),
+    "year_min": _("Year started"),
+    "year_max": _("Year started"),
+    "ordering": _("Sort by"),
+}
+
+
+def field_label(name: str) -> str:
+    if name in FORM_LABELS:
+        return str(FORM_LABELS[name])
+    filter_ = CaseStudyFilter.base_filters.get(name)
+    return str(filter_.label) if filter_ is not None else name
+
+
+def _first(params: Any, name: str) -> str:
+    value = params.get(name) if params is not None else None
+    return str(value) if value is not None else ""
+
+
+def filter_summary(
+    filterset: CaseStudyFilter, facets: dict[str, list[FacetValue]]
+) -> str:
+    """The filters applied, as the page's title and heading name them ("City: Vienna;
+    Theme: Housing, Mobility; Year started: 2015–2020"), with the labels and names the
+    form shows, in the reader's language; "" if none is."""
+    if not filterset.is_valid():
+        return ""
+    parts = []
+    for name in CaseStudyFilter.FACETS:
+        chosen = [v.name for v in facets.get(name, []) if v.selected]
+        if chosen:
+            parts.append(f"{filterset.filters[name].label}: {', '.join(chosen)}")
+    first = filterset.form.cleaned_data.get("year_min")
+    last = filterset.form.cleaned_data.get("year_max")
+    if first is not None or last is not None:
+        if first is None:
+            years = _("until %(year)s") % {"year": last}
+        elif last is None:
+            years = _("from %(year)s") % {"year": first}
+        else:
+            years = f"{first}–{last}"
+        parts.append(f"{FORM_LABELS['year_min']}: {years}")
+    return "; ".join(parts)
 
 
 def _with_search(params: QueryDict, text: str | None) -> str:
@@ -429,7 +527,37 @@ class CaseDetailView(DetailView):
             for code in case.languages()
             if code != text.language
         ]
+        context["citation"] = cite(self.request, case)
+        # A sharing preview's image: the largest rendition, by its absolute URL.
+        renditions = case.image_renditions
+        if renditions:
+            context["og_image"] = self.request.build_absolute_uri(renditions[-1].url)
         return context
+
+
+def cite(request: HttpRequest, case: CaseStudy) -> citations.Citation:
+    """The case's citation for the reader of this request's language, at its page's
+    permanent (language-neutral) address."""
+    url = request.build_absolute_uri(neutral_path(case.get_absolute_url()))
+    return citations.case_citation(case, language=get_language(), url=url)
+
+
+class CaseCitationView(DetailView):
+    """/cases/<slug>/cite.bib, .ris, .json: the case's citation as a file for a
+    reference manager (citations.py). A draft's is a 404, as its page is."""
+
+    format: str = "bib"
+
+    def get_queryset(self) -> QuerySet[CaseStudy]:
+        return CaseStudy.objects.published().select_related("city")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        case: CaseStudy = self.get_object()
+        body = citations.WRITERS[self.format](cite(request, case))
+        response = HttpResponse(body, content_type=citations.CONTENT_TYPES[self.format])
+        filename = f"{case.slug}.{self.format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 @dataclass(frozen=True)

@@ -199,8 +199,13 @@ def names_parameter(response: HttpResponseBase, body: bytes, parameter: str) -> 
         return parameter in errors
     text = body.decode("utf-8", "replace")
     if "html" in content_type:
-        # The case list's error summary: "<strong>q</strong>: …".
-        return f"<strong>{parameter}</strong>" in text
+        # An error summary's item for the parameter: the case list's names the field
+        # as its form labels it (<li id="q-error"><a href="#id_q"><strong>Search the
+        # cases</strong></a>: …), the city list's by its name ("<strong>search</strong>").
+        return (
+            f'<li id="{parameter}-error">' in text
+            or f"<strong>{parameter}</strong>" in text
+        )
     return re.search(rf"(?<!\w){re.escape(parameter)}(?!\w)", text) is not None
 
 

@@ -246,6 +246,16 @@ def test_the_503_page_asks_the_database_nothing(site, database_down):
     assert down.attempts == 1
 
 
+def test_the_503_page_keeps_the_header_case_search(site, database_down):
+    # Only a form: it reads nothing from the database.
+    down = database_down()
+
+    html = Client().get("/en/cases/budget/").content.decode()
+
+    assert '<form class="site-search" method="get" action="/en/cases/"' in html
+    assert down.attempts == 1
+
+
 class ReadsTheUser:
     """A middleware that looks the user up before the view, as some do (a two-factor
     check, say): a database failure there is outside any view."""

@@ -9,7 +9,12 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, parsers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +27,60 @@ from core.viewsets import ApiViewMixin
 from . import spreadsheets
 from .importing import IMPORT_KINDS, import_rows, preview_rows
 from .imports import read_upload
+
+# The examples: a preview (POST /api/v1/imports/teams/?dry_run=1) of a file holding the
+# demo content's Vienna team as it is, as its city's officer would send it.
+_TEAM_ROW = {
+    "slug": "imco-vienna",
+    "city": "vienna",
+    "name": "Innovation Management Coordination Office (IMCO)",
+    "kind": "coordination_office",
+    "year_established": "",
+    "mandate": "Set up by the municipal government with a remit and a budget to "
+    "support innovation throughout city hall. Much of its focus has been on creating "
+    "a culture that supports and welcomes new ideas.",
+    "staff_size": "",
+    "website": "",
+    "parent": "",
+}
+_TEAM_CSV = (
+    ",".join(_TEAM_ROW)
+    + "\n"
+    + ",".join(f'"{value}"' if "," in value else value for value in _TEAM_ROW.values())
+)
+EXAMPLES = [
+    OpenApiExample(
+        "Preview",
+        value={"file": _TEAM_CSV + "\n"},
+        summary="A CSV file (teams) holding the demo content's Vienna team",
+        media_type="multipart/form-data",
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Preview",
+        value={
+            "kind": "teams",
+            "dry_run": True,
+            "counts": {"create": 0, "update": 0, "unchanged": 1, "error": 0},
+            "rows": [
+                {
+                    "row": 2,
+                    "slug": "imco-vienna",
+                    "action": "unchanged",
+                    "for_review": False,
+                    "values": {**_TEAM_ROW, "city": "Vienna (AT)"},
+                    "errors": [],
+                    "notes": [],
+                    "changes": [],
+                }
+            ],
+            "imported": [],
+        },
+        summary="The preview (dry_run=1) of that file: the team is as the file has "
+        "it, so nothing would change",
+        response_only=True,
+    ),
+]
 
 _error = inline_serializer(
     "ImportError",
@@ -37,6 +96,7 @@ class ImportView(ApiViewMixin, APIView):
 
     @extend_schema(
         operation_id="imports_create",
+        examples=EXAMPLES,
         summary="Import records from a spreadsheet",
         description=(
             "The file (CSV or XLSX, at most 2 MB and 1000 rows) in the multipart "

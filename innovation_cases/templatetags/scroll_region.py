@@ -5,6 +5,11 @@ WCAG 1.4.10 lets a data table scroll sideways rather than reflow, but then a key
 must be able to scroll it (2.1.1; axe's scrollable-region-focusable). So the box takes
 focus, and it is a region named after the table's caption, so that a screen reader says
 what the focused box holds. The site's tables all use this tag: the pattern lives here.
+
+A table that does not fit shows that it scrolls: shadows at the edge it continues past
+(site.css, without JavaScript), and a line above it, "Scroll sideways to see the whole
+table", that static/js/scroll-regions.js shows only while the table is wider than its
+box. The line is hidden from screen readers, which read the table whole.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from django import template
 from django.template.base import NodeList, Parser, Token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -37,8 +43,10 @@ class ScrollRegionNode(template.Node):
             table = self.nodelist.render(context)
         return format_html(
             '<div class="scroll-region" role="region" tabindex="0" '
-            'aria-labelledby="{}">{}</div>',
+            'aria-labelledby="{}"><p class="scroll-hint" aria-hidden="true" hidden>'
+            "{}</p>{}</div>",
             caption_id,
+            gettext("Scroll sideways to see the whole table"),
             table,
         )
 

@@ -208,3 +208,44 @@ def test_a_record_read_with_get_can_be_sent_back_with_put(client, write_officer)
 
     assert response.status_code == 200, response.content
     assert response.json()["description"] == "Changed."
+
+
+# --- Text fields take text -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", list(VALID_BODIES))
+@pytest.mark.parametrize("value", [0, 1.5])
+def test_a_number_for_a_text_field_is_a_400_as_the_schema_says(
+    client, write_officer, endpoint, value
+):
+    """The schema says `type: string`; DRF's CharField took a number and stored "0"
+    (schemathesis found it once the schema's examples gave it a valid body to vary)."""
+    text = "title" if "title" in VALID_BODIES[endpoint] else "name"
+    before = MODELS[endpoint].objects.count()
+
+    response = send(
+        client,
+        "post",
+        f"/api/v1/{endpoint}/",
+        {**VALID_BODIES[endpoint], text: value, "slug": value},
+        write_officer,
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {text, "slug"}
+    assert errors[text] == ["Not a valid string."]
+    assert MODELS[endpoint].objects.count() == before
+
+
+def test_a_number_in_a_translation_is_a_400_naming_its_path(client, write_officer):
+    body = {
+        **VALID_BODIES["cases"],
+        "translations": {"de": {"title": 0, "summary": "S"}},
+    }
+
+    response = send(client, "post", "/api/v1/cases/", body, write_officer)
+
+    assert_problem(
+        response, invalid({"translations.de.title": ["Not a valid string."]})
+    )

@@ -924,3 +924,49 @@ def test_the_swagger_pages_own_script_loads_nothing_from_elsewhere(client, db):
     script = response.content.decode()
     assert "/api/schema/" in script
     assert not re.search(r"https?://", script)
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_the_documentation_pages_have_a_language_and_links_to_the_schema_without_js(
+    client, db, url
+):
+    """Without JavaScript neither viewer shows anything: a <noscript> links to the
+    schema itself, in YAML and JSON."""
+    html = client.get(url).content.decode()
+
+    assert re.search(r'<html lang="en">', html)
+    noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.S)
+    assert noscript is not None
+    links = re.findall(r'href="([^"]+)"', noscript.group(1))
+    assert "/api/schema/" in links
+    assert "/api/schema/?format=json" in links
+    assert "/api/v1/" in links
+
+
+def test_the_swagger_page_turns_off_the_online_validator(client, db):
+    """Swagger UI's validator badge is an image from validator.swagger.io."""
+    script = client.get("/api/docs/?script=").content.decode()
+
+    assert '"validatorUrl": null' in script
+
+
+def test_the_api_root_says_what_the_api_is_in_the_browsable_api(client, db, settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    response = client.get("/api/v1/", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Everything published in the Public Innovation Atlas" in html
+    assert "CC BY 4.0" in html
+    assert "Authorization: Bearer pia_" in html
+    assert rates["anon"] in html and rates["user"] in html
+    for link in (
+        "/api/docs/",
+        "/api/redoc/",
+        "/api/schema/",
+        "/api/schema/?format=json",
+    ):
+        assert f'href="{link}"' in html
+    # The JSON answer is unchanged: a link to every endpoint.
+    body = client.get("/api/v1/").json()
+    assert body["cases"].endswith("/api/v1/cases/")

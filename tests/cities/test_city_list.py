@@ -348,12 +348,14 @@ def test_the_map_loads_its_points_from_the_geojson_url(client):
 def test_map_scripts_are_vendored_deferred_files_and_none_is_inline(client):
     _mapped_city("Mapped town", "52.1", "5.1")
     html = client.get(CITY_LIST).content.decode()
-    # Every page loads tidy-query.js (see base.html); this one adds the map's three.
+    # Every page loads tidy-query.js and scroll-regions.js (see base.html); this one
+    # adds the map's three.
     scripts = re.findall(r"<script\b[^>]*>", html)
     assert all("src=" in tag and " defer" in tag for tag in scripts), scripts
     sources = [re.search(r'src="([^"]+)"', tag).group(1) for tag in scripts]
     assert [re.sub(r"\.[0-9a-f]{12}\.", ".", source) for source in sources] == [
         "/static/js/tidy-query.js",
+        "/static/js/scroll-regions.js",
         "/static/vendor/leaflet/leaflet.js",
         "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
         "/static/js/city-map.js",

@@ -24,8 +24,9 @@ def results(page: Page):
 
 def test_searching_for_pitch_finds_the_vienna_case(page: Page, site: str) -> None:
     page.goto(f"{site}/en/cases/")
-    page.get_by_label("Search the cases").fill("pitch")
-    page.get_by_role("button", name="Search", exact=True).click()
+    form = page.get_by_role("search", name="Search and filter cases")
+    form.get_by_label("Search the cases").fill("pitch")
+    form.get_by_role("button", name="Search", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"[?&]q=pitch"))
     # Empty fields stay out of the URL, so the shared link holds only the search.

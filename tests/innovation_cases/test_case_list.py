@@ -3,11 +3,13 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.db import DatabaseError, connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Theme
 from innovation_cases import exports
@@ -248,25 +250,101 @@ def test_the_list_has_no_page_size_parameter(client, cases):
 
 
 @pytest.mark.parametrize(
-    ("params", "bad"),
+    ("params", "bad", "label"),
     [
-        ({"theme": "no-such-theme"}, "theme"),
-        ({"city": "atlantis"}, "city"),
-        ({"country": "XX"}, "country"),
-        ({"year_min": "twenty"}, "year_min"),
-        ({"year_max": "99999"}, "year_max"),
-        ({"ordering": "price"}, "ordering"),
-        ({"theme": "mob\x00ility"}, "theme"),
-        ({"q": "pitch\x00"}, "q"),
-        ({"q": "x" * 201}, "q"),
-        ({"city": "a" * 101}, "city"),
+        ({"theme": "no-such-theme"}, "theme", "Theme"),
+        ({"city": "atlantis"}, "city", "City"),
+        ({"country": "XX"}, "country", "Country"),
+        ({"year_min": "twenty"}, "year_min", "Year started"),
+        ({"year_max": "99999"}, "year_max", "Year started"),
+        ({"ordering": "price"}, "ordering", "Sort by"),
+        ({"theme": "mob\x00ility"}, "theme", "Theme"),
+        ({"q": "pitch\x00"}, "q", "Search the cases"),
+        ({"q": "x" * 201}, "q", "Search the cases"),
+        ({"city": "a" * 101}, "city", "City"),
     ],
 )
-def test_bad_parameters_give_400_naming_the_parameter(client, cases, params, bad):
+def test_bad_parameters_give_400_naming_the_field_as_the_form_labels_it(
+    client, cases, params, bad, label
+):
     response = client.get(LIST, params)
     assert response.status_code == 400
-    assert bad in response.context["filter"].errors
-    assert f"<strong>{bad}</strong>" in response.content.decode()
+    assert [error["name"] for error in response.context["errors"]] == [bad]
+    body = response.content.decode()
+    summary = body[
+        body.index('class="error-summary"') : body.index(
+            "</ul>", body.index('class="error-summary"')
+        )
+    ]
+    assert f"<strong>{label}</strong>" in summary
+    assert f"<strong>{bad}</strong>" not in summary
+
+
+def test_a_bad_year_keeps_the_other_filters_and_what_was_typed_on_screen(client, cases):
+    response = client.get(
+        LIST, {"city": "ghent", "theme": "mobility", "year_min": "twenty"}
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    # The field is named and linked, the typed value kept and marked invalid.
+    assert '<a href="#id_year_min"><strong>Year started</strong></a>' in body
+    assert (
+        'value="twenty" aria-invalid="true" aria-describedby="year_min-error"' in body
+    )
+    # The other filters still apply, ticked, with their chips and results.
+    assert 'id="f-city-ghent" name="city" value="ghent" checked' in body
+    assert 'id="f-theme-mobility" name="theme" value="mobility" checked' in body
+    assert slugs(response) == ["bus-lanes"]
+    chips = [chosen["label"] for chosen in response.context["active_filters"]]
+    assert chips == ["Theme: Mobility", "City: Ghent"]
+    assert "<title>Error: Cases — " in body
+
+
+def test_the_title_and_heading_name_the_search_and_the_filters(client, cases):
+    response = client.get(
+        LIST,
+        {
+            "q": "lanes",
+            "city": "ghent",
+            "theme": ["mobility", "affordable-housing"],
+            "year_min": "2010",
+            "year_max": "2020",
+        },
+    )
+
+    assert response.status_code == 200
+    expected = (
+        "Cases matching “lanes” — Theme: Mobility, Affordable housing; City: Ghent; "
+        "Year started: 2010–2020"
+    )
+    body = response.content.decode()
+    assert f"<title>{escape(expected)} · Public Innovation Atlas</title>" in body
+    assert f"<h1>{escape(expected)}</h1>" in body
+
+
+@pytest.mark.parametrize(
+    ("params", "heading"),
+    [
+        ({}, "Case studies"),
+        ({"q": "lanes"}, "Cases matching “lanes”"),
+        ({"country": "FR"}, "Cases — Country: France"),
+        ({"year_min": "2019"}, "Cases — Year started: from 2019"),
+        ({"year_max": "2019"}, "Cases — Year started: until 2019"),
+    ],
+)
+def test_the_heading_of_each_kind_of_question(client, cases, params, heading):
+    body = client.get(LIST, params).content.decode()
+    assert f"<h1>{escape(heading)}</h1>" in body
+    assert f"<title>{escape(heading)} · " in body
+
+
+def test_the_heading_names_the_filters_in_the_readers_language(client, cases):
+    body = client.get("/de/cases/", {"country": "FR"}).content.decode()
+    assert "<h1>" in body
+    heading = body[body.index("<h1>") + 4 : body.index("</h1>")]
+    assert "Frankreich" in heading
+    assert "France" not in heading
 
 
 def test_a_nul_byte_in_any_parameter_never_reaches_the_database():
@@ -640,3 +718,46 @@ def test_case_page_costs_a_fixed_number_of_queries(
         response = client.get("/en/cases/bus-lanes/")
     assert len(response.context["case"].sources.all()) == 5
     assert len(response.context["related_cases"]) == 4  # the page shows the best four
+
+
+def _facet(html: str, name: str) -> str:
+    start = html.index(f'<fieldset class="facet" id="facet-{name}">')
+    return html[start : html.index("</fieldset>", start)]
+
+
+def test_a_facet_shows_its_commonest_values_and_the_rest_behind_show_more(client):
+    # Twelve cities, the first with the most cases.
+    for n in range(12):
+        city = CityFactory(name=f"City {n:02}", slug=f"city-{n:02}")
+        for _ in range(3 if n == 0 else 1):
+            CaseStudyFactory(published=True, city=city)
+
+    html = client.get(LIST, {"city": "city-11"}).content.decode()
+
+    facet = _facet(html, "city")
+    shown, more = facet.split('<details class="facet-more">')
+    # The eight commonest, and the selected one, which is always shown.
+    assert re.findall(r'value="(city-\d\d)"', shown) == [
+        "city-00",
+        *(f"city-{n:02}" for n in range(1, 8)),
+        "city-11",
+    ]
+    assert 'value="city-11" checked' in shown
+    # The rest behind a <details>: it opens without JavaScript.
+    assert "<summary>Show 3 more" in more
+    assert re.findall(r'value="(city-\d\d)"', more) == ["city-08", "city-09", "city-10"]
+
+
+def test_a_facet_with_few_values_has_no_show_more(client, cases):
+    html = client.get(LIST).content.decode()
+    assert "facet-more" not in _facet(html, "city")
+
+
+def test_the_skip_link_past_the_filters_comes_first_and_leads_to_the_results(
+    client, cases
+):
+    html = client.get(LIST).content.decode()
+    skip = html.index('<a class="skip-to-results" href="#results">')
+    assert skip < html.index('<fieldset class="facet"')
+    assert 'id="results" tabindex="-1"' in html
+    assert "Skip the filters to the 4 results" in html

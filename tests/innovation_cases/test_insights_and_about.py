@@ -136,13 +136,29 @@ def test_every_insights_chart_is_hidden_from_assistive_technology_beside_its_tab
     client, demo
 ):
     html = client.get(INSIGHTS).content.decode()
-    charts = re.findall(r"<svg [^>]*>", html)
+    charts = re.findall(r'<div class="bar-chart"[^>]*>', html)
     assert len(charts) == 7  # capacity, type, driver, approach, theme, stage, country
-    assert all('aria-hidden="true"' in svg for svg in charts)
+    assert all('aria-hidden="true"' in chart for chart in charts)
     assert html.count("<caption id=") == 7
     # Bar links are for the pointer only: the table's links are the keyboard's.
     bar_links = re.findall(r'<a href="/en/cases/\?[^"]*" tabindex="-1">', html)
     assert len(bar_links) == 4 + 8 + 4 + 14 + 6 + 3
+
+
+def test_a_long_label_on_an_insights_chart_is_shown_whole_to_wrap(client, demo):
+    # The label was SVG text cut at 36 characters; now it is HTML, which wraps.
+    long_theme = Theme.objects.create(
+        slug="long-theme", name="Participatory neighbourhood regeneration programmes"
+    )
+    case = CaseStudy.objects.published().first()
+    case.themes.add(long_theme)
+    journal.fresh_searcher()
+
+    html = client.get(INSIGHTS).content.decode()
+
+    labels = re.findall(r'<span class="bar-label">(.*?) <span class="bar-value">', html)
+    assert "Participatory neighbourhood regeneration programmes" in labels
+    assert not [label for label in labels if label.endswith("…")]
 
 
 def test_a_draft_case_changes_no_figure_on_insights(client, demo):

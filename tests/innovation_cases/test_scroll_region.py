@@ -19,7 +19,9 @@ def test_a_table_is_wrapped_in_a_focusable_region_named_by_its_caption() -> None
 
     assert html == (
         '<div class="scroll-region" role="region" tabindex="0" '
-        'aria-labelledby="table-caption-1"><table>'
+        'aria-labelledby="table-caption-1">'
+        '<p class="scroll-hint" aria-hidden="true" hidden>'
+        "Scroll sideways to see the whole table</p><table>"
         '<caption id="table-caption-1">Review log</caption></table></div>'
     )
 
