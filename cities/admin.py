@@ -171,7 +171,7 @@ class CityAdmin(CityScopedAdmin):
     def team_count(self, city: City) -> int:
         return city._team_count  # type: ignore[attr-defined]  # get_queryset()'s annotation
 
-    # None (nothing about the city's capacity recorded) shows as "unknown".
+    # None (no team recorded and none stated: not recorded) shows as "unknown".
     @admin.display(description=_("dedicated team"), boolean=True)
     def has_dedicated_team(self, city: City) -> bool | None:
         return city.has_dedicated_team

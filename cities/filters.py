@@ -62,8 +62,9 @@ class CityListFilter(CityFilter):
     """The table of cities on /cities/: CityFilter's filters and a sort order.
 
     Its queryset must carry `with_capacity()` and `with_published_case_count()`, which
-    three of the orders sort by. Cities whose capacity is not recorded come after the
-    others in both directions of the team and strategy columns. Every order ends with the name and the primary key,
+    three of the orders sort by. Cities whose answer is not recorded (neither a record nor
+    a statement of none) come after the others in both directions of the team and
+    strategy columns. Every order ends with the name and the primary key,
     so that pages never share or skip a city.
     """
 
@@ -126,7 +127,7 @@ class CityListFilter(CityFilter):
                 }[column]
             )
         )
-        # A city whose capacity is not recorded (NULL) comes last either way: it is
+        # A city whose answer is not recorded (NULL) comes last either way: it is
         # neither with nor without a team.
         primary = (
             expression.desc(nulls_last=True)

@@ -94,30 +94,33 @@ class CityQuerySet(models.QuerySet["City"]):
     def with_capacity(self) -> CityQuerySet:
         """Annotate the derived capacity answers, so lists don't pay a query per city.
 
-        The rule for each answer is written once, here. A city's capacity is *on
-        record* when at least one of its teams, strategies or funding programmes is
-        recorded. Then `_has_dedicated_team` is whether a team is among them and
-        `_has_formal_strategy` whether an adopted strategy is; for a city about whose
-        capacity nothing is recorded both are NULL ("not recorded"), never False: a
-        city the Atlas knows nothing about is not a city without a team.
+        The rule for each answer is written once, here:
+
+        - `_has_dedicated_team` is True when an innovation team of the city is
+          recorded; else False when the city states it has none (`states_no_team`);
+          else NULL, "not recorded".
+        - `_has_formal_strategy` is True when an adopted strategy of the city is
+          recorded; else False when the city states it has none
+          (`states_no_strategy`); else NULL.
+
+        "No" is never inferred from what the Atlas lacks: a city whose records name no
+        team is not a city without a team until it (or a source) says so. A recorded
+        team or adopted strategy overrides a stale statement of none.
         `City.has_dedicated_team` and `City.has_formal_strategy` read these
         annotations when present.
         """
         team = Exists(InnovationTeam.objects.filter(city=OuterRef("pk")))
-        on_record = (
-            team
-            | Exists(Strategy.objects.filter(city=OuterRef("pk")))
-            | Exists(FundingProgramme.objects.filter(city=OuterRef("pk")))
-        )
         adopted = Exists(Strategy.objects.adopted().filter(city=OuterRef("pk")))
         return self.annotate(
             _has_dedicated_team=Case(
-                When(on_record, then=team),
+                When(team, then=Value(True)),
+                When(states_no_team=True, then=Value(False)),
                 default=Value(None),
                 output_field=models.BooleanField(null=True),
             ),
             _has_formal_strategy=Case(
-                When(on_record, then=adopted),
+                When(adopted, then=Value(True)),
+                When(states_no_strategy=True, then=Value(False)),
                 default=Value(None),
                 output_field=models.BooleanField(null=True),
             ),
@@ -217,6 +220,27 @@ class City(models.Model):
         blank=True,
         help_text=_("A short description of the city government."),
     )
+    # What the city states it lacks: the only way the Atlas answers "no" to a capacity
+    # question (CityQuerySet.with_capacity). A record can say a team exists, never
+    # that none does; without a statement the answer is "not recorded".
+    states_no_team = models.BooleanField(
+        _("the city states it has no dedicated innovation team"),
+        default=False,
+        help_text=_(
+            "Tick only when the city states that no team or unit of its government "
+            "is dedicated to innovation. Left unticked, the Atlas shows “Not "
+            "recorded”, never “No”. A recorded innovation team takes precedence."
+        ),
+    )
+    states_no_strategy = models.BooleanField(
+        _("the city states it has no formal innovation strategy"),
+        default=False,
+        help_text=_(
+            "Tick only when the city states that it has not adopted an innovation "
+            "strategy. Left unticked, the Atlas shows “Not recorded”, never “No”. A "
+            "recorded adopted strategy takes precedence."
+        ),
+    )
     sources = GenericRelation("core.Source")
     # Made by `generate_synthetic_data` for load tests; `--delete` removes exactly these.
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
@@ -227,8 +251,12 @@ class City(models.Model):
 
     objects = CityQuerySet.as_manager()
 
+    # The statements an officer writes about the city (the workspace's city profile, the
+    # admin), each with the relation whose records it sits beside and which override it.
+    STATEMENTS = {"teams": "states_no_team", "strategies": "states_no_strategy"}
+
     # Set by CityQuerySet.with_capacity()'s annotations, on the cities it loads: True,
-    # False, or None when nothing about the city's capacity is recorded.
+    # False when the city states it has none, or None when that is not recorded.
     _has_dedicated_team: bool | None
     _has_formal_strategy: bool | None
 
@@ -264,18 +292,42 @@ class City(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("cities:city_detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        """Refuse stating "none" beside a record that says otherwise."""
+        if self.pk is None:
+            return
+        errors = {}
+        if self.states_no_team and self.teams.exists():
+            errors["states_no_team"] = _(
+                "An innovation team of this city is recorded, so it cannot be stated "
+                "that the city has none. Untick this, or delete the team if it no "
+                "longer exists."
+            )
+        if (
+            self.states_no_strategy
+            and Strategy.objects.adopted().filter(city=self).exists()
+        ):
+            errors["states_no_strategy"] = _(
+                "An adopted strategy of this city is recorded, so it cannot be stated "
+                "that the city has none. Untick this, or mark the strategy superseded "
+                "if it no longer applies."
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def has_dedicated_team(self) -> bool | None:
-        """Whether the city has at least one innovation team on record; None when
-        nothing about its capacity is recorded (CityQuerySet.with_capacity)."""
+        """True when an innovation team of the city is recorded, False when the city
+        states it has none, None when neither (CityQuerySet.with_capacity)."""
         if hasattr(self, "_has_dedicated_team"):
             return self._has_dedicated_team
         return type(self).objects.with_capacity().get(pk=self.pk)._has_dedicated_team
 
     @property
     def has_formal_strategy(self) -> bool | None:
-        """Whether the city has an adopted (not draft, not superseded) strategy; None
-        when nothing about its capacity is recorded (CityQuerySet.with_capacity)."""
+        """True when an adopted (not draft, not superseded) strategy of the city is
+        recorded, False when the city states it has none, None when neither
+        (CityQuerySet.with_capacity)."""
         if hasattr(self, "_has_formal_strategy"):
             return self._has_formal_strategy
         return type(self).objects.with_capacity().get(pk=self.pk)._has_formal_strategy

@@ -172,18 +172,20 @@ class CitySerializer(serializers.ModelSerializer):
     )
     country_name = serializers.CharField(source="country.name", read_only=True)
     website = serializers.URLField(read_only=True, allow_blank=True)
-    # null: nothing about the city's capacity is recorded (CityQuerySet.with_capacity).
+    # The rule for each answer: CityQuerySet.with_capacity.
     has_dedicated_team = serializers.BooleanField(
         read_only=True,
         allow_null=True,
-        help_text="Whether an innovation team is recorded; null when nothing about "
-        "the city's capacity (teams, strategies, funding programmes) is recorded.",
+        help_text="true when an innovation team of the city is recorded; false when "
+        "the city states it has none (`states_no_team`); null when neither: not "
+        "recorded, which is not “no”.",
     )
     has_formal_strategy = serializers.BooleanField(
         read_only=True,
         allow_null=True,
-        help_text="Whether an adopted strategy is recorded; null when nothing about "
-        "the city's capacity (teams, strategies, funding programmes) is recorded.",
+        help_text="true when an adopted strategy of the city is recorded; false when "
+        "the city states it has none (`states_no_strategy`); null when neither: not "
+        "recorded, which is not “no”.",
     )
     published_case_count = serializers.IntegerField(read_only=True)
     districts = DistrictRefSerializer(many=True, read_only=True)
@@ -208,6 +210,7 @@ class CitySerializer(serializers.ModelSerializer):
             "summary",
             "has_dedicated_team",
             "has_formal_strategy",
+            *City.STATEMENTS.values(),
             "published_case_count",
             "districts",
             "teams",
@@ -217,6 +220,19 @@ class CitySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        # The statements are written by the city's officers in the workspace's city
+        # profile (and in the admin), not through the API.
+        extra_kwargs = {
+            "states_no_team": {
+                "help_text": "Whether the city states it has no dedicated innovation "
+                "team. A recorded team takes precedence in `has_dedicated_team`."
+            },
+            "states_no_strategy": {
+                "help_text": "Whether the city states it has no formal innovation "
+                "strategy. A recorded adopted strategy takes precedence in "
+                "`has_formal_strategy`."
+            },
+        }
 
 
 class DistrictSerializer(serializers.ModelSerializer):

@@ -259,12 +259,12 @@ _share = inline_serializer(
             help_text="The cities, of `whole`, that have this capacity."
         ),
         "whole": serializers.IntegerField(
-            help_text="The cities with a recorded answer: at least one of their "
-            "teams, strategies or funding programmes is recorded."
+            help_text="The cities with a recorded answer: one is recorded (a team; "
+            "an adopted strategy), or the city states it has none."
         ),
         "not_recorded": serializers.IntegerField(
-            help_text="The cities about whose capacity nothing is recorded: in "
-            "neither `part` nor `whole` (not counted as cities without)."
+            help_text="The cities with neither a record nor a statement of none: "
+            "in neither `part` nor `whole` (not counted as cities without)."
         ),
         "fraction": serializers.FloatField(
             allow_null=True,

@@ -10,7 +10,8 @@ aggregation for every city at once (`engine.aggregate.counts_by_city`): a city w
 knows nothing of cases.
 
 Missing data is said to be missing. A city with no team on record has no team
-*recorded*: the Atlas cannot tell "none" from "not known", so it never says "0 teams".
+*recorded*, never "0 teams": "none" only when the city states it (`City.states_no_team`,
+read through `has_dedicated_team`; the same for strategies).
 The case counts are the Atlas's own: a term none of a city's published cases carries
 is "none". Funding amounts keep their currency: a city's programmes are totalled per
 currency, never across currencies.

@@ -52,7 +52,7 @@ from .models import Evidence
 class Share:
     """How many of the `whole` cities with a recorded answer have something.
 
-    `not_recorded` cities, about whose capacity nothing is recorded
+    `not_recorded` cities, which neither have one recorded nor state they have none
     (`CityQuerySet.with_capacity`), are counted apart, in neither the part nor the
     whole: a city the Atlas knows nothing about is not a city without a team.
     """

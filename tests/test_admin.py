@@ -100,11 +100,19 @@ def test_city_changelist_shows_the_derived_capacity_flags(superuser_client, demo
         c.name: (c.has_dedicated_team, c.has_formal_strategy)
         for c in response.context["cl"].result_list
     }
+    # Teams are recorded for Bologna and Vienna; nothing else, and nothing stated.
     assert flags == {
-        "Bologna": (True, False),
-        "Vienna": (True, False),
-        "Bratislava": (None, None),  # nothing recorded about its capacity
+        "Bologna": (True, None),
+        "Vienna": (True, None),
+        "Bratislava": (None, None),
     }
+
+
+def test_the_city_form_in_the_admin_offers_the_statements(superuser_client, demo):
+    vienna = City.objects.get(slug="vienna")
+    url = reverse("admin:cities_city_change", args=[vienna.pk])
+    form = superuser_client.get(url).context["adminform"].form
+    assert {"states_no_team", "states_no_strategy"} <= set(form.fields)
 
 
 def test_case_page_links_to_the_public_page(superuser_client, demo):

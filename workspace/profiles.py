@@ -1,5 +1,6 @@
 """The city profile in the workspace: officers keep their city's teams, labs,
-strategies and funding programmes current.
+strategies and funding programmes current, and state what the city has none of
+(`City.STATEMENTS`: no dedicated team, no formal strategy).
 
 The city comes from `City.objects.editable_by` (so another city is a 404), every
 choice in a form is limited to that city, and each save is a version in the record's
@@ -15,13 +16,16 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts.two_factor import second_factor_required
 from cities.models import (
@@ -143,6 +147,7 @@ KINDS = {
     ]
 }
 KIND_PATTERN = "|".join(KINDS)
+STATEMENT_PATTERN = "|".join(City.STATEMENTS)
 
 
 class CityRecordForm(forms.ModelForm):
@@ -233,18 +238,108 @@ def _kind(key: str) -> ProfileKind:
         raise Http404(_("No such kind of record.")) from None
 
 
+class CityStatementForm(forms.ModelForm):
+    """One of the city's statements (`City.STATEMENTS`), beside the section of the
+    records that would contradict it; `City.clean()` refuses a contradiction."""
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # City.clean() checks every statement: one this form does not show (left
+        # contradicted by a record saved since) is the form's own problem, not a field's.
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(
+                {
+                    name if name in self.fields else NON_FIELD_ERRORS: messages
+                    for name, messages in errors.error_dict.items()
+                }
+            )
+        # Django's, which django-stubs leaves out.
+        super()._update_errors(errors)  # type: ignore[misc]
+
+
+def statement_form(
+    city: City, kind_key: str, data: Any = None
+) -> CityStatementForm | None:
+    """The form of the statement that sits beside `kind_key`'s records, if any."""
+    name = City.STATEMENTS.get(kind_key)
+    if name is None:
+        return None
+    form_class = forms.modelform_factory(City, form=CityStatementForm, fields=[name])
+    return cast(
+        CityStatementForm,
+        form_class(data, instance=city, prefix=f"statement-{kind_key}"),
+    )
+
+
+def _profile_page(
+    request: HttpRequest,
+    city: City,
+    bound: CityStatementForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    sections = []
+    for kind in KINDS.values():
+        form = (
+            bound
+            if bound is not None and bound.prefix == f"statement-{kind.key}"
+            else statement_form(city, kind.key)
+        )
+        records = list(kind.records(city).order_by("pk"))
+        sections.append({"kind": kind, "records": records, "statement": form})
+    return render(
+        request,
+        "workspace/city_profile.html",
+        {"city": city, "sections": sections},
+        status=status,
+    )
+
+
 @never_cache
 @login_required
 def city_profile(request: HttpRequest, city_slug: str) -> HttpResponse:
-    """The city's teams, labs, strategies and funding programmes, to add and edit."""
-    city = _city(request, city_slug)
-    sections = [
-        {"kind": kind, "records": list(kind.records(city).order_by("pk"))}
-        for kind in KINDS.values()
-    ]
-    return render(
-        request, "workspace/city_profile.html", {"city": city, "sections": sections}
+    """The city's teams, labs, strategies and funding programmes, to add and edit, and
+    its statements of none."""
+    return _profile_page(request, _city(request, city_slug))
+
+
+@never_cache
+@login_required
+@second_factor_required
+@require_POST
+def city_statement(request: HttpRequest, city_slug: str, kind_key: str) -> HttpResponse:
+    """Save one of the city's statements (a version in the city's history), or show
+    the profile again with what is wrong."""
+    with transaction.atomic():
+        city = get_object_or_404(
+            City.objects.editable_by(request.user).select_for_update(of=("self",)),
+            slug=city_slug,
+        )
+        form = statement_form(city, kind_key, request.POST)
+        if form is None:
+            raise Http404(_("No such statement."))
+        if not form.is_valid():
+            return _profile_page(request, city, form, status=400)
+        if form.has_changed():
+            record = form.save(commit=False)
+            record._history_user = request.user
+            record.save()
+            messages.success(request, _("The city's statement is saved."))
+        else:
+            messages.info(request, _("Nothing changed: the statement is as it was."))
+    return redirect(
+        f"{reverse('workspace:city_profile', args=[city.slug])}#kind-{kind_key}"
     )
+
+
+@never_cache
+@login_required
+def city_history(request: HttpRequest, city_slug: str) -> HttpResponse:
+    """Each version of the city's own record (its statements among its fields),
+    newest first, with what changed."""
+    city = get_object_or_404(City.objects.with_member(request.user), slug=city_slug)
+    versions = city.history.select_related("history_user")
+    page, entries = version_page(request, versions)
+    context = {"city": city, "page": page, "entries": entries}
+    return render(request, "workspace/city_history.html", context)
 
 
 @never_cache

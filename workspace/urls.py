@@ -12,6 +12,7 @@ app_name = "workspace"
 STEP = "|".join(CaseStudy.STEPS)
 DECISION = "|".join(cases.REVISION_DECISIONS)
 KIND = profiles.KIND_PATTERN
+STATEMENT = profiles.STATEMENT_PATTERN
 IMPORT_KIND = importing.KIND_PATTERN
 
 urlpatterns = [
@@ -41,6 +42,16 @@ urlpatterns = [
         "cities/<slug:city_slug>/",
         profiles.city_profile,
         name="city_profile",
+    ),
+    re_path(
+        rf"^cities/(?P<city_slug>[-\w]+)/statements/(?P<kind_key>{STATEMENT})/$",
+        profiles.city_statement,
+        name="city_statement",
+    ),
+    path(
+        "cities/<slug:city_slug>/history/",
+        profiles.city_history,
+        name="city_history",
     ),
     re_path(
         rf"^cities/(?P<city_slug>[-\w]+)/(?P<kind_key>{KIND})/new/$",

@@ -37,7 +37,9 @@ def test_a_filtered_city_list_is_the_whole_payload(client, demo):
                 "Management Coordination Office (IMCO) to support innovation "
                 "throughout city hall.",
                 "has_dedicated_team": True,
-                "has_formal_strategy": False,
+                "has_formal_strategy": None,
+                "states_no_team": False,
+                "states_no_strategy": False,
                 "published_case_count": 1,
                 "districts": [],
                 "teams": [

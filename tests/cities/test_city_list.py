@@ -39,9 +39,10 @@ def four_cities() -> None:
     sort differently (AT < CH < DE < IE, but Austria < Germany < Ireland < Switzerland),
     so a sort by code would show."""
     graz = CityFactory(name="Graz", country="AT")
-    aachen = CityFactory(name="Aachen", country="DE")
+    # "No" only where the city states it: Aachen has no strategy, Cork no team.
+    aachen = CityFactory(name="Aachen", country="DE", states_no_strategy=True)
     basel = CityFactory(name="Basel", country="CH")
-    cork = CityFactory(name="Cork", country="IE")
+    cork = CityFactory(name="Cork", country="IE", states_no_team=True)
     InnovationTeamFactory(city=aachen)
     InnovationTeamFactory(city=basel)
     StrategyFactory(city=basel)
@@ -73,7 +74,7 @@ def test_city_list_shows_each_citys_capacity_and_published_cases(client, demo):
     assertContains(
         response,
         '<tr><th scope="row"><a href="/en/cities/bologna/">Bologna</a></th><td>Italy</td>'
-        '<td>Yes</td><td>No</td><td class="num">1</td></tr>',
+        '<td>Yes</td><td>Not recorded</td><td class="num">1</td></tr>',
         html=True,
     )
     assertContains(
@@ -93,11 +94,38 @@ def test_the_table_and_the_city_page_give_the_same_answer(client, demo):
         "<div><dt>Dedicated innovation team</dt><dd>Not recorded</dd></div>",
         html=True,
     )
-    # Bologna's is on record (a team and its labs), with no adopted strategy: "No".
+    # Bologna has a team but no adopted strategy on record, and states nothing about
+    # one: not recorded, never an inferred "No".
     page = client.get(reverse("cities:city_detail", args=["bologna"]))
     assertContains(
-        page, "<div><dt>Formal innovation strategy</dt><dd>No</dd></div>", html=True
+        page,
+        "<div><dt>Formal innovation strategy</dt><dd>Not recorded</dd></div>",
+        html=True,
     )
+
+
+def test_a_city_that_states_it_has_none_says_so_in_the_table_and_on_its_page(client):
+    CityFactory(name="Cork", country="IE", slug="cork", states_no_team=True)
+    row = (
+        '<tr><th scope="row"><a href="/en/cities/cork/">Cork</a></th><td>Ireland</td>'
+        "<td>None, as the city states</td><td>Not recorded</td>"
+        '<td class="num">0</td></tr>'
+    )
+    assertContains(client.get(CITY_LIST), row, html=True)
+    page = client.get(reverse("cities:city_detail", args=["cork"]))
+    assertContains(
+        page,
+        "<div><dt>Dedicated innovation team</dt>"
+        "<dd>None, as the city states</dd></div>",
+        html=True,
+    )
+    assertContains(
+        page,
+        "<div><dt>Formal innovation strategy</dt><dd>Not recorded</dd></div>",
+        html=True,
+    )
+    assertContains(page, "The city states that it has no dedicated innovation team.")
+    assertContains(page, "No innovation strategy is recorded for this city.")
 
 
 def test_the_table_keeps_its_scrolling_region_and_caption(client, demo):

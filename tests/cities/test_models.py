@@ -29,12 +29,20 @@ def test_city_with_nothing_recorded_has_neither_answer_recorded():
     assert city.has_formal_strategy is None
 
 
-def test_a_city_whose_capacity_is_on_record_without_a_team_has_none():
-    # A funding programme is on record, so the absence of a team is an answer.
+def test_other_records_never_make_a_missing_team_or_strategy_a_no():
+    # A funding programme and a draft strategy are recorded, but nobody stated that
+    # the city has no team or no adopted strategy: both stay "not recorded".
     programme = FundingProgrammeFactory()
+    StrategyFactory(city=programme.city, status=Strategy.Status.DRAFT)
     city = City.objects.get(pk=programme.city_id)
-    assert city.has_dedicated_team is False
-    assert city.has_formal_strategy is False
+    assert city.has_dedicated_team is None
+    assert city.has_formal_strategy is None
+
+
+def test_a_city_that_states_it_has_none_has_none():
+    city = CityFactory(states_no_team=True, states_no_strategy=True)
+    assert City.objects.get(pk=city.pk).has_dedicated_team is False
+    assert City.objects.get(pk=city.pk).has_formal_strategy is False
 
 
 def test_city_with_a_team_has_a_dedicated_team():
@@ -42,26 +50,54 @@ def test_city_with_a_team_has_a_dedicated_team():
     assert City.objects.get(pk=team.city_id).has_dedicated_team is True
 
 
+def test_a_recorded_team_or_adopted_strategy_overrides_a_stale_statement_of_none():
+    city = CityFactory(states_no_team=True, states_no_strategy=True)
+    InnovationTeamFactory(city=city)
+    StrategyFactory(city=city, status=Strategy.Status.ADOPTED)
+    city = City.objects.get(pk=city.pk)
+    assert (city.has_dedicated_team, city.has_formal_strategy) == (True, True)
+
+
 @pytest.mark.parametrize(
-    ("status", "expected"),
+    ("status", "states_none", "expected"),
     [
-        (Strategy.Status.ADOPTED, True),
-        (Strategy.Status.DRAFT, False),
-        (Strategy.Status.SUPERSEDED, False),
+        (Strategy.Status.ADOPTED, False, True),
+        (Strategy.Status.DRAFT, False, None),
+        (Strategy.Status.SUPERSEDED, False, None),
+        (Strategy.Status.DRAFT, True, False),
+        (Strategy.Status.SUPERSEDED, True, False),
     ],
 )
-def test_only_an_adopted_strategy_counts_as_formal(status, expected):
-    strategy = StrategyFactory(status=status)
+def test_only_an_adopted_strategy_counts_as_formal(status, states_none, expected):
+    strategy = StrategyFactory(status=status, city__states_no_strategy=states_none)
     assert City.objects.get(pk=strategy.city_id).has_formal_strategy is expected
+
+
+def test_a_city_cannot_state_none_beside_a_record_that_says_otherwise():
+    city = StrategyFactory(status=Strategy.Status.ADOPTED).city
+    InnovationTeamFactory(city=city)
+    city.states_no_team = city.states_no_strategy = True
+    with pytest.raises(ValidationError) as refused:
+        city.full_clean()
+    assert set(refused.value.message_dict) == {"states_no_team", "states_no_strategy"}
+    assert "An innovation team of this city is recorded" in str(
+        refused.value.message_dict["states_no_team"]
+    )
+    # A draft strategy is no formal strategy: stating none beside it is true.
+    draft = StrategyFactory(status=Strategy.Status.DRAFT).city
+    draft.states_no_team = draft.states_no_strategy = True
+    draft.full_clean()
 
 
 def test_capacity_flags_come_from_one_annotated_query(django_assert_num_queries):
     for _ in range(3):
         InnovationTeamFactory()
     CityFactory()
+    CityFactory(states_no_team=True)
     with django_assert_num_queries(1):
         flags = [city.has_dedicated_team for city in City.objects.with_capacity()]
     assert flags.count(True) == 3
+    assert flags.count(False) == 1
     assert flags.count(None) == 1
 
 

@@ -188,6 +188,20 @@ def test_teams_labs_strategies_and_funds_show_what_each_city_records(client, wor
     assertContains(response, '<a href="/en/strategies/aville-innovates/">')
 
 
+def test_a_city_that_states_it_has_none_is_none_not_unrecorded(client, world):
+    world.ceeton.states_no_team = world.ceeton.states_no_strategy = True
+    world.ceeton.save()
+    response = client.get(COMPARE, {"cities": "ceeton,deeham"})
+
+    for heading in ["Innovation teams", "Strategies"]:
+        assert cells(row(response, heading)) == [
+            "None, as the city states",
+            "Not recorded",
+        ]
+    # Nothing is stated about labs or funding: still not recorded.
+    assert cells(row(response, "Funding programmes")) == ["Not recorded"] * 2
+
+
 def test_a_city_with_nothing_recorded_is_not_recorded_never_zero(client, world):
     response = client.get(COMPARE, {"cities": "ceeton,deeham"})
 

@@ -47,8 +47,9 @@ def _findings(html: str) -> dict[str, str]:
 
 
 def test_insights_shows_the_capacity_shares_in_a_table(client, demo):
-    # Nothing is recorded about Bratislava's capacity: "not recorded", never "no", and
-    # left out of the shares, which say what they are computed of.
+    # Bratislava has no team on record and states nothing: "not recorded", never "no",
+    # and left out of the shares, which say what they are computed of. No city answers
+    # the strategy question (none is recorded, none stated): no share.
     response = client.get(INSIGHTS)
     assertContains(
         response,
@@ -60,16 +61,18 @@ def test_insights_shows_the_capacity_shares_in_a_table(client, demo):
     assertContains(
         response,
         '<tr><th scope="row">Formal innovation strategy</th><td class="num">0</td>'
-        '<td class="num">2</td><td class="num">1</td>'
-        '<td class="num">0% (0 of 2)</td></tr>',
+        '<td class="num">0</td><td class="num">3</td>'
+        '<td class="num">–</td></tr>',
         html=True,
     )
 
 
 def test_insights_counts_unrecorded_cities_apart(client):
     InnovationTeamFactory()  # a city with a team
-    FundingProgrammeFactory()  # one on record without a team
-    CityFactory.create_batch(3)  # three about which nothing is recorded
+    CityFactory(states_no_team=True)  # one that states it has none
+    # Three about whose team nothing is recorded: other records say nothing of one.
+    FundingProgrammeFactory()
+    CityFactory.create_batch(2)
     response = client.get(INSIGHTS)
     assertContains(
         response,
@@ -79,7 +82,12 @@ def test_insights_counts_unrecorded_cities_apart(client):
         html=True,
     )
     # The chart's bar says the same.
-    assertContains(response, "<title>Dedicated innovation team: 50% (1 of 2)</title>")
+    assertContains(
+        response,
+        '<span class="bar-label">Dedicated innovation team '
+        '<span class="bar-value">50% (1 of 2)</span></span>',
+        html=True,
+    )
 
 
 def test_insights_tables_give_each_terms_count_and_link_to_its_filtered_cases(
@@ -319,9 +327,9 @@ def test_home_takes_its_figures_from_the_live_statistics(client, demo):
     )
     assertContains(
         response,
-        "<div><dt>Cities with a formal innovation strategy</dt><dd>0% "
-        '<span class="share-basis">0 of 2 cities with a recorded answer; not recorded'
-        " for 1 city</span></dd></div>",
+        "<div><dt>Cities with a formal innovation strategy</dt><dd>– "
+        '<span class="share-basis">no city with a recorded answer; not recorded'
+        " for 3 cities</span></dd></div>",
         html=True,
     )
     assertContains(
@@ -373,9 +381,31 @@ def test_home_never_counts_a_city_with_nothing_recorded_as_one_without(client):
     )
     assertContains(
         response,
+        "<div><dt>Cities with a formal innovation strategy</dt><dd>– "
+        '<span class="share-basis">no city with a recorded answer; not recorded'
+        " for 4 cities</span></dd></div>",
+        html=True,
+    )
+
+
+def test_home_computes_a_share_of_the_cities_that_answer(client):
+    # One city with a team, one that states it has none, one with nothing recorded.
+    InnovationTeamFactory()
+    CityFactory(states_no_team=True, states_no_strategy=True)
+    CityFactory()
+    response = client.get(HOME)
+    assertContains(
+        response,
+        "<div><dt>Cities with a dedicated innovation team</dt><dd>50% "
+        '<span class="share-basis">1 of 2 cities with a recorded answer; not recorded'
+        " for 1 city</span></dd></div>",
+        html=True,
+    )
+    assertContains(
+        response,
         "<div><dt>Cities with a formal innovation strategy</dt><dd>0% "
         '<span class="share-basis">0 of 1 city with a recorded answer; not recorded'
-        " for 3 cities</span></dd></div>",
+        " for 2 cities</span></dd></div>",
         html=True,
     )
 

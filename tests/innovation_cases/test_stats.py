@@ -62,12 +62,14 @@ def test_demo_content_gives_exact_headline_figures(demo):
     assert stats.lab_count == 6
     assert stats.strategy_count == 0
     assert stats.funding_programme_count == 1
-    # Bratislava's capacity is not recorded: in neither share's part nor whole.
+    # Bratislava has no team on record and states nothing: in neither the team
+    # share's part nor its whole. No city has an adopted strategy on record or states
+    # it has none, so no city answers the strategy question: there is no share.
     assert stats.team_share == Share(part=2, whole=2, not_recorded=1)
     assert stats.team_share.percent == 100
     assert stats.team_share.cities == 3
-    assert stats.strategy_share == Share(part=0, whole=2, not_recorded=1)
-    assert stats.strategy_share.percent == 0
+    assert stats.strategy_share == Share(part=0, whole=0, not_recorded=3)
+    assert stats.strategy_share.percent is None
 
 
 def test_counts_include_every_team_lab_strategy_and_funding_programme():
@@ -183,16 +185,20 @@ def test_rows_link_to_the_case_list_filter_of_their_vocabulary():
 
 def test_shares_follow_the_capacity_rule_of_the_city_queryset():
     InnovationTeamFactory()  # a city with a team
+    CityFactory(states_no_team=True)  # a city that states it has none
     StrategyFactory(status=Strategy.Status.ADOPTED)  # a city with a formal strategy
-    StrategyFactory(status=Strategy.Status.DRAFT)  # a draft is not formal
-    StrategyFactory(status=Strategy.Status.SUPERSEDED)  # nor is a superseded one
+    # A draft is not formal: "no" only because the city states it has none.
+    StrategyFactory(status=Strategy.Status.DRAFT, city__states_no_strategy=True)
+    # A superseded strategy is not formal either, and nothing is stated: not recorded.
+    StrategyFactory(status=Strategy.Status.SUPERSEDED)
     CityFactory()  # nothing recorded: not a city without a team, nor with one
     stats = site_statistics()
-    assert stats.city_count == 5
-    assert stats.team_share == Share(1, 4, not_recorded=1)
-    assert stats.team_share.fraction == 0.25
-    assert stats.team_share.percent == 25
-    assert stats.strategy_share == Share(1, 4, not_recorded=1)
+    assert stats.city_count == 6
+    assert stats.team_share == Share(1, 2, not_recorded=4)
+    assert stats.team_share.fraction == 0.5
+    assert stats.team_share.percent == 50
+    assert stats.strategy_share == Share(1, 2, not_recorded=4)
+    assert stats.strategy_share.cities == 6
 
 
 def test_shares_are_none_when_there_is_no_city():
@@ -222,10 +228,10 @@ def test_as_dict_gives_every_figure_as_plain_data(demo):
     }
     assert data["strategy_share"] == {
         "part": 0,
-        "whole": 2,
-        "not_recorded": 1,
-        "fraction": 0.0,
-        "percent": 0,
+        "whole": 0,
+        "not_recorded": 3,
+        "fraction": None,
+        "percent": None,
     }
     assert data["cases_by"]["country"] == [
         {

@@ -236,8 +236,10 @@ PAGE_FORMS = [
 
 # The routes that take a POST but hold no form of fields to attack: buttons, whose
 # only field is a reviewer's free-text comment (CommentForm: any text is a comment,
-# and test_escaped_output.py shows it escaped), or none at all.
+# and test_escaped_output.py shows it escaped), or none at all; and a city's statement,
+# one checkbox (tests/cities/test_workspace_statements.py).
 BUTTONS = {
+    "workspace:city_statement",
     "accounts:logout",
     "accounts:revoke_token",
     "workspace:case_step",
@@ -258,6 +260,7 @@ READ_ONLY = {
     "workspace:review_queue",
     "workspace:city_profile",
     "workspace:city_record_history",
+    "workspace:city_history",
     "workspace:revision_detail",
     "accounts:password_change_done",
     "accounts:password_reset_done",
