@@ -58,7 +58,9 @@ CITY = {
     "summary": "Vienna's municipal government set up the Innovation Management "
     "Coordination Office (IMCO) to support innovation throughout city hall.",
     "has_dedicated_team": True,
-    "has_formal_strategy": False,
+    "has_formal_strategy": None,
+    "states_no_team": False,
+    "states_no_strategy": False,
     "published_case_count": 1,
     "districts": [],
     "teams": [IMCO],

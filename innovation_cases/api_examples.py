@@ -230,11 +230,18 @@ STATS: dict[str, Any] = {
     "funding_programme_count": 1,
     "team_share": {
         "part": 2,
-        "whole": 3,
-        "fraction": 0.6666666666666666,
-        "percent": 67,
+        "whole": 2,
+        "not_recorded": 1,
+        "fraction": 1.0,
+        "percent": 100,
     },
-    "strategy_share": {"part": 0, "whole": 3, "fraction": 0.0, "percent": 0},
+    "strategy_share": {
+        "part": 0,
+        "whole": 0,
+        "not_recorded": 3,
+        "fraction": None,
+        "percent": None,
+    },
     "cases_by": {
         "innovation_type": [
             _row("enhancement-oriented", "Enhancement-oriented", 1, "innovation_type"),
