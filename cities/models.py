@@ -292,8 +292,23 @@ class City(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("cities:city_detail", kwargs={"slug": self.slug})
 
+    # Slugs that name pages beside the cities' own (/cities/compare/), which a city
+    # with that slug could never reach.
+    RESERVED_SLUGS = frozenset({"compare"})
+
     def clean(self) -> None:
-        """Refuse stating "none" beside a record that says otherwise."""
+        """Refuse a reserved slug, and stating "none" beside a record that says
+        otherwise."""
+        if self.slug in self.RESERVED_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "“%(slug)s” names another page of the site; choose another "
+                        "slug, such as the city's name with its country."
+                    )
+                    % {"slug": self.slug}
+                }
+            )
         if self.pk is None:
             return
         errors = {}

@@ -89,6 +89,16 @@ def test_a_city_cannot_state_none_beside_a_record_that_says_otherwise():
     draft.full_clean()
 
 
+def test_a_city_cannot_take_a_slug_that_names_another_page():
+    """/cities/compare/ is the comparison: a city slugged "compare" could not be
+    reached."""
+    city = CityFactory.build(slug="compare", name="Compare")
+    with pytest.raises(ValidationError) as refused:
+        city.full_clean()
+    assert "names another page of the site" in str(refused.value.message_dict["slug"])
+    CityFactory.build(slug="compare-on-sea", name="Compare-on-Sea").full_clean()
+
+
 def test_capacity_flags_come_from_one_annotated_query(django_assert_num_queries):
     for _ in range(3):
         InnovationTeamFactory()
