@@ -23,6 +23,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
+from core.rest import text_only
 from tests.api.helpers import PROBLEM, VALID_BODIES
 
 from .corpus import (
@@ -199,7 +200,8 @@ def first_free_text(operation: Operation) -> str:
         if isinstance(field, serializers.CharField)
         and field.max_length is None
         and not isinstance(field, serializers.ChoiceField | serializers.RegexField)
-        and type(field) is serializers.CharField
+        # A plain text field (DRF's, or as the API takes it: text only, core/rest.py).
+        and type(field) in (serializers.CharField, text_only(serializers.CharField))
     )
 
 
