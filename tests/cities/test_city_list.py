@@ -430,3 +430,12 @@ def test_the_outline_of_europe_is_a_small_static_geojson_file(client):
     compressed = client.get(url, headers={"accept-encoding": "gzip"})
     assert compressed["Content-Encoding"] == "gzip"
     assert len(b"".join(compressed.streaming_content)) < OUTLINE_CEILING / 2
+
+
+def test_the_city_list_links_to_the_comparison_of_cities(client):
+    response = client.get(CITY_LIST)
+    assertContains(
+        response,
+        f'<a href="{reverse("innovation_cases:city_compare")}">Compare cities</a>',
+        html=True,
+    )
