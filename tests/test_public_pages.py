@@ -14,7 +14,7 @@ from PIL import Image
 from cities.models import City, InnovationTeam, Strategy
 from core.models import Theme
 from innovation_cases import images
-from innovation_cases.models import CaseStudy
+from innovation_cases.models import CaseStudy, Organisation
 from tests.factories import CaseStudyFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,14 @@ def public_pages() -> dict[str, str]:
         "theme": Theme.objects.first().get_absolute_url(),
         "insights": "/en/insights/",
         "about": "/en/about/",
+        "teams": "/en/teams/",
+        "strategies": "/en/strategies/",
+        "organisations": "/en/organisations/",
+        "organisation": Organisation.objects.first().get_absolute_url(),
+        "themes": "/en/themes/",
+        "types": "/en/types/",
+        "drivers": "/en/drivers/",
+        "compare": "/en/cities/compare/",
     }
     strategy = Strategy.objects.first()
     if strategy is not None:  # (the demo content has none)
