@@ -46,6 +46,7 @@ REFERENCES = {
     "approach": "approaches",
     "theme": "themes",
     "stage": "lifecycle-stages",  # the deprecated alias of lifecycle_stage
+    "cities": "cities",  # the comparison's cities
     # Body fields of the writes ("city" and "team" as above).
     "parent": "teams",
     "teams": "teams",
