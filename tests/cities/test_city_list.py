@@ -235,7 +235,7 @@ def test_an_unknown_ordering_is_a_400_naming_the_parameter(client, four_cities):
     assert response.status_code == 400
     assertContains(
         response,
-        '<li id="ordering-error"><strong>ordering</strong>: Select a valid choice. '
+        '<li id="ordering-error"><strong>Sort by</strong>: Select a valid choice. '
         "population is not one of the available choices.</li>",
         status_code=400,
         html=True,
@@ -437,5 +437,23 @@ def test_the_city_list_links_to_the_comparison_of_cities(client):
     assertContains(
         response,
         f'<a href="{reverse("innovation_cases:city_compare")}">Compare cities</a>',
+        html=True,
+    )
+
+
+def test_a_400_names_the_field_as_the_form_labels_it_and_links_to_it(
+    client, four_cities
+):
+    response = client.get(CITY_LIST, {"search": "x" * 201, "country": "XX"})
+    assertContains(
+        response,
+        '<a href="#id_search"><strong>City or region</strong></a>',
+        status_code=400,
+        html=True,
+    )
+    assertContains(
+        response,
+        '<a href="#id_country"><strong>Country</strong></a>',
+        status_code=400,
         html=True,
     )

@@ -83,7 +83,9 @@ def test_the_filters_offer_the_cities_and_countries_with_teams(client, teams):
 def test_an_unknown_filter_value_is_a_400_naming_it(client, teams):
     response = client.get(TEAMS, {"city": "atlantis"})
     assert response.status_code == 400
-    assertContains(response, "<strong>city</strong>", status_code=400)
+    assertContains(
+        response, '<a href="#id_city"><strong>City</strong></a>', status_code=400
+    )
     assertContains(response, "No team is shown", status_code=400)
 
 
@@ -170,7 +172,9 @@ def test_the_strategies_are_filtered_by_country_city_and_status(
 def test_an_unknown_status_is_a_400_naming_it(client, strategies):
     response = client.get(STRATEGIES, {"status": "imagined"})
     assert response.status_code == 400
-    assertContains(response, "<strong>status</strong>", status_code=400)
+    assertContains(
+        response, '<a href="#id_status"><strong>Status</strong></a>', status_code=400
+    )
 
 
 def test_the_city_page_links_to_the_team_and_strategy_lists(client, demo):

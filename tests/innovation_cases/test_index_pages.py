@@ -181,7 +181,9 @@ def test_the_organisations_are_filtered_by_kind_and_a_search(client, partners):
 def test_an_unknown_kind_is_a_400_that_names_it(client, partners):
     response = client.get(ORGANISATIONS, {"kind": "bogus"})
     assert response.status_code == 400
-    assertContains(response, "<strong>kind</strong>", status_code=400)
+    assertContains(
+        response, '<a href="#id_kind"><strong>Kind</strong></a>', status_code=400
+    )
 
 
 def test_the_organisations_are_paged_by_fifty(client):
