@@ -26,7 +26,6 @@ from django.utils.translation import (
     get_language_from_path,
     override,
 )
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -110,14 +109,9 @@ API_LANGUAGE_PARAMETER = "lang"
 
 
 def _unknown_language(code: str) -> HttpResponseBase:
-    from core.rest import problem_response  # core.rest imports this module
+    from core.rest import invalid_values_response  # core.rest imports this module
 
-    return problem_response(
-        400,
-        _("The request has invalid values: see “errors”."),
-        "invalid",
-        errors={API_LANGUAGE_PARAMETER: [unknown_language(code)]},
-    )
+    return invalid_values_response({API_LANGUAGE_PARAMETER: [unknown_language(code)]})
 
 
 @require_safe

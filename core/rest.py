@@ -123,6 +123,17 @@ def problem_response(
     return JsonResponse(problem, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
+# The detail of every 400 for invalid values, whatever answers it (DRF's handler below,
+# the open data's exports, the API's language parameter): the errors say what.
+INVALID_DETAIL = _("The request has invalid values: see “errors”.")
+
+
+def invalid_values_response(errors: dict[str, list[str]]) -> JsonResponse:
+    """The 400 problem for invalid values answered outside DRF's views: `errors` maps
+    each parameter or field to its messages, as the handler's do."""
+    return problem_response(400, INVALID_DETAIL, "invalid", errors=errors)
+
+
 def problem_exception_handler(
     exc: Exception, context: dict[str, Any]
 ) -> HttpResponseBase | None:
@@ -162,7 +173,7 @@ def problem_exception_handler(
         "status": code,
     }
     if isinstance(exc, exceptions.ValidationError):
-        problem["detail"] = str(_("The request has invalid values: see “errors”."))
+        problem["detail"] = str(INVALID_DETAIL)
         problem["code"] = "invalid"
         errors = response.data
         if isinstance(errors, list):

@@ -35,7 +35,7 @@ from core.etags import etag_for
 from core.language_names import language_name, local_name
 from core.languages import neutral_path
 from core.models import Approach, Driver, InnovationType, LifecycleStage, Term, Theme
-from core.rest import problem_response
+from core.rest import invalid_values_response, problem_response
 from core.vocabularies import BY_NAME, Vocabulary
 
 from . import catalog, citations, exports, images, structured_data
@@ -340,14 +340,11 @@ def invalid_filters_response(filterset: CaseStudyFilter) -> JsonResponse:
     """The 400 of the open data (the exports, the feed) when a filter is invalid: an
     RFC 9457 problem document like the API's, each bad parameter by name with why. A
     program reads it; the list shows a page."""
-    return problem_response(
-        400,
-        _("The request has invalid values: see “errors”."),
-        "invalid",
-        errors={
+    return invalid_values_response(
+        {
             name: [str(message) for message in messages]
             for name, messages in filterset.errors.items()
-        },
+        }
     )
 
 
