@@ -36,10 +36,11 @@ class CityFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-def countries_in_use() -> list[tuple[str, str]]:
-    """The countries of the recorded cities, as (code, name), by name in the active
-    language (one query)."""
-    codes = set(City.objects.order_by().values_list("country", flat=True).distinct())
+def countries_in_use(cities: QuerySet[City] | None = None) -> list[tuple[str, str]]:
+    """The countries of the recorded cities (or of `cities`), as (code, name), by name
+    in the active language (one query)."""
+    cities = City.objects.all() if cities is None else cities
+    codes = set(cities.order_by().values_list("country", flat=True).distinct())
     return [(code, str(name)) for code, name in countries if code in codes]
 
 

@@ -104,13 +104,11 @@ class CityListView(FilteredListView):
 def _choices_of(cities: QuerySet[City]) -> dict[str, Any]:
     """The city and country filters' options: the cities given (those that have the
     listed records), and their countries by name (two queries)."""
-    cities = cities.order_by("name", "pk").distinct()
-    codes = set(cities.values_list("country", flat=True))
     return {
-        "city_options": list(cities.values_list("slug", "name")),
-        "country_options": [
-            (code, name) for code, name in countries_in_use() if code in codes
-        ],
+        "city_options": list(
+            cities.order_by("name", "pk").distinct().values_list("slug", "name")
+        ),
+        "country_options": countries_in_use(cities),
     }
 
 
