@@ -24,6 +24,7 @@ from rest_framework.settings import api_settings
 from cities import api as cities_api
 from core.vocabularies import VOCABULARIES
 from innovation_cases import api as cases_api
+from innovation_cases.exports import LICENCE_URL
 from workspace import api as workspace_api
 from workspace.importing import KIND_PATTERN as IMPORT_KINDS
 
@@ -67,10 +68,7 @@ class ApiRootView(routers.APIRootView):
             (reverse("api:redoc"), _("The API reference (Redoc)")),
             (reverse("api:schema"), _("The OpenAPI schema (YAML)")),
             (reverse("api:schema") + "?format=json", _("The OpenAPI schema (JSON)")),
-            (
-                "https://creativecommons.org/licenses/by/4.0/",
-                _("The CC BY 4.0 licence"),
-            ),
+            (LICENCE_URL, _("The CC BY 4.0 licence")),
         ]
         if not html:
             return "\n\n".join(
