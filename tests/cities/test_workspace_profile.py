@@ -20,18 +20,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ghent():
-    return CityFactory(name="Ghent", slug="ghent")
-
-
-@pytest.fixture
-def officer(client, ghent):
-    user = MembershipFactory(city=ghent).user
-    client.force_login(user)
-    return user
-
-
 def profile(city):
     return reverse("workspace:city_profile", args=[city.slug])
 

@@ -9,7 +9,6 @@ from pytest_django.asserts import assertContains
 
 from cities.models import City, Membership, Strategy
 from tests.factories import (
-    CityFactory,
     InnovationTeamFactory,
     MembershipFactory,
     StrategyFactory,
@@ -17,18 +16,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ghent():
-    return CityFactory(name="Ghent", slug="ghent")
-
-
-@pytest.fixture
-def officer(client, ghent):
-    user = MembershipFactory(city=ghent).user
-    client.force_login(user)
-    return user
 
 
 def statement(city, kind):
